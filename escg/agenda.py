@@ -1,0 +1,431 @@
+"""Agendas: items submitted by partners, standing items, timings and the forward plan.
+
+A meeting's agenda lives in its file as [[items]]. Before `agenda new` has
+built it, only the items placed on the meeting are there and every view shows
+a preview with the standing items from escg.toml around them; `agenda new`
+writes the standing items in (and later re-syncs any that were added).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from escg import dates, ids, meetings, model
+from escg.errors import ConflictError, InputError, NotFoundError
+from escg.people import get_org, get_person
+from escg.store import FORWARD_PLAN, Store, Transaction
+
+SHOWN = ("accepted", "proposed")
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+@dataclass
+class Row:
+    """One numbered line of an agenda, with its computed times."""
+
+    number: int
+    item: model.AgendaItem
+    start: time
+    end: time
+
+
+@dataclass
+class Agenda:
+    meeting: model.Meeting
+    rows: list[Row]
+    built: bool
+    overrun: int  # minutes past the meeting's end; 0 when it fits
+
+    @property
+    def warnings(self) -> list[str]:
+        found = []
+        if self.overrun > 0:
+            found.append(
+                f"the agenda of {self.meeting.id} overruns the meeting by {self.overrun} minutes "
+                f"(items end at {model.clock(self.rows[-1].end)}, the meeting at {model.clock(self.meeting.end)})"
+            )
+        return found
+
+
+def standing_item(store: Store, meeting: model.Meeting, standing: model.StandingItem) -> model.AgendaItem:
+    chair = meeting.chair or store.group.chair
+    org = store.people[chair].org if chair in store.people else None
+    return model.AgendaItem(
+        title=standing.title,
+        purpose=standing.purpose,
+        presenter=chair,
+        org=org,
+        minutes=standing.minutes,
+        standing=standing.id,
+        status="accepted",
+    )
+
+
+def draft_items(store: Store, meeting: model.Meeting) -> list[model.AgendaItem]:
+    """The agenda as `agenda new` would build it: standing items around the placed ones.
+
+    On a built agenda, standing items added to escg.toml since are put in too."""
+    standing = store.group.standing
+    if meeting.agenda_built:
+        present = {item.standing for item in meeting.items if item.standing}
+        items = list(meeting.items)
+        for entry in standing:
+            if entry.id in present:
+                continue
+            new = standing_item(store, meeting, entry)
+            if entry.position == "start":
+                closing = {s.id for s in standing if s.position == "end"}
+                items.insert(_leading_standing(items, closing), new)
+            else:
+                items.append(new)
+        return items
+    start = [standing_item(store, meeting, s) for s in standing if s.position == "start"]
+    end = [standing_item(store, meeting, s) for s in standing if s.position == "end"]
+    placed = [item for item in meeting.items if not item.standing]
+    return start + placed + end
+
+
+def _leading_standing(items: list[model.AgendaItem], closing: set[str]) -> int:
+    """How many standing items open the agenda (the opening block)."""
+    count = 0
+    for item in items:
+        if not item.standing or item.standing in closing:
+            break
+        count += 1
+    return count
+
+
+def agenda_of(store: Store, meeting: model.Meeting) -> Agenda:
+    """Number and time the agenda (the preview if it has not been built yet)."""
+    items = meeting.items if meeting.agenda_built else draft_items(store, meeting)
+    rows = []
+    clock = datetime.combine(meeting.date, meeting.start)
+    number = 0
+    for item in items:
+        if item.status not in SHOWN:
+            continue
+        number += 1
+        finish = clock + timedelta(minutes=item.minutes)
+        rows.append(Row(number, item, clock.time(), finish.time() if finish.date() == meeting.date else time(23, 59)))
+        clock = finish
+    limit = datetime.combine(meeting.date, meeting.end)
+    overrun = max(0, int((clock - limit).total_seconds() // 60))
+    return Agenda(meeting, rows, meeting.agenda_built, overrun)
+
+
+def build(store: Store, text: str | None) -> tuple[Agenda, int]:
+    """Write the draft agenda into the meeting's file; returns it and how many items were added."""
+    with store.transaction() as txn:
+        meeting = meetings.resolve(store, text)
+        if meeting.status == "cancelled":
+            raise ConflictError(f"meeting {meeting.id} is cancelled; it has no agenda")
+        before = len(meeting.items)
+        meeting.items = draft_items(store, meeting)
+        added = len(meeting.items) - before
+        changed = added > 0 or not meeting.agenda_built
+        meeting.agenda_built = True
+        if changed:
+            meetings.write(txn, store, meeting)
+    return agenda_of(store, meeting), added
+
+
+# --- items -------------------------------------------------------------------
+
+
+def _check_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise InputError("an agenda item needs a title")
+    if len(title) > model.MAX_TITLE:
+        raise InputError(f"the title is longer than {model.MAX_TITLE} characters")
+    return title
+
+
+def check_purpose(purpose: str) -> str:
+    cleaned = purpose.strip().lower().replace("-", " ").replace("_", " ")
+    if cleaned not in model.PURPOSES:
+        raise InputError(f"purpose must be one of {', '.join(model.PURPOSES)}, not {purpose!r}")
+    return cleaned
+
+
+def check_theme(store: Store, theme: str | None) -> str | None:
+    if theme is None:
+        return None
+    themes = store.group.themes
+    if theme not in themes:
+        raise ids.unknown("theme", theme, themes, f"themes are: {', '.join(themes) or 'none set in escg.toml'}")
+    return theme
+
+
+def check_paper(store: Store, paper: str) -> tuple[str, str | None]:
+    """A paper is a URL, or a path inside the store; returns (paper, warning)."""
+    paper = paper.strip()
+    if any(ord(c) < 32 or c in "<>\"`" for c in paper) or not paper or len(paper) > 2000:
+        raise InputError("a paper must be one line: a URL or a path inside the store")
+    if _URL.fullmatch(paper):
+        return paper, None
+    if "://" in paper:
+        raise InputError(f"a paper link must be http:// or https://, not {paper[:40]!r}")
+    parts = paper.replace("\\", "/").split("/")
+    if paper.startswith(("/", "~")) or ".." in parts or re.match(r"[A-Za-z]:", paper):
+        raise InputError(f"a paper must be a URL or a path inside the store (such as papers/report.pdf), not {paper!r}")
+    warning = None if (store.root / paper).is_file() else f"paper {paper} is not in the store yet"
+    return paper, warning
+
+
+def add_item(store: Store, title: str, *, meeting: str | None = None, forward_plan: bool = False,
+             purpose: str = "discussion", presenter: str | None = None, org: str | None = None,
+             theme: str | None = None, minutes: int = 15, papers: list[str] | None = None,
+             submitted_by: str | None = None) -> tuple[str, int, list[str]]:
+    """Place an item on a meeting (default: the next) or the forward plan.
+
+    Returns (where, item number, warnings)."""
+    title = _check_title(title)
+    purpose = check_purpose(purpose)
+    if not 0 <= minutes <= 600:
+        raise InputError("--minutes must be between 0 and 600")
+    warnings: list[str] = []
+    with store.transaction() as txn:
+        if presenter is not None:
+            presenter = get_person(store, presenter).id
+        if org is not None:
+            org = get_org(store, org).id
+        elif presenter is not None:
+            org = store.people[presenter].org
+        if submitted_by is not None:
+            get_person(store, submitted_by)
+        theme = check_theme(store, theme)
+        checked = []
+        for paper in papers or []:
+            paper, warning = check_paper(store, paper)
+            checked.append(paper)
+            if warning:
+                warnings.append(warning)
+        item = model.AgendaItem(
+            title=title, purpose=purpose, presenter=presenter, org=org, theme=theme,
+            minutes=minutes, papers=checked, submitted_by=submitted_by,
+            submitted=dates.today(), status="proposed" if forward_plan else "accepted",
+        )
+        if forward_plan:
+            if meeting is not None:
+                raise InputError("give --meeting or --forward-plan, not both")
+            plan = store.forward_plan
+            plan.append(item)
+            write_forward_plan(txn, store, plan)
+            return "the forward plan", len(plan), warnings
+        target = meetings.resolve(store, meeting)
+        _check_open(target)
+        _insert(store, target, item)
+        meetings.write(txn, store, target)
+    agenda = agenda_of(store, store.meetings[target.id])
+    number = next(row.number for row in agenda.rows if row.item.title == title and row.item.submitted == item.submitted)
+    return f"meeting {target.id}", number, warnings + agenda.warnings
+
+
+def _check_open(meeting: model.Meeting) -> None:
+    if meeting.status == "cancelled":
+        raise ConflictError(f"meeting {meeting.id} is cancelled")
+    if meeting.status in ("held", "minutes-draft", "minutes-approved"):
+        raise ConflictError(f"meeting {meeting.id} has been held; its agenda is closed")
+
+
+def _insert(store: Store, meeting: model.Meeting, item: model.AgendaItem) -> None:
+    """Put ``item`` after the placed items, before the closing standing items."""
+    closing = {s.id for s in store.group.standing if s.position == "end"}
+    at = len(meeting.items)
+    if meeting.agenda_built:
+        while at > 0 and meeting.items[at - 1].standing in closing:
+            at -= 1
+    meeting.items.insert(at, item)
+
+
+def write_forward_plan(txn: Transaction, store: Store, plan: list[model.AgendaItem]) -> None:
+    from escg.store.edit import sync_array
+
+    def change(document: Any) -> None:
+        sync_array(document, "items", [(item.source, item.to_toml()) for item in plan])
+
+    txn.edit(store.path(FORWARD_PLAN), change, parse=model.forward_plan_from_toml,
+             create="# Items proposed for future meetings, not yet placed on one.\n\n")
+
+
+def _row(store: Store, meeting: model.Meeting, number: int) -> tuple[int, model.AgendaItem]:
+    """The index in meeting.items of agenda item ``number`` (as `agenda list` shows it)."""
+    agenda = agenda_of(store, meeting)
+    for row in agenda.rows:
+        if row.number == number:
+            if not meeting.agenda_built and row.item.standing:
+                raise ConflictError(f"item {number} is a standing item of the preview; build the agenda first with `escg agenda new {meeting.id}`")
+            return meeting.items.index(row.item), row.item
+    raise NotFoundError(f"meeting {meeting.id} has no item {number} (it has {len(agenda.rows)}; see `escg agenda list {meeting.id}`)")
+
+
+def move_item(store: Store, text: str | None, number: int, position: int) -> Agenda:
+    """Move item ``number`` to ``position`` within the same agenda."""
+    with store.transaction() as txn:
+        meeting = meetings.resolve(store, text)
+        _check_open(meeting)
+        index, item = _row(store, meeting, number)
+        agenda = agenda_of(store, meeting)
+        if not 1 <= position <= len(agenda.rows):
+            raise InputError(f"position must be between 1 and {len(agenda.rows)}")
+        target = agenda.rows[position - 1].item
+        meeting.items.pop(index)
+        at = meeting.items.index(target) if target is not item else index
+        if position > number:
+            at += 1
+        meeting.items.insert(at, item)
+        meetings.write(txn, store, meeting)
+    return agenda_of(store, store.meetings[meeting.id])
+
+
+def remove_item(store: Store, text: str | None, number: int) -> model.AgendaItem:
+    with store.transaction() as txn:
+        meeting = meetings.resolve(store, text)
+        _check_open(meeting)
+        index, item = _row(store, meeting, number)
+        meeting.items.pop(index)
+        meetings.write(txn, store, meeting)
+    return item
+
+
+def defer_item(store: Store, text: str | None, number: int, *, to: str | None = None,
+               forward_plan: bool = False) -> str:
+    """Move item ``number`` to a later meeting (default: the following one) or the forward plan."""
+    with store.transaction() as txn:
+        meeting = meetings.resolve(store, text)
+        _check_open(meeting)
+        index, item = _row(store, meeting, number)
+        if item.standing:
+            raise ConflictError(f"item {number} is a standing item; it cannot be deferred")
+        meeting.items.pop(index)
+        moved = model.AgendaItem(**{**item.__dict__, "source": None, "deferred_from": meeting.id})
+        if forward_plan:
+            if to is not None:
+                raise InputError("give --to or --forward-plan, not both")
+            moved.status = "deferred"
+            plan = store.forward_plan
+            plan.append(moved)
+            meetings.write(txn, store, meeting)
+            write_forward_plan(txn, store, plan)
+            return "the forward plan"
+        target = meetings.resolve(store, to) if to else meetings.following_meeting(store, meeting)
+        if target is None:
+            raise NotFoundError(f"no meeting after {meeting.id} to defer to; schedule one or use --forward-plan")
+        if target.id == meeting.id:
+            raise InputError("an item cannot be deferred to the meeting it is on")
+        _check_open(target)
+        _insert(store, target, moved)
+        meetings.write(txn, store, meeting)
+        meetings.write(txn, store, target)
+        return f"meeting {target.id}"
+
+
+def place_item(store: Store, number: int, text: str | None) -> str:
+    """Move forward-plan item ``number`` onto a meeting's agenda."""
+    with store.transaction() as txn:
+        plan = store.forward_plan
+        if not 1 <= number <= len(plan):
+            raise NotFoundError(f"the forward plan has no item {number} (it has {len(plan)})")
+        target = meetings.resolve(store, text)
+        _check_open(target)
+        item = plan.pop(number - 1)
+        placed = model.AgendaItem(**{**item.__dict__, "source": None, "status": "accepted"})
+        _insert(store, target, placed)
+        meetings.write(txn, store, target)
+        write_forward_plan(txn, store, plan)
+    return target.id
+
+
+# --- views -------------------------------------------------------------------
+
+
+def item_json(row: Row) -> dict[str, Any]:
+    """The JSON contract for an agenda item (docs/json.md)."""
+    item = row.item
+    return {
+        "number": row.number,
+        "title": item.title,
+        "purpose": item.purpose,
+        "presenter": item.presenter,
+        "org": item.org,
+        "theme": item.theme,
+        "minutes": item.minutes,
+        "start": model.clock(row.start),
+        "standing": item.standing is not None,
+    }
+
+
+def forward_json(number: int, item: model.AgendaItem) -> dict[str, Any]:
+    return {
+        "number": number,
+        "title": item.title,
+        "purpose": item.purpose,
+        "presenter": item.presenter,
+        "org": item.org,
+        "theme": item.theme,
+        "minutes": item.minutes,
+        "status": item.status,
+        "deferred_from": item.deferred_from,
+        "submitted": item.submitted.isoformat() if item.submitted else None,
+    }
+
+
+def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
+    """Everything the agenda templates see (docs/templates.md)."""
+    agenda = agenda_of(store, meeting)
+    group = store.group
+    people, orgs = store.people, store.orgs
+
+    def person_name(ident: str | None) -> str:
+        if not ident:
+            return ""
+        person = people.get(ident)
+        if person is None:
+            return ident
+        org = orgs.get(person.org)
+        return f"{person.name} ({org.name})" if org else person.name
+
+    chair = meeting.chair or group.chair
+    rows = []
+    for row in agenda.rows:
+        item = row.item
+        rows.append({
+            "number": row.number,
+            "title": item.title,
+            "purpose": item.purpose,
+            "presenter": person_name(item.presenter),
+            "org": orgs[item.org].name if item.org in orgs else (item.org or ""),
+            "theme": group.themes.get(item.theme, item.theme or ""),
+            "minutes": item.minutes,
+            "start": model.clock(row.start),
+            "end": model.clock(row.end),
+            "papers": [{"name": p.rsplit("/", 1)[-1] if not _URL.fullmatch(p) else p, "href": p} for p in item.papers],
+            "standing": item.standing,
+            "deferred_from": item.deferred_from,
+            "actions": [],
+        })
+    following = meetings.following_meeting(store, meeting)
+    return {
+        "group": {"name": group.name, "short": group.short, "secretariat": group.secretariat},
+        "meeting": {
+            "id": meeting.id,
+            "date": meeting.date,
+            "when": meetings.when(meeting),
+            "long_date": dates.long_date(meeting.date),
+            "start": model.clock(meeting.start),
+            "end": model.clock(meeting.end),
+            "venue": meeting.venue or "",
+            "online": meeting.online or "",
+            "status": meeting.status,
+            "chair": person_name(chair),
+        },
+        "next_meeting": meetings.when(following) if following else "",
+        "items": rows,
+        "built": agenda.built,
+        "overrun": agenda.overrun,
+        "today": dates.today(),
+    }

@@ -1,0 +1,179 @@
+"""`escg agenda`: items, the draft agenda, and rendering it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from escg.cli.common import (DocFormat, Format, FormatOption, JsonFlag, MeetingArgument, fmt, say,
+                             store, warn, write_output)
+from escg.cli.output import emit
+
+app = typer.Typer(help="Agendas: add items, build, list, show, move, remove, defer, render.", no_args_is_help=True)
+
+COLUMNS = [("number", "#"), ("start", "Time"), ("title", "Title"), ("purpose", "Purpose"),
+           ("presenter", "Lead"), ("theme", "Theme"), ("minutes", "Mins")]
+KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "start", "standing"]
+ItemArgument = Annotated[int, typer.Argument(metavar="ITEM", help="The item number, as `agenda list` shows it.")]
+
+
+def _warn_all(messages) -> None:
+    for message in messages:
+        warn(message)
+
+
+@app.command("add")
+def agenda_add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(metavar="TITLE", help="The item's title.")],
+    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting id, date, 'next' or 'last'. Default: next.")] = None,
+    forward_plan: Annotated[bool, typer.Option("--forward-plan", help="Put it on the forward plan instead of a meeting.")] = False,
+    purpose: Annotated[str, typer.Option("--purpose", help="decision, discussion, information, assurance or deep dive.")] = "discussion",
+    presenter: Annotated[Optional[str], typer.Option("--presenter", help="Person id of who presents it.")] = None,
+    org: Annotated[Optional[str], typer.Option("--org", help="Sponsoring organisation id. Default: the presenter's.")] = None,
+    theme: Annotated[Optional[str], typer.Option("--theme", help="Theme id from escg.toml.")] = None,
+    minutes: Annotated[int, typer.Option("--minutes", help="Minutes allotted.")] = 15,
+    paper: Annotated[Optional[list[str]], typer.Option("--paper", help="A paper: a path inside the store or a URL. Repeatable.")] = None,
+    submitted_by: Annotated[Optional[str], typer.Option("--submitted-by", help="Person id of who submitted it.")] = None,
+) -> None:
+    """Submit an item for a meeting or the forward plan."""
+    from escg.agenda import add_item
+
+    where, number, warnings = add_item(
+        store(ctx), title, meeting=meeting, forward_plan=forward_plan, purpose=purpose, presenter=presenter,
+        org=org, theme=theme, minutes=minutes, papers=paper, submitted_by=submitted_by)
+    _warn_all(warnings)
+    say(f"added item {number} to {where}: {title}")
+
+
+@app.command("new")
+def agenda_new(ctx: typer.Context, meeting: MeetingArgument = None) -> None:
+    """Build the draft agenda: standing items around the items placed on the meeting."""
+    from escg.agenda import build
+
+    agenda, added = build(store(ctx), meeting)
+    _warn_all(agenda.warnings)
+    placed = sum(1 for row in agenda.rows if not row.item.standing)
+    say(f"agenda for {agenda.meeting.id}: {len(agenda.rows)} items ({placed} placed, "
+        f"{len(agenda.rows) - placed} standing){'' if added else '; already up to date'}")
+    s = store(ctx)
+    if s.forward_plan:
+        say(f"{len(s.forward_plan)} items wait on the forward plan (`escg agenda list --forward-plan`)")
+    typer.echo(agenda.meeting.id)
+
+
+@app.command("list")
+def agenda_list(
+    ctx: typer.Context,
+    meeting: MeetingArgument = None,
+    forward_plan: Annotated[bool, typer.Option("--forward-plan", help="List the forward plan instead.")] = False,
+    format: FormatOption = Format.table,
+    json: JsonFlag = False,
+) -> None:
+    """List a meeting's agenda items with their start times."""
+    from escg.agenda import agenda_of, forward_json, item_json
+    from escg.meetings import resolve
+
+    s = store(ctx)
+    if forward_plan:
+        rows = [forward_json(n, item) for n, item in enumerate(s.forward_plan, start=1)]
+        columns = [("number", "#"), ("title", "Title"), ("purpose", "Purpose"), ("presenter", "Lead"),
+                   ("theme", "Theme"), ("status", "Status"), ("deferred_from", "Deferred from")]
+        emit(rows, columns, fmt(format, json), empty="the forward plan is empty")
+        return
+    agenda = agenda_of(s, resolve(s, meeting))
+    if not agenda.built:
+        say(f"preview: the agenda of {agenda.meeting.id} is not built yet (`escg agenda new {agenda.meeting.id}`)")
+    _warn_all(agenda.warnings)
+    emit([item_json(row) for row in agenda.rows], COLUMNS, fmt(format, json), keys=KEYS,
+         style=lambda row: "dim" if row["standing"] else None, empty="no items")
+
+
+@app.command("show")
+def agenda_show(ctx: typer.Context, meeting: MeetingArgument = None) -> None:
+    """Show the agenda as Markdown on the terminal (same as `agenda render --format md`)."""
+    _render(ctx, meeting, DocFormat.md, None)
+
+
+@app.command("move")
+def agenda_move(
+    ctx: typer.Context,
+    item: ItemArgument,
+    to: Annotated[int, typer.Option("--to", help="The new position (item number).")],
+    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
+) -> None:
+    """Move an item to another position on the same agenda."""
+    from escg.agenda import move_item
+
+    agenda = move_item(store(ctx), meeting, item, to)
+    _warn_all(agenda.warnings)
+    say(f"moved item {item} to position {to} on {agenda.meeting.id}")
+
+
+@app.command("remove")
+def agenda_remove(
+    ctx: typer.Context,
+    item: ItemArgument,
+    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
+) -> None:
+    """Remove an item from an agenda."""
+    from escg.agenda import remove_item
+
+    removed = remove_item(store(ctx), meeting, item)
+    say(f"removed item {item}: {removed.title}")
+
+
+@app.command("defer")
+def agenda_defer(
+    ctx: typer.Context,
+    item: ItemArgument,
+    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting it is on. Default: next.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Meeting to defer to. Default: the following one.")] = None,
+    forward_plan: Annotated[bool, typer.Option("--forward-plan", help="Defer to the forward plan.")] = False,
+) -> None:
+    """Defer an item to a later meeting or the forward plan."""
+    from escg.agenda import defer_item
+
+    where = defer_item(store(ctx), meeting, item, to=to, forward_plan=forward_plan)
+    say(f"deferred item {item} to {where}")
+
+
+@app.command("place")
+def agenda_place(
+    ctx: typer.Context,
+    item: Annotated[int, typer.Argument(metavar="ITEM", help="Forward-plan item number (`agenda list --forward-plan`).")],
+    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
+) -> None:
+    """Place a forward-plan item on a meeting's agenda."""
+    from escg.agenda import place_item
+
+    target = place_item(store(ctx), item, meeting)
+    say(f"placed forward-plan item {item} on meeting {target}")
+
+
+def _render(ctx: typer.Context, meeting: Optional[str], format: DocFormat, out: Optional[Path]) -> None:
+    from escg.agenda import agenda_of, render_context
+    from escg.meetings import resolve
+    from escg.render import render
+
+    s = store(ctx)
+    found = resolve(s, meeting)
+    agenda = agenda_of(s, found)
+    if not agenda.built:
+        say(f"preview: the agenda of {found.id} is not built yet (`escg agenda new {found.id}`)")
+    _warn_all(agenda.warnings)
+    text = render(s, f"agenda.{format.value}", render_context(s, found))
+    write_output(text, out)
+
+
+@app.command("render")
+def agenda_render(
+    ctx: typer.Context,
+    meeting: MeetingArgument = None,
+    format: Annotated[DocFormat, typer.Option("--format", "-f", help="md or html.")] = DocFormat.md,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
+) -> None:
+    """Render the agenda as Markdown or HTML through the templates."""
+    _render(ctx, meeting, format, out)

@@ -1,0 +1,78 @@
+"""What every command shares: the store, the --format option, warnings, writing files."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from escg.errors import InputError, WriteError
+from escg.store import Store
+
+
+class Format(str, Enum):
+    table = "table"
+    md = "md"
+    json = "json"
+    csv = "csv"
+
+
+class DocFormat(str, Enum):
+    md = "md"
+    html = "html"
+
+
+FormatOption = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="Output format: table (aligned text when piped), md, json or csv."),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+MeetingArgument = Annotated[
+    Optional[str],
+    typer.Argument(metavar="[MEETING]", help="Meeting id (2026-12-03), a date, 'next' or 'last'. Default: next."),
+]
+
+
+def fmt(format: Format, json: bool) -> str:
+    return "json" if json else format.value
+
+
+def store(ctx: typer.Context) -> Store:
+    """The store for this command, found once (--store, ESCG_STORE, or upwards from here)."""
+    root = ctx.find_root()
+    state = root.obj if isinstance(root.obj, dict) else {}
+    if "store" not in state:
+        found = Store.discover(state.get("store_path"))
+        found.group  # a malformed escg.toml stops every command, with file:line
+        state["store"] = found
+        root.obj = state
+    return state["store"]
+
+
+def warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def say(message: str) -> None:
+    """A confirmation for a person; on stderr, so stdout stays clean for pipes."""
+    typer.echo(message, err=True)
+
+
+def write_output(text: str, out: Path | None) -> None:
+    """Print ``text``, or write it to ``out`` atomically."""
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    from escg.store.files import atomic_write
+
+    if str(out) == "-":
+        typer.echo(text, nl=False)
+        return
+    if out.is_dir():
+        raise InputError(f"--out {out} is a folder; give a file name")
+    if not out.parent.exists():
+        raise WriteError(f"cannot write {out}: the folder {out.parent} does not exist")
+    atomic_write(out, text)
+    say(f"wrote {out}")

@@ -1,0 +1,156 @@
+"""`escg meeting`: scheduling and finding meetings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from escg.cli.common import Format, FormatOption, JsonFlag, MeetingArgument, fmt, say, store
+from escg.cli.output import emit, emit_record
+
+app = typer.Typer(help="Meetings: new, schedule, list, show, cancel, move.", no_args_is_help=True)
+
+StartOption = Annotated[Optional[str], typer.Option("--start", help="Start time, such as 10:00. Default from escg.toml.")]
+EndOption = Annotated[Optional[str], typer.Option("--end", help="End time, such as 12:00. Default from escg.toml.")]
+VenueOption = Annotated[Optional[str], typer.Option("--venue", help="Where it meets. Default from escg.toml.")]
+OnlineOption = Annotated[Optional[str], typer.Option("--online", help="Link to join online. Default from escg.toml.")]
+COLUMNS = [("id", "Id"), ("day", "Date"), ("time", "Time"), ("venue", "Venue"), ("status", "Status"), ("items", "Items")]
+KEYS = ["id", "date", "start", "end", "venue", "online", "status"]
+
+
+def _time(text: Optional[str]):
+    from escg.dates import parse_time
+
+    return parse_time(text) if text is not None else None
+
+
+def _row(meeting) -> dict:
+    from escg.dates import short_date
+    from escg.meetings import meeting_json
+
+    return {**meeting_json(meeting), "day": f"{meeting.date:%a} {short_date(meeting.date)}",
+            "time": f"{meeting.start:%H:%M}–{meeting.end:%H:%M}",
+            "items": sum(1 for item in meeting.items if not item.standing)}
+
+
+@app.command("new")
+def meeting_new(
+    ctx: typer.Context,
+    when: Annotated[Optional[str], typer.Argument(metavar="[DATE]", help="The date, in any accepted form (see docs). Default: the next date of [defaults] rrule.")] = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    venue: VenueOption = None,
+    online: OnlineOption = None,
+    chair: Annotated[Optional[str], typer.Option("--chair", help="Person chairing, if not the group's chair.")] = None,
+) -> None:
+    """Schedule one meeting."""
+    from escg.dates import parse_date
+    from escg.meetings import new_meeting, when as describe
+
+    s = store(ctx)
+    day = parse_date(when) if when is not None else None
+    meeting = new_meeting(s, day, start=_time(start), end=_time(end), venue=venue, online=online, chair=chair)
+    say(f"scheduled meeting {meeting.id}: {describe(meeting)}")
+    typer.echo(meeting.id)
+
+
+@app.command("schedule")
+def meeting_schedule(
+    ctx: typer.Context,
+    rrule: Annotated[Optional[str], typer.Option("--rrule", help="RFC 5545 rule, such as FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH. Default: [defaults] rrule.")] = None,
+    start_from: Annotated[str, typer.Option("--from", help="First possible date of the series.")] = "today",
+    count: Annotated[int, typer.Option("--count", "-n", help="How many meetings.")] = 6,
+    start: StartOption = None,
+    end: EndOption = None,
+    venue: VenueOption = None,
+    online: OnlineOption = None,
+) -> None:
+    """Schedule a series of meetings from a recurrence rule."""
+    from escg.dates import parse_date
+    from escg.meetings import schedule, when as describe
+
+    created, skipped = schedule(store(ctx), rrule, parse_date(start_from), count, start=_time(start),
+                                end=_time(end), venue=venue, online=online)
+    for day in skipped:
+        say(f"skipped {day.isoformat()}: a meeting is already scheduled that day")
+    for meeting in created:
+        say(f"scheduled meeting {meeting.id}: {describe(meeting)}")
+    for meeting in created:
+        typer.echo(meeting.id)
+
+
+@app.command("list")
+def meeting_list(
+    ctx: typer.Context,
+    upcoming: Annotated[bool, typer.Option("--upcoming", help="Only meetings from today on.")] = False,
+    past: Annotated[bool, typer.Option("--past", help="Only meetings before today.")] = False,
+    format: FormatOption = Format.table,
+    json: JsonFlag = False,
+) -> None:
+    """List meetings in date order."""
+    from escg.dates import today
+    from escg.errors import InputError
+
+    if upcoming and past:
+        raise InputError("give --upcoming or --past, not both")
+    now = today()
+    rows = [_row(m) for m in store(ctx).meetings.values()
+            if (not upcoming or m.date >= now) and (not past or m.date < now)]
+    style = (lambda row: "dim" if row["status"] == "cancelled" else None)
+    emit(rows, COLUMNS, fmt(format, json), keys=KEYS, style=style, empty="no meetings")
+
+
+@app.command("show")
+def meeting_show(ctx: typer.Context, meeting: MeetingArgument = None,
+                 format: FormatOption = Format.table, json: JsonFlag = False) -> None:
+    """Show a meeting and its agenda."""
+    from escg.agenda import agenda_of, item_json
+    from escg.meetings import meeting_json, resolve, when
+
+    s = store(ctx)
+    found = resolve(s, meeting)
+    agenda = agenda_of(s, found)
+    record = {**meeting_json(found), "chair": found.chair or s.group.chair, "note": found.note,
+              "agenda_built": found.agenda_built, "items": [item_json(row) for row in agenda.rows]}
+    lines = [("Meeting", found.id), ("When", when(found)), ("Venue", found.venue), ("Online", found.online),
+             ("Status", found.status), ("Note", found.note),
+             ("Agenda", f"{len(agenda.rows)} items" + ("" if found.agenda_built else " (preview; not built yet)"))]
+    lines += [(f"{row.number:>3}", f"{row.start:%H:%M}  {row.item.title}") for row in agenda.rows]
+    emit_record(record, fmt(format, json), lines)
+
+
+@app.command("cancel")
+def meeting_cancel(
+    ctx: typer.Context,
+    meeting: Annotated[str, typer.Argument(metavar="MEETING", help="Meeting id, date, 'next' or 'last'.")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why, for the record.")] = None,
+) -> None:
+    """Cancel a planned meeting (its file stays, marked cancelled)."""
+    from escg.meetings import cancel
+
+    found = cancel(store(ctx), meeting, reason)
+    say(f"cancelled meeting {found.id}")
+
+
+@app.command("move")
+def meeting_move(
+    ctx: typer.Context,
+    meeting: Annotated[str, typer.Argument(metavar="MEETING", help="Meeting id, date, 'next' or 'last'.")],
+    when: Annotated[Optional[str], typer.Argument(metavar="[DATE]", help="The new date (a new date gives a new id).")] = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    venue: VenueOption = None,
+    online: OnlineOption = None,
+) -> None:
+    """Move a planned meeting to another date, time or place."""
+    from escg.dates import parse_date
+    from escg.errors import InputError
+    from escg.meetings import move, when as describe
+
+    if when is None and start is None and end is None and venue is None and online is None:
+        raise InputError("give a new DATE, or --start, --end, --venue or --online")
+    moved = move(store(ctx), meeting, parse_date(when) if when else None, start=_time(start),
+                 end=_time(end), venue=venue, online=online)
+    say(f"meeting {moved.id}: {describe(moved)}")
+    typer.echo(moved.id)

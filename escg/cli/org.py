@@ -1,0 +1,79 @@
+"""`escg org`: the partner organisations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from escg.cli.common import FormatOption, JsonFlag, Format, fmt, say, store
+from escg.cli.output import emit, emit_record
+from escg.model import SECTORS
+
+app = typer.Typer(help="Partner organisations: add, list, show, edit, remove.", no_args_is_help=True)
+
+SectorOption = Annotated[str, typer.Option("--sector", help=f"One of: {', '.join(SECTORS)}.")]
+COLUMNS = [("id", "Id"), ("name", "Name"), ("sector", "Sector"), ("people", "People")]
+
+
+def _row(org, people) -> dict:
+    return {"id": org.id, "name": org.name, "sector": org.sector,
+            "people": sum(1 for p in people.values() if p.org == org.id)}
+
+
+@app.command("add")
+def org_add(
+    ctx: typer.Context,
+    ident: Annotated[str, typer.Argument(metavar="ID", help="Short id, such as ecc or essex-police.")],
+    name: Annotated[str, typer.Option("--name", help="Full name.")] = "",
+    sector: SectorOption = "other",
+) -> None:
+    """Add a partner organisation."""
+    from escg.people import add_org
+
+    org = add_org(store(ctx), ident, name, sector)
+    say(f"added organisation {org.id}: {org.name}")
+
+
+@app.command("list")
+def org_list(ctx: typer.Context, format: FormatOption = Format.table, json: JsonFlag = False) -> None:
+    """List the organisations."""
+    s = store(ctx)
+    rows = [_row(o, s.people) for o in sorted(s.orgs.values(), key=lambda o: o.id)]
+    emit(rows, COLUMNS, fmt(format, json), keys=["id", "name", "sector"], empty="no organisations yet")
+
+
+@app.command("show")
+def org_show(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="ID")],
+             format: FormatOption = Format.table, json: JsonFlag = False) -> None:
+    """Show one organisation and its people."""
+    from escg.people import get_org
+
+    s = store(ctx)
+    org = get_org(s, ident)
+    people = sorted(p.id for p in s.people.values() if p.org == org.id)
+    record = {"id": org.id, "name": org.name, "sector": org.sector, "people": people}
+    emit_record(record, fmt(format, json), [("Id", org.id), ("Name", org.name), ("Sector", org.sector), ("People", people)])
+
+
+@app.command("edit")
+def org_edit(
+    ctx: typer.Context,
+    ident: Annotated[str, typer.Argument(metavar="ID")],
+    name: Annotated[Optional[str], typer.Option("--name", help="New full name.")] = None,
+    sector: Annotated[Optional[str], typer.Option("--sector", help=f"One of: {', '.join(SECTORS)}.")] = None,
+) -> None:
+    """Change an organisation's name or sector."""
+    from escg.people import edit_org
+
+    org = edit_org(store(ctx), ident, name=name, sector=sector)
+    say(f"updated organisation {org.id}")
+
+
+@app.command("remove")
+def org_remove(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Remove an organisation nobody references any more."""
+    from escg.people import remove_org
+
+    remove_org(store(ctx), ident)
+    say(f"removed organisation {ident}")

@@ -1,0 +1,109 @@
+"""`escg person`: members, deputies, advisers and guests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store
+from escg.cli.output import emit, emit_record
+from escg.model import MEMBERSHIPS
+
+app = typer.Typer(help="People: add, list, show, edit, remove.", no_args_is_help=True)
+
+KEYS = ["id", "name", "org", "role", "email", "membership"]
+COLUMNS = [("id", "Id"), ("name", "Name"), ("org", "Org"), ("role", "Role"), ("email", "E-mail"),
+           ("membership", "Membership")]
+
+
+def person_json(person) -> dict:
+    """The JSON contract for a person (docs/json.md)."""
+    return {"id": person.id, "name": person.name, "org": person.org, "role": person.role,
+            "email": person.email, "membership": person.membership}
+
+
+@app.command("add")
+def person_add(
+    ctx: typer.Context,
+    ident: Annotated[str, typer.Argument(metavar="ID", help="Short id, such as jo-bloggs.")],
+    name: Annotated[str, typer.Option("--name", help="Full name.")] = "",
+    org: Annotated[str, typer.Option("--org", help="Organisation id (see `escg org list`).")] = "",
+    role: Annotated[Optional[str], typer.Option("--role", help="Job title or role.")] = None,
+    email: Annotated[Optional[str], typer.Option("--email", help="E-mail address.")] = None,
+    membership: Annotated[str, typer.Option("--membership", help=f"One of: {', '.join(MEMBERSHIPS)}.")] = "member",
+    deputy_for: Annotated[Optional[str], typer.Option("--deputy-for", help="The member this person deputises for.")] = None,
+) -> None:
+    """Add a person."""
+    from escg.errors import InputError
+    from escg.people import add_person
+
+    if not org:
+        raise InputError("a person needs an --org (see `escg org list`)")
+    person = add_person(store(ctx), ident, name=name, org=org, role=role, email=email,
+                        membership=membership, deputy_for=deputy_for)
+    say(f"added {person.membership} {person.id}: {person.name}")
+
+
+@app.command("list")
+def person_list(
+    ctx: typer.Context,
+    org: Annotated[Optional[str], typer.Option("--org", help="Only people of this organisation.")] = None,
+    membership: Annotated[Optional[str], typer.Option("--membership", help="Only this membership.")] = None,
+    format: FormatOption = Format.table,
+    json: JsonFlag = False,
+) -> None:
+    """List people, sorted by id."""
+    from escg.people import get_org
+
+    s = store(ctx)
+    if org:
+        get_org(s, org)
+    people = [p for p in sorted(s.people.values(), key=lambda p: p.id)
+              if (org is None or p.org == org) and (membership is None or p.membership == membership)]
+    emit([person_json(p) for p in people], COLUMNS, fmt(format, json), keys=KEYS, empty="no people")
+
+
+@app.command("show")
+def person_show(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="ID")],
+                format: FormatOption = Format.table, json: JsonFlag = False) -> None:
+    """Show one person."""
+    from escg.people import get_person
+
+    s = store(ctx)
+    person = get_person(s, ident)
+    record = {**person_json(person), "deputy_for": person.deputy_for}
+    org = s.orgs.get(person.org)
+    emit_record(record, fmt(format, json), [
+        ("Id", person.id), ("Name", person.name), ("Organisation", org.name if org else person.org),
+        ("Role", person.role), ("E-mail", person.email), ("Membership", person.membership),
+        ("Deputy for", person.deputy_for),
+    ])
+
+
+@app.command("edit")
+def person_edit(
+    ctx: typer.Context,
+    ident: Annotated[str, typer.Argument(metavar="ID")],
+    name: Annotated[Optional[str], typer.Option("--name")] = None,
+    org: Annotated[Optional[str], typer.Option("--org")] = None,
+    role: Annotated[Optional[str], typer.Option("--role", help="New role; \"\" clears it.")] = None,
+    email: Annotated[Optional[str], typer.Option("--email", help="New e-mail; \"\" clears it.")] = None,
+    membership: Annotated[Optional[str], typer.Option("--membership", help=f"One of: {', '.join(MEMBERSHIPS)}.")] = None,
+    deputy_for: Annotated[Optional[str], typer.Option("--deputy-for", help="Member deputised for; \"\" clears it.")] = None,
+) -> None:
+    """Change a person's details."""
+    from escg.people import edit_person
+
+    person = edit_person(store(ctx), ident, name=name, org=org, role=role, email=email,
+                         membership=membership, deputy_for=deputy_for)
+    say(f"updated {person.id}")
+
+
+@app.command("remove")
+def person_remove(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Remove a person nothing references any more."""
+    from escg.people import remove_person
+
+    remove_person(store(ctx), ident)
+    say(f"removed {ident}")

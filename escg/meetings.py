@@ -1,0 +1,299 @@
+"""Meetings: scheduling, finding ("next", "last", a date), cancelling, moving.
+
+A meeting's id is its date (2026-12-03), with a letter suffix (2026-12-03b)
+for a second meeting on one day. Its file is meetings/<year>/<id>.toml.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Any
+
+from escg import dates, ids, model
+from escg.errors import ConflictError, InputError, NotFoundError
+from escg.store import Store, Transaction
+
+ACTIVE = tuple(s for s in model.MEETING_STATUSES if s != "cancelled")
+
+
+def parse_meeting_file(ident: str):
+    return lambda data, problems: model.meeting_from_toml(ident, data, problems)
+
+
+def resolve(store: Store, text: str | None, *, base: date | None = None) -> model.Meeting:
+    """Find a meeting by id, by date (any accepted form), or by 'next' / 'last'."""
+    meetings = store.meetings
+    text = (text or "next").strip()
+    lowered = text.lower()
+    if lowered in ("next", "last", "previous"):
+        base = base or dates.today()
+        found = next_meeting(store, base) if lowered == "next" else last_meeting(store, base)
+        if found is None:
+            if lowered == "next":
+                raise NotFoundError(f"no meeting is planned on or after {base.isoformat()}; schedule one with `escg meeting new DATE`")
+            raise NotFoundError(f"no meeting was held before {base.isoformat()}")
+        return found
+    if model.MEETING_ID.fullmatch(text):
+        if text in meetings:
+            return meetings[text]
+        if len(text) > 10:
+            raise ids.unknown("meeting", text, meetings, "see `escg meeting list`")
+    try:
+        day = dates.parse_date(text, base=base)
+    except InputError:
+        raise InputError(f"not a meeting: {text!r}; give a meeting id (2026-12-03), a date, 'next' or 'last'") from None
+    same_day = [m for m in meetings.values() if m.date == day]
+    if not same_day:
+        nearby = sorted(meetings.values(), key=lambda m: abs((m.date - day).days))[:2]
+        hint = f"; nearest: {', '.join(m.id for m in nearby)}" if nearby else "; see `escg meeting list`"
+        raise NotFoundError(f"no meeting on {dates.long_date(day)}{hint}")
+    if len(same_day) > 1:
+        raise InputError(f"{len(same_day)} meetings on {day.isoformat()}: give the id ({', '.join(m.id for m in same_day)})")
+    return same_day[0]
+
+
+def next_meeting(store: Store, base: date | None = None) -> model.Meeting | None:
+    """The first meeting that is not cancelled on or after ``base`` (default today)."""
+    base = base or dates.today()
+    for meeting in store.meetings.values():
+        if meeting.date >= base and meeting.status != "cancelled":
+            return meeting
+    return None
+
+
+def last_meeting(store: Store, base: date | None = None) -> model.Meeting | None:
+    """The most recent meeting that is not cancelled before ``base`` (default today)."""
+    base = base or dates.today()
+    found = None
+    for meeting in store.meetings.values():
+        if meeting.date < base and meeting.status != "cancelled":
+            found = meeting
+    return found
+
+
+def previous_meeting(store: Store, meeting: model.Meeting) -> model.Meeting | None:
+    """The meeting before ``meeting`` that was not cancelled."""
+    found = None
+    for other in store.meetings.values():
+        if other.id == meeting.id:
+            return found
+        if other.status != "cancelled":
+            found = other
+    return found
+
+
+def following_meeting(store: Store, meeting: model.Meeting) -> model.Meeting | None:
+    seen = False
+    for other in store.meetings.values():
+        if seen and other.status != "cancelled":
+            return other
+        seen = seen or other.id == meeting.id
+    return None
+
+
+def free_id(store: Store, day: date, taken: set[str] = frozenset()) -> str:
+    base = day.isoformat()
+    used = set(store.meetings) | set(taken)
+    if base not in used:
+        return base
+    for letter in "bcdefghijklmnopqrstuvwxyz":
+        if base + letter not in used:
+            return base + letter
+    raise ConflictError(f"too many meetings on {base}")
+
+
+def _check_times(start: time, end: time) -> None:
+    if end <= start:
+        raise InputError(f"the meeting must end after it starts ({model.clock(start)}–{model.clock(end)})")
+
+
+def _check_link(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if any(ord(c) < 32 for c in value) or len(value) > 2000:
+        raise InputError("the online link must be one line of at most 2000 characters")
+    if value and not re.fullmatch(r"https?://[^\s<>\"'`]+", value, re.IGNORECASE):
+        raise InputError(f"the online link must be an https:// or http:// address without spaces, not {value[:40]!r}")
+    return value or None
+
+
+def _check_venue(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if any(ord(c) < 32 for c in value) or len(value) > model.MAX_TITLE:
+        raise InputError(f"the venue must be one line of at most {model.MAX_TITLE} characters")
+    return value.strip() or None
+
+
+def write(txn: Transaction, store: Store, meeting: model.Meeting, *, replaces: str | None = None) -> None:
+    """Stage ``meeting``'s file, editing the existing one in place when there is one."""
+    from escg.store.edit import sync_array, sync_table
+
+    path = store.meeting_path(meeting.id)
+    source = store.meeting_path(replaces) if replaces else path
+
+    def change(document: Any) -> None:
+        sync_table(document, meeting.to_toml(), keep=("items",))
+        sync_array(document, "items", [(item.source, item.to_toml()) for item in meeting.items])
+
+    if source.exists() and source != path:
+        # A move: carry the old file's text (and comments) to the new name.
+        from escg.store.files import read_toml
+
+        text = read_toml(source, store.root)[1]
+        txn.writes[path] = text
+        txn.edit(path, change, parse=parse_meeting_file(meeting.id))
+        txn.delete(source)
+    else:
+        txn.edit(path, change, parse=parse_meeting_file(meeting.id),
+                 create=f"# {store.group.short} meeting of {dates.long_date(meeting.date)}\n\n")
+
+
+def new_meeting(store: Store, day: date | None, *, start: time | None = None, end: time | None = None,
+                venue: str | None = None, online: str | None = None,
+                chair: str | None = None) -> model.Meeting:
+    """Create one meeting (on the next date of the default rule if ``day`` is None)."""
+    from escg.people import get_person
+
+    with store.transaction() as txn:
+        group = store.group
+        if day is None:
+            day = _next_scheduled(store)
+        if chair is not None:
+            get_person(store, chair)
+        meeting = model.Meeting(
+            id=free_id(store, day),
+            date=day,
+            start=start or group.start,
+            end=end or group.end,
+            venue=_check_venue(venue) if venue is not None else group.venue,
+            online=_check_link(online) if online is not None else group.online,
+            chair=chair,
+        )
+        _check_times(meeting.start, meeting.end)
+        write(txn, store, meeting)
+    return meeting
+
+
+def _next_scheduled(store: Store) -> date:
+    rule = store.group.rrule
+    if not rule:
+        raise InputError("give the meeting's date (e.g. `escg meeting new 2026-12-03`), "
+                         "or set a default rule as `rrule` under [defaults] in escg.toml")
+    meetings = list(store.meetings.values())
+    after = max(meetings[-1].date if meetings else dates.today(), dates.today())
+    for day in dates.recurrence(rule, after, 2):
+        if day > after or not meetings:
+            return day
+    raise InputError(f"the default rule {rule!r} gives no date after {after.isoformat()}")
+
+
+def schedule(store: Store, rule: str | None, start_day: date, count: int, *,
+             start: time | None = None, end: time | None = None, venue: str | None = None,
+             online: str | None = None) -> tuple[list[model.Meeting], list[date]]:
+    """Create a series of meetings from an RRULE; returns (created, skipped dates that had one)."""
+    with store.transaction() as txn:
+        group = store.group
+        rule = rule or group.rrule
+        if not rule:
+            raise InputError("give --rrule (e.g. FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH) or set rrule under [defaults]")
+        created: list[model.Meeting] = []
+        skipped: list[date] = []
+        taken = {m.date for m in store.meetings.values() if m.status != "cancelled"}
+        for day in dates.recurrence(rule, start_day, count):
+            if day in taken:
+                skipped.append(day)
+                continue
+            meeting = model.Meeting(
+                id=free_id(store, day, {m.id for m in created}),
+                date=day,
+                start=start or group.start,
+                end=end or group.end,
+                venue=_check_venue(venue) if venue is not None else group.venue,
+                online=_check_link(online) if online is not None else group.online,
+            )
+            _check_times(meeting.start, meeting.end)
+            write(txn, store, meeting)
+            created.append(meeting)
+    return created, skipped
+
+
+def cancel(store: Store, text: str, reason: str | None = None) -> model.Meeting:
+    with store.transaction() as txn:
+        meeting = resolve(store, text)
+        if meeting.status == "cancelled":
+            raise ConflictError(f"meeting {meeting.id} is already cancelled")
+        if meeting.status in ("held", "minutes-draft", "minutes-approved"):
+            raise ConflictError(f"meeting {meeting.id} has been held ({meeting.status}); it cannot be cancelled")
+        meeting.status = "cancelled"
+        if reason:
+            meeting.note = _check_venue(reason)
+        write(txn, store, meeting)
+    return meeting
+
+
+def move(store: Store, text: str, day: date | None, *, start: time | None = None,
+         end: time | None = None, venue: str | None = None, online: str | None = None) -> model.Meeting:
+    """Move a meeting to another date and/or time or place; a new date gives it a new id."""
+    with store.transaction() as txn:
+        meeting = resolve(store, text)
+        if meeting.status in ("held", "minutes-draft", "minutes-approved", "cancelled"):
+            raise ConflictError(f"meeting {meeting.id} is {meeting.status}; only a planned meeting can be moved")
+        old_id = meeting.id
+        if start is not None:
+            meeting.start = start
+        if end is not None:
+            meeting.end = end
+        if venue is not None:
+            meeting.venue = _check_venue(venue)
+        if online is not None:
+            meeting.online = _check_link(online)
+        _check_times(meeting.start, meeting.end)
+        if day is not None and day != meeting.date:
+            meeting.date = day
+            meeting.id = free_id(store, day)
+            write(txn, store, meeting, replaces=old_id)
+            _rename_references(txn, store, old_id, meeting.id)
+        else:
+            write(txn, store, meeting)
+    return meeting
+
+
+def _rename_references(txn: Transaction, store: Store, old: str, new: str) -> None:
+    """Point everything that named meeting ``old`` at ``new``."""
+    for other in store.meetings.values():
+        if other.id == old:
+            continue
+        if any(item.deferred_from == old for item in other.items):
+            for item in other.items:
+                if item.deferred_from == old:
+                    item.deferred_from = new
+            write(txn, store, other)
+    from escg import agenda
+
+    plan = store.forward_plan
+    if any(item.deferred_from == old for item in plan):
+        for item in plan:
+            if item.deferred_from == old:
+                item.deferred_from = new
+        agenda.write_forward_plan(txn, store, plan)
+
+
+def meeting_json(meeting: model.Meeting) -> dict[str, Any]:
+    """The JSON contract for a meeting (docs/json.md)."""
+    return {
+        "id": meeting.id,
+        "date": meeting.date.isoformat(),
+        "start": model.clock(meeting.start),
+        "end": model.clock(meeting.end),
+        "venue": meeting.venue,
+        "online": meeting.online,
+        "status": meeting.status,
+    }
+
+
+def when(meeting: model.Meeting) -> str:
+    """Thursday 3 December 2026, 10:00–12:00"""
+    return f"{dates.long_date(meeting.date)}, {model.clock(meeting.start)}–{model.clock(meeting.end)}"

@@ -1,0 +1,515 @@
+"""The domain as plain dataclasses, with their TOML shape: pure, no I/O.
+
+Each ``*_from_toml`` function reads the dict that tomllib produced and reports
+every problem it finds to a ``Problems`` collector as (key path, message), so
+that a read can stop at the first problem while ``escg check`` lists them all.
+Each ``to_toml`` returns the keys in the stable order they are written in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+
+SECTORS = ("council", "police", "fire", "health", "education", "voluntary", "other")
+MEMBERSHIPS = ("member", "deputy", "adviser", "guest")
+PURPOSES = ("decision", "discussion", "information", "assurance", "deep dive")
+ITEM_STATUSES = ("proposed", "accepted", "deferred", "withdrawn")
+MEETING_STATUSES = (
+    "planned",
+    "agenda-published",
+    "held",
+    "minutes-draft",
+    "minutes-approved",
+    "cancelled",
+)
+STANDING_POSITIONS = ("start", "end")
+
+# A slug: lower-case letters, digits and single hyphens, at most 64 characters.
+SLUG = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63}")
+MEETING_ID = re.compile(r"(\d{4})-(\d{2})-(\d{2})([b-z])?")
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
+CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+
+MAX_TEXT = 10_000
+MAX_TITLE = 300
+
+
+Path = tuple[str | int, ...]
+
+
+class Problems:
+    """Collects (key path, message) pairs found while reading one file."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[Path, str]] = []
+
+    def add(self, path: Path, message: str) -> None:
+        self.items.append((path, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+# --- small typed getters that record a problem instead of raising ------------
+
+
+def _text(data: dict, key: str, path: Path, problems: Problems, *, required: bool = False,
+          limit: int = MAX_TEXT) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            problems.add(path + (key,), f"'{key}' is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(path + (key,), f"'{key}' must be text, not {type(value).__name__}")
+        return None
+    if required and not value.strip():
+        problems.add(path + (key,), f"'{key}' must not be empty")
+    if len(value) > limit:
+        problems.add(path + (key,), f"'{key}' is longer than {limit} characters")
+    return value
+
+
+def _choice(data: dict, key: str, choices: tuple[str, ...], default: str, path: Path,
+            problems: Problems) -> str:
+    value = data.get(key, default)
+    if value not in choices:
+        problems.add(path + (key,), f"'{key}' must be one of {', '.join(choices)}, not {value!r}")
+        return default
+    return value
+
+
+def _int(data: dict, key: str, default: int, low: int, high: int, path: Path,
+         problems: Problems) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.add(path + (key,), f"'{key}' must be a whole number, not {value!r}")
+        return default
+    if not low <= value <= high:
+        problems.add(path + (key,), f"'{key}' must be between {low} and {high}, not {value}")
+        return default
+    return value
+
+
+def _clock(data: dict, key: str, default: time | None, path: Path, problems: Problems) -> time | None:
+    value = data.get(key)
+    if value is None:
+        return default
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, str) and (match := CLOCK.fullmatch(value)):
+        return time(int(match[1]), int(match[2]))
+    problems.add(path + (key,), f"'{key}' must be a 24-hour time such as \"10:00\", not {value!r}")
+    return default
+
+
+def _date(data: dict, key: str, path: Path, problems: Problems, *, required: bool = False) -> date | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            problems.add(path + (key,), f"'{key}' is required")
+        return None
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    problems.add(path + (key,), f"'{key}' must be a TOML date such as 2026-12-03, not {value!r}")
+    return None
+
+
+def _text_list(data: dict, key: str, path: Path, problems: Problems) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.add(path + (key,), f"'{key}' must be a list of text")
+        return []
+    return list(value)
+
+
+def _unknown(data: dict, known: tuple[str, ...], path: Path, problems: Problems) -> None:
+    for key in data:
+        if key not in known:
+            problems.add(path + (key,), f"unknown key '{key}' (expected one of: {', '.join(known)})")
+
+
+def clock(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def _compact(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Drop keys with no value so files stay short and diffs small."""
+    return {key: value for key, value in pairs if value not in (None, "", [], {})}
+
+
+# --- the group's settings (escg.toml) ----------------------------------------
+
+
+@dataclass
+class StandingItem:
+    id: str
+    title: str
+    minutes: int = 5
+    position: str = "start"
+    purpose: str = "information"
+
+
+DEFAULT_STANDING = [
+    StandingItem("welcome", "Welcome, introductions and apologies", 5, "start", "information"),
+    StandingItem("declarations", "Declarations of interest", 5, "start", "information"),
+    StandingItem("minutes", "Minutes of the last meeting and matters arising", 10, "start", "decision"),
+    StandingItem("actions", "Action log review", 15, "start", "assurance"),
+    StandingItem("aob", "Any other business", 10, "end", "information"),
+    StandingItem("next-meeting", "Date of next meeting", 5, "end", "information"),
+]
+
+
+@dataclass
+class Group:
+    name: str
+    short: str
+    chair: str | None = None
+    secretariat: str | None = None
+    quorum: str | int | None = None
+    rag_window: int = 14
+    themes: dict[str, str] = field(default_factory=dict)
+    start: time = time(10, 0)
+    end: time = time(12, 0)
+    venue: str | None = None
+    online: str | None = None
+    rrule: str | None = None
+    standing: list[StandingItem] = field(default_factory=lambda: list(DEFAULT_STANDING))
+    mail: dict[str, Any] = field(default_factory=dict)
+
+
+GROUP_KEYS = ("name", "short", "chair", "secretariat", "quorum", "rag_window", "themes",
+              "defaults", "standing", "mail")
+DEFAULTS_KEYS = ("start", "end", "venue", "online", "rrule")
+STANDING_KEYS = ("id", "title", "minutes", "position", "purpose")
+
+
+def group_from_toml(data: dict, problems: Problems) -> Group:
+    _unknown(data, GROUP_KEYS, (), problems)
+    name = _text(data, "name", (), problems, required=True, limit=MAX_TITLE) or "?"
+    short = _text(data, "short", (), problems, required=True, limit=32) or "?"
+    group = Group(name=name, short=short)
+    group.chair = _text(data, "chair", (), problems)
+    group.secretariat = _text(data, "secretariat", (), problems)
+    if group.secretariat and not EMAIL.fullmatch(group.secretariat):
+        problems.add(("secretariat",), f"'secretariat' is not an e-mail address: {group.secretariat!r}")
+    quorum = data.get("quorum")
+    if quorum is not None:
+        if isinstance(quorum, bool) or not isinstance(quorum, (int, str)):
+            problems.add(("quorum",), "'quorum' must be a number of members or a fraction such as \"1/3\"")
+        else:
+            group.quorum = quorum
+    group.rag_window = _int(data, "rag_window", 14, 0, 365, (), problems)
+    themes = data.get("themes", {})
+    if not isinstance(themes, dict):
+        problems.add(("themes",), "'themes' must be a table of id = \"name\"")
+    else:
+        for key, value in themes.items():
+            if not SLUG.fullmatch(key):
+                problems.add(("themes", key), f"theme id {key!r} must be a slug such as 'health-wellbeing'")
+            if not isinstance(value, str) or not value.strip():
+                problems.add(("themes", key), f"theme '{key}' needs a name as text")
+            else:
+                group.themes[key] = value
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        problems.add(("defaults",), "'defaults' must be a table")
+        defaults = {}
+    _unknown(defaults, DEFAULTS_KEYS, ("defaults",), problems)
+    group.start = _clock(defaults, "start", time(10, 0), ("defaults",), problems) or time(10, 0)
+    group.end = _clock(defaults, "end", time(12, 0), ("defaults",), problems) or time(12, 0)
+    group.venue = _text(defaults, "venue", ("defaults",), problems)
+    group.online = _text(defaults, "online", ("defaults",), problems)
+    group.rrule = _text(defaults, "rrule", ("defaults",), problems)
+    if "standing" in data:
+        standing = data["standing"]
+        group.standing = []
+        if not isinstance(standing, list):
+            problems.add(("standing",), "'standing' must be an array of tables ([[standing]])")
+            standing = []
+        seen: set[str] = set()
+        for index, entry in enumerate(standing):
+            path: Path = ("standing", index)
+            if not isinstance(entry, dict):
+                problems.add(path, "each [[standing]] entry must be a table")
+                continue
+            _unknown(entry, STANDING_KEYS, path, problems)
+            ident = _text(entry, "id", path, problems, required=True) or f"standing-{index}"
+            if ident in seen:
+                problems.add(path + ("id",), f"standing item id {ident!r} is used twice")
+            seen.add(ident)
+            group.standing.append(StandingItem(
+                id=ident,
+                title=_text(entry, "title", path, problems, required=True, limit=MAX_TITLE) or ident,
+                minutes=_int(entry, "minutes", 5, 0, 600, path, problems),
+                position=_choice(entry, "position", STANDING_POSITIONS, "start", path, problems),
+                purpose=_choice(entry, "purpose", PURPOSES, "information", path, problems),
+            ))
+    mail = data.get("mail", {})
+    if not isinstance(mail, dict):
+        problems.add(("mail",), "'mail' must be a table")
+    else:
+        group.mail = dict(mail)
+    return group
+
+
+def quorum_needed(rule: str | int | None, members: int) -> int | None:
+    """How many members make a quorum under ``rule`` (a count or a fraction "1/3")."""
+    if rule is None:
+        return None
+    if isinstance(rule, int):
+        return rule
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", rule)
+    if match and int(match[2]) > 0 and int(match[1]) <= int(match[2]):
+        numerator, denominator = int(match[1]), int(match[2])
+        return -(-members * numerator // denominator)  # ceiling
+    if rule.strip().isdigit():
+        return int(rule)
+    raise ValueError(f"bad quorum rule {rule!r}: use a number of members or a fraction such as \"1/3\"")
+
+
+# --- organisations and people (people.toml) ----------------------------------
+
+
+@dataclass
+class Organisation:
+    id: str
+    name: str
+    sector: str = "other"
+
+    def to_toml(self) -> dict[str, Any]:
+        return _compact([("name", self.name), ("sector", self.sector)])
+
+
+@dataclass
+class Person:
+    id: str
+    name: str
+    org: str
+    role: str | None = None
+    email: str | None = None
+    membership: str = "member"
+    deputy_for: str | None = None
+
+    def to_toml(self) -> dict[str, Any]:
+        return _compact([
+            ("name", self.name), ("org", self.org), ("role", self.role),
+            ("email", self.email), ("membership", self.membership),
+            ("deputy_for", self.deputy_for),
+        ])
+
+
+ORG_KEYS = ("name", "sector")
+PERSON_KEYS = ("name", "org", "role", "email", "membership", "deputy_for")
+
+
+def people_from_toml(data: dict, problems: Problems) -> tuple[dict[str, Organisation], dict[str, Person]]:
+    _unknown(data, ("orgs", "people"), (), problems)
+    orgs: dict[str, Organisation] = {}
+    people: dict[str, Person] = {}
+    for ident, entry in _tables(data, "orgs", problems):
+        path: Path = ("orgs", ident)
+        _unknown(entry, ORG_KEYS, path, problems)
+        orgs[ident] = Organisation(
+            id=ident,
+            name=_text(entry, "name", path, problems, required=True, limit=MAX_TITLE) or ident,
+            sector=_choice(entry, "sector", SECTORS, "other", path, problems),
+        )
+    for ident, entry in _tables(data, "people", problems):
+        path = ("people", ident)
+        _unknown(entry, PERSON_KEYS, path, problems)
+        person = Person(
+            id=ident,
+            name=_text(entry, "name", path, problems, required=True, limit=MAX_TITLE) or ident,
+            org=_text(entry, "org", path, problems, required=True) or "",
+            role=_text(entry, "role", path, problems, limit=MAX_TITLE),
+            email=_text(entry, "email", path, problems, limit=254),
+            membership=_choice(entry, "membership", MEMBERSHIPS, "member", path, problems),
+            deputy_for=_text(entry, "deputy_for", path, problems),
+        )
+        if person.email and not EMAIL.fullmatch(person.email):
+            problems.add(path + ("email",), f"not an e-mail address: {person.email!r}")
+        people[ident] = person
+    for person in people.values():
+        path = ("people", person.id)
+        if person.org and person.org not in orgs:
+            problems.add(path + ("org",), f"unknown organisation {person.org!r}")
+        if person.deputy_for:
+            if person.deputy_for not in people:
+                problems.add(path + ("deputy_for",), f"unknown person {person.deputy_for!r}")
+            elif person.deputy_for == person.id:
+                problems.add(path + ("deputy_for",), "a person cannot deputise for themselves")
+    return orgs, people
+
+
+def _tables(data: dict, key: str, problems: Problems):
+    section = data.get(key, {})
+    if not isinstance(section, dict):
+        problems.add((key,), f"'{key}' must be a table of tables ([{key}.<id>])")
+        return
+    for ident, entry in section.items():
+        if not SLUG.fullmatch(ident):
+            problems.add((key, ident), f"id {ident!r} must be a slug: lower-case letters, digits and hyphens")
+        if not isinstance(entry, dict):
+            problems.add((key, ident), f"[{key}.{ident}] must be a table")
+            continue
+        yield ident, entry
+
+
+# --- meetings and their agenda items (meetings/YYYY/<id>.toml) ---------------
+
+
+@dataclass
+class AgendaItem:
+    title: str
+    purpose: str = "discussion"
+    presenter: str | None = None
+    org: str | None = None
+    theme: str | None = None
+    minutes: int = 15
+    papers: list[str] = field(default_factory=list)
+    submitted_by: str | None = None
+    submitted: date | None = None
+    status: str = "accepted"
+    standing: str | None = None
+    deferred_from: str | None = None
+    # Keys kept as read, for later features (minutes) and so nothing is lost.
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Index of the [[items]] table this came from, so a write reuses that table
+    # (and its comments); None for an item not yet in the file.
+    source: int | None = field(default=None, compare=False, repr=False)
+
+    def to_toml(self) -> dict[str, Any]:
+        data = _compact([
+            ("title", self.title), ("standing", self.standing), ("purpose", self.purpose),
+            ("presenter", self.presenter), ("org", self.org), ("theme", self.theme),
+            ("minutes", self.minutes), ("papers", self.papers),
+            ("submitted_by", self.submitted_by), ("submitted", self.submitted),
+            ("status", self.status), ("deferred_from", self.deferred_from),
+        ])
+        data["minutes"] = self.minutes
+        data.update(self.extra)
+        return data
+
+
+ITEM_KEYS = ("title", "standing", "purpose", "presenter", "org", "theme", "minutes", "papers",
+             "submitted_by", "submitted", "status", "deferred_from")
+# Keys that later features keep on an item (minutes, decisions); read through untouched.
+ITEM_EXTRA_KEYS = ("notes", "decisions", "declarations")
+
+
+def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
+    _unknown(entry, ITEM_KEYS + ITEM_EXTRA_KEYS, path, problems)
+    return AgendaItem(
+        title=_text(entry, "title", path, problems, required=True, limit=MAX_TITLE) or "?",
+        purpose=_choice(entry, "purpose", PURPOSES, "discussion", path, problems),
+        presenter=_text(entry, "presenter", path, problems),
+        org=_text(entry, "org", path, problems),
+        theme=_text(entry, "theme", path, problems),
+        minutes=_int(entry, "minutes", 15, 0, 600, path, problems),
+        papers=_text_list(entry, "papers", path, problems),
+        submitted_by=_text(entry, "submitted_by", path, problems),
+        submitted=_date(entry, "submitted", path, problems),
+        status=_choice(entry, "status", ITEM_STATUSES, "accepted", path, problems),
+        standing=_text(entry, "standing", path, problems),
+        deferred_from=_text(entry, "deferred_from", path, problems),
+        extra={key: entry[key] for key in ITEM_EXTRA_KEYS if key in entry},
+        source=path[-1] if path and isinstance(path[-1], int) else None,
+    )
+
+
+@dataclass
+class Meeting:
+    id: str
+    date: date
+    start: time
+    end: time
+    venue: str | None = None
+    online: str | None = None
+    status: str = "planned"
+    chair: str | None = None
+    note: str | None = None
+    agenda_built: bool = False
+    items: list[AgendaItem] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    def to_toml(self) -> dict[str, Any]:
+        data = _compact([
+            ("date", self.date), ("start", clock(self.start)), ("end", clock(self.end)),
+            ("venue", self.venue), ("online", self.online), ("status", self.status),
+            ("chair", self.chair), ("note", self.note),
+        ])
+        if self.agenda_built:
+            data["agenda_built"] = True
+        data.update(self.extra)
+        return data
+
+
+MEETING_KEYS = ("date", "start", "end", "venue", "online", "status", "chair", "note",
+                "agenda_built", "items")
+# Tables that later features keep in a meeting file (attendance, minutes).
+MEETING_EXTRA_KEYS = ("attendance", "minutes")
+
+
+def meeting_from_toml(ident: str, data: dict, problems: Problems) -> Meeting:
+    _unknown(data, MEETING_KEYS + MEETING_EXTRA_KEYS, (), problems)
+    match = MEETING_ID.fullmatch(ident)
+    day = _date(data, "date", (), problems, required=True)
+    if not match:
+        problems.add((), f"meeting file name {ident!r} is not a meeting id such as 2026-12-03")
+    elif day is not None and day.isoformat() != ident[:10]:
+        problems.add(("date",), f"date {day.isoformat()} does not match the file name {ident}.toml")
+    start = _clock(data, "start", time(10, 0), (), problems) or time(10, 0)
+    end = _clock(data, "end", time(12, 0), (), problems) or time(12, 0)
+    if end <= start:
+        problems.add(("end",), f"the meeting ends ({clock(end)}) before it starts ({clock(start)})")
+    built = data.get("agenda_built", False)
+    if not isinstance(built, bool):
+        problems.add(("agenda_built",), "'agenda_built' must be true or false")
+        built = False
+    items_data = data.get("items", [])
+    items: list[AgendaItem] = []
+    if not isinstance(items_data, list):
+        problems.add(("items",), "'items' must be an array of tables ([[items]])")
+    else:
+        for index, entry in enumerate(items_data):
+            if not isinstance(entry, dict):
+                problems.add(("items", index), "each [[items]] entry must be a table")
+                continue
+            items.append(item_from_toml(entry, ("items", index), problems))
+    return Meeting(
+        id=ident,
+        date=day or date(1970, 1, 1),
+        start=start,
+        end=end,
+        venue=_text(data, "venue", (), problems, limit=MAX_TITLE),
+        online=_text(data, "online", (), problems, limit=2000),
+        status=_choice(data, "status", MEETING_STATUSES, "planned", (), problems),
+        chair=_text(data, "chair", (), problems),
+        note=_text(data, "note", (), problems),
+        agenda_built=built,
+        items=items,
+        extra={key: data[key] for key in MEETING_EXTRA_KEYS if key in data},
+    )
+
+
+def forward_plan_from_toml(data: dict, problems: Problems) -> list[AgendaItem]:
+    _unknown(data, ("items",), (), problems)
+    items_data = data.get("items", [])
+    if not isinstance(items_data, list):
+        problems.add(("items",), "'items' must be an array of tables ([[items]])")
+        return []
+    items = []
+    for index, entry in enumerate(items_data):
+        if not isinstance(entry, dict):
+            problems.add(("items", index), "each [[items]] entry must be a table")
+            continue
+        items.append(item_from_toml(entry, ("items", index), problems))
+    return items

@@ -1,0 +1,113 @@
+"""Minimal in-place edits of a tomlkit document.
+
+Only keys whose value changed are touched, so a hand-written comment, blank
+line or key order elsewhere in the file survives, and a change shows as a small
+git diff. Imported only by commands that write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import tomlkit
+from tomlkit.items import AoT, Item, Table, Whitespace
+
+
+def plain(value: Any) -> Any:
+    """The Python value of a tomlkit item (or of a plain value)."""
+    return value.unwrap() if hasattr(value, "unwrap") else value
+
+
+def sync_table(table: Any, data: Mapping[str, Any], keep: tuple[str, ...] = ()) -> None:
+    """Make ``table`` hold exactly ``data`` (leaving the keys in ``keep`` alone),
+    changing only what differs."""
+    for key in list(table.keys()):
+        if key not in data and key not in keep:
+            del table[key]
+    for key, value in data.items():
+        if key in table:
+            old = table[key]
+            if plain(old) == value:
+                continue
+            new = tomlkit.item(value)
+            comment = getattr(getattr(old, "trivia", None), "comment", "")
+            if comment and isinstance(new, Item) and not isinstance(new, (Table, AoT)):
+                new.comment(comment.lstrip("# ").rstrip())
+            table[key] = new
+        else:
+            table[key] = value
+
+
+def sync_tables(container: Any, key: str, entries: Mapping[str, Mapping[str, Any]]) -> None:
+    """Make ``[key.<id>]`` tables match ``entries`` (id -> data), in place."""
+    if key not in container:
+        if not entries:
+            return
+        container[key] = tomlkit.table(is_super_table=True)
+    section = container[key]
+    for ident in list(section.keys()):
+        if ident not in entries:
+            del section[ident]
+    for ident, data in entries.items():
+        if ident in section:
+            sync_table(section[ident], data)
+        else:
+            table = tomlkit.table()
+            for name, value in data.items():
+                table[name] = value
+            table.add(tomlkit.nl())
+            section[ident] = table
+
+
+def sync_array(container: Any, key: str, rows: Sequence[tuple[int | None, Mapping[str, Any]]]) -> None:
+    """Make the array of tables ``[[key]]`` hold ``rows`` in order.
+
+    Each row is (index of the table it came from in the file, or None if new,
+    its data); a table that came from the file is reused, with its comments."""
+    old = list(container[key]) if key in container else []
+    if old and [source for source, _ in rows] == list(range(len(old))):
+        # Same tables in the same order: edit each in place, touching nothing else.
+        for table, (_, data) in zip(old, rows):
+            sync_table(table, data)
+        return
+    tables = []
+    for source, data in rows:
+        if source is not None and 0 <= source < len(old):
+            table = old[source]
+        else:
+            table = tomlkit.table()
+        sync_table(table, data)
+        tables.append(table)
+    if not tables:
+        if key in container:
+            del container[key]
+        return
+    for table in tables:
+        _trim(table)
+    array = tomlkit.aot()
+    for table in tables:
+        array.append(table)
+    container[key] = array
+
+
+def _trim(table: Any) -> None:
+    """Drop a table's trailing blank lines and leading newlines, so that tomlkit's
+    own single blank line between [[items]] blocks is the only one, however the
+    tables are reordered."""
+    body = table.value.body
+    while body and body[-1][0] is None and isinstance(body[-1][1], Whitespace):
+        body.pop()
+    table.trivia.indent = table.trivia.indent.replace("\n", "")
+
+
+def new_document(data: Mapping[str, Any], header: str | None = None) -> str:
+    """Text of a new file holding ``data``, with an optional comment header."""
+    document = tomlkit.document()
+    if header:
+        for line in header.splitlines():
+            document.add(tomlkit.comment(line))
+        document.add(tomlkit.nl())
+    for key, value in data.items():
+        document[key] = value
+    return tomlkit.dumps(document)
