@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from escg.errors import InputError
 
 ACCEPTED = (
-    "use a form such as 2026-12-03, 3 Dec 2026, 3/12/2026 (day first), today, "
+    "accepted forms include 2026-12-03, 3 Dec 2026, 3/12/2026 (day first), today, "
     "tomorrow, thursday, next thursday, in 2 weeks, +14d or end of month"
 )
 

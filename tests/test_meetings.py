@@ -1,0 +1,124 @@
+"""Meetings: new, schedule, list, show, cancel, move, and MEETING resolution."""
+
+import json
+from datetime import date
+
+import pytest
+
+from escg.errors import InputError, NotFoundError
+from escg.meetings import resolve
+from escg.store import Store
+
+
+def test_new_meeting_in_any_date_form(run, people_store):
+    for text in ("2026-12-03", "4 Feb 2027", "1/4/2027", "next thursday", "in 2 weeks", "+3d"):
+        run(["meeting", "new", text])
+    ids = [m["id"] for m in json.loads(run("meeting list --json").stdout)]
+    assert ids == ["2026-11-26", "2026-11-26b", "2026-12-03", "2026-12-07", "2027-02-04", "2027-04-01"]
+
+
+def test_meeting_json_contract(run, people_store):
+    run("meeting new 2026-12-03 --start 9:30 --end 11:30am --venue 'County Hall' --online https://meet.example.org/x")
+    assert json.loads(run("meeting list --json").stdout) == [{
+        "id": "2026-12-03", "date": "2026-12-03", "start": "09:30", "end": "11:30",
+        "venue": "County Hall", "online": "https://meet.example.org/x", "status": "planned",
+    }]
+    meeting_file = people_store / "meetings" / "2026" / "2026-12-03.toml"
+    assert meeting_file.is_file()
+
+
+def test_second_meeting_on_a_day_gets_a_suffix(run, people_store):
+    run("meeting new 2026-12-03")
+    result = run("meeting new 2026-12-03 --start 14:00 --end 15:00")
+    assert result.stdout.strip() == "2026-12-03b"
+    result = run("meeting show 2026-12-03 --json")  # the id, not the date
+    assert json.loads(result.stdout)["id"] == "2026-12-03"
+    result = run("meeting show 3/12/2026", code=3)
+    assert "2 meetings on 2026-12-03" in result.stderr
+
+
+def test_schedule_series(run, people_store):
+    result = run(["meeting", "schedule", "--rrule", "FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH", "--from", "2026-12-01", "--count", "4"])
+    assert result.stdout.split() == ["2026-12-03", "2027-02-04", "2027-04-01", "2027-06-03"]
+    # existing dates are skipped, not doubled
+    result = run(["meeting", "schedule", "--rrule", "FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH", "--from", "2026-12-01", "--count", "5"])
+    assert result.stdout.split() == ["2027-08-05"]
+    assert result.stderr.count("skipped") == 4
+
+
+def test_schedule_uses_default_rule(run, people_store):
+    config = people_store / "escg.toml"
+    config.write_text(config.read_text().replace('# rrule = "FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH"', 'rrule = "FREQ=MONTHLY;BYDAY=+1TH"'))
+    assert run("meeting schedule --from 2027-01-01 --count 2").stdout.split() == ["2027-01-07", "2027-02-04"]
+    assert run("meeting new").stdout.strip() == "2027-03-04"
+
+
+def test_upcoming_and_past(run, meeting_store):
+    assert [m["id"] for m in json.loads(run("meeting list --upcoming --json").stdout)] == ["2026-12-03", "2027-02-04"]
+    assert [m["id"] for m in json.loads(run("meeting list --past --json").stdout)] == ["2026-10-01"]
+    run("meeting list --past --upcoming", code=3)
+
+
+def test_next_and_last(meeting_store):
+    store = Store(meeting_store)
+    assert resolve(store, "next").id == "2026-12-03"
+    assert resolve(store, "last").id == "2026-10-01"
+    assert resolve(store, None).id == "2026-12-03"
+    assert resolve(store, "4 Feb 2027").id == "2027-02-04"
+    assert resolve(store, "next", base=date(2026, 12, 3)).id == "2026-12-03"
+    with pytest.raises(NotFoundError, match="no meeting on Friday 4 December 2026; nearest: 2026-12-03"):
+        resolve(store, "2026-12-04")
+    with pytest.raises(NotFoundError, match="no meeting is planned on or after 2027-03-01"):
+        resolve(store, "next", base=date(2027, 3, 1))
+    with pytest.raises(InputError, match="not a meeting"):
+        resolve(store, "whenever")
+
+
+def test_cancel_then_next_skips_it(run, meeting_store):
+    run("meeting cancel next --reason 'Chair unavailable'")
+    shown = json.loads(run("meeting show 2026-12-03 --json").stdout)
+    assert shown["status"] == "cancelled" and shown["note"] == "Chair unavailable"
+    assert json.loads(run("meeting show next --json").stdout)["id"] == "2027-02-04"
+    assert "already cancelled" in run("meeting cancel 2026-12-03", code=5).stderr
+
+
+def test_move_renames_and_keeps_items(run, meeting_store):
+    run("agenda add 'Housing growth' --meeting 2026-12-03 --presenter cat")
+    run("agenda new 2026-12-03")
+    result = run("meeting move 2026-12-03 10/12/2026 --start 14:00 --end 16:00")
+    assert result.stdout.strip() == "2026-12-10"
+    assert not (meeting_store / "meetings/2026/2026-12-03.toml").exists()
+    moved = json.loads(run("meeting show 2026-12-10 --json").stdout)
+    assert moved["start"] == "14:00"
+    assert [i["title"] for i in moved["items"] if not i["standing"]] == ["Housing growth"]
+    assert moved["items"][0]["start"] == "14:00"
+
+
+def test_move_keeps_deferred_references(run, meeting_store):
+    run("agenda add 'Later item' --meeting 2026-12-03")
+    run("agenda defer 5 --meeting 2026-12-03")  # numbered as the preview shows it
+    run("meeting move 2026-12-03 2026-12-10")
+    store = Store(meeting_store)
+    assert store.meetings["2027-02-04"].items[0].deferred_from == "2026-12-10"
+
+
+def test_bad_meeting_input(run, meeting_store):
+    snapshot = {p: p.read_bytes() for p in meeting_store.rglob("*.toml")}
+    cases = [
+        ("meeting new 31/02/2027", 3, "February 2027 has 28 days"),
+        ("meeting new 12-03-2027", 3, "ambiguous"),
+        ("meeting new 2027-03-01 --start 12:00 --end 10:00", 3, "must end after it starts"),
+        ("meeting new 2027-03-01 --start 25:00", 3, "not a time"),
+        ("meeting new 2027-03-01 --online 'javascript:alert(1)'", 3, "https://"),
+        ("meeting new 2027-03-01 --chair nobody", 4, "unknown person"),
+        ("meeting new", 3, "give the meeting's date"),
+        ("meeting show 2030-01-01", 4, "no meeting on"),
+        ("meeting show ../../etc", 3, "not a meeting"),
+        ("meeting move 2026-10-01", 3, "give a new DATE"),
+        ("meeting schedule --count 3", 3, "give --rrule"),
+        ("meeting schedule --rrule FREQ=NEVER --count 3", 3, "not a recurrence rule"),
+    ]
+    for args, code, message in cases:
+        result = run(args, code=code)
+        assert message in result.stderr, (args, result.stderr)
+    assert {p: p.read_bytes() for p in meeting_store.rglob("*.toml")} == snapshot

@@ -1,0 +1,94 @@
+"""Organisations and people through the CLI."""
+
+import csv
+import io
+import json
+
+from escg.store import Store
+
+
+def test_add_list_show_people(run, people_store):
+    result = run("person list --json")
+    people = json.loads(result.stdout)
+    assert [p["id"] for p in people] == ["ann-chair", "bob", "cat", "dan", "eve"]
+    assert people[1] == {"id": "bob", "name": "Bob Police", "org": "police", "role": "Chief Constable",
+                         "email": "bob@example.org", "membership": "member"}
+    assert set(people[0]) == {"id", "name", "org", "role", "email", "membership"}
+    assert json.loads(run("person show dan --json").stdout)["deputy_for"] == "bob"
+    shown = run("person show dan").stdout
+    assert "Deputy for    bob" in shown and "Essex Police" in shown
+
+
+def test_person_list_filters_and_formats(run, people_store):
+    assert [p["id"] for p in json.loads(run("person list --org police --json").stdout)] == ["bob", "dan"]
+    assert [p["id"] for p in json.loads(run("person list --membership deputy -f json").stdout)] == ["dan"]
+    rows = list(csv.DictReader(io.StringIO(run("person list --format csv").stdout)))
+    assert rows[0]["id"] == "ann-chair" and rows[4]["email"] == ""
+    table = run("person list").stdout
+    assert table.splitlines()[0].split() == ["ID", "NAME", "ORG", "ROLE", "E-MAIL", "MEMBERSHIP"]
+    assert "\x1b[" not in table
+    md = run("person list --format md").stdout
+    assert md.splitlines()[1] == "|---|---|---|---|---|---|"
+
+
+def test_membership_defaults_to_member(run, people_store):
+    run("person add fred --name Fred --org ecc")
+    assert Store(people_store).people["fred"].membership == "member"
+
+
+def test_org_list_and_show(run, people_store):
+    orgs = json.loads(run("org list --json").stdout)
+    assert orgs == [
+        {"id": "ecc", "name": "Essex County Council", "sector": "council"},
+        {"id": "nhs", "name": "NHS Trust", "sector": "health"},
+        {"id": "police", "name": "Essex Police", "sector": "police"},
+    ]
+    assert json.loads(run("org show police --json").stdout)["people"] == ["bob", "dan"]
+
+
+def test_bad_people_input(run, people_store):
+    before = (people_store / "people.toml").read_bytes()
+    cases = [
+        ("person add zed --name Z --org nowhere", 4, "unknown organisation 'nowhere'"),
+        ("person add zed --name Z --org polise", 4, "did you mean 'police'"),
+        ("person add bob --name B --org ecc", 5, "person 'bob' already exists"),
+        ("person add zed --name Z --org ecc --email zed@", 3, "not an e-mail address"),
+        ("person add zed --name Z --org ecc --membership boss", 3, "membership must be one of"),
+        ("person add zed --name Z --org ecc --deputy-for nobody", 4, "unknown person 'nobody'"),
+        ("person add 'Zed Zee' --name Z --org ecc", 3, "such as 'zed-zee'"),
+        ("person add ../etc --name Z --org ecc", 3, "is not valid"),
+        ("person add zed --org ecc", 3, "needs a --name"),
+        ("org add ecc --name Again", 5, "already exists"),
+        ("org add fire --name Fire --sector ambulance", 3, "sector must be one of"),
+        ("person show nobody", 4, "unknown person"),
+        ("person remove bob", 5, "still referenced by deputy dan"),
+        ("person remove ann-chair", 5, "the chair in escg.toml"),
+        ("org remove police", 5, "still referenced"),
+        ("person edit bob --email nope", 3, "not an e-mail"),
+    ]
+    for args, code, message in cases:
+        result = run(args, code=code)
+        assert message in result.stderr, (args, result.stderr)
+        assert result.stderr.startswith("error: ")
+    assert (people_store / "people.toml").read_bytes() == before
+
+
+def test_edit_and_remove(run, people_store):
+    run("person edit eve --org ecc --role Observer --membership adviser")
+    eve = Store(people_store).people["eve"]
+    assert (eve.org, eve.role, eve.membership) == ("ecc", "Observer", "adviser")
+    run("person edit eve --role ''")
+    assert Store(people_store).people["eve"].role is None
+    run("person remove eve")
+    assert "eve" not in Store(people_store).people
+    run("org add fire --name Fire --sector fire")
+    run("org edit fire --name 'Essex County Fire and Rescue Service'")
+    assert Store(people_store).orgs["fire"].name == "Essex County Fire and Rescue Service"
+    run("org remove fire")
+    assert "fire" not in Store(people_store).orgs
+
+
+def test_presenter_cannot_be_removed(run, meeting_store):
+    run("agenda add 'Update' --presenter cat")
+    result = run("person remove cat", code=5)
+    assert "meeting 2026-12-03 item 1" in result.stderr

@@ -1,0 +1,204 @@
+"""The store: discovery, init, reading with precise errors, safe writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from escg.errors import StoreError, WriteError
+from escg.store import Store
+from escg.store.files import atomic_write, find_line
+
+from conftest import escg_subprocess
+
+
+def test_init_creates_a_valid_store(run, store_dir):
+    result = run(["init", str(store_dir), "--name", "Test Group", "--short", "TG"])
+    assert "created a store for Test Group" in result.stderr
+    for name in ("escg.toml", "people.toml", "forward-plan.toml", ".gitignore"):
+        assert (store_dir / name).is_file()
+    assert (store_dir / "meetings").is_dir()
+    store = Store(store_dir)
+    assert store.group.name == "Test Group"
+    assert [s.id for s in store.group.standing] == ["welcome", "declarations", "minutes", "actions", "aob", "next-meeting"]
+
+
+def test_init_refuses_an_existing_store(run, empty_store):
+    before = (empty_store / "escg.toml").read_text()
+    result = run(["init", str(empty_store), "--name", "Other", "--short", "O"], code=5)
+    assert "already exists" in result.stderr
+    assert (empty_store / "escg.toml").read_text() == before
+
+
+def test_init_needs_names(run, tmp_path):
+    result = run(["init", str(tmp_path / "x")], code=3)
+    assert "--name" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_discovery_order(run, empty_store, tmp_path, monkeypatch):
+    other = tmp_path / "other"
+    run(["init", str(other), "--name", "Other Group", "--short", "OG"])
+    # --store wins over ESCG_STORE
+    assert Store.discover(str(other)).root == other.resolve()
+    assert Store.discover().root == empty_store.resolve()
+    # without either, the nearest folder upwards holding escg.toml
+    monkeypatch.delenv("ESCG_STORE")
+    deep = other / "meetings" / "2026"
+    deep.mkdir(parents=True)
+    assert Store.discover(cwd=deep).root == other.resolve()
+
+
+def test_missing_store_is_one_clear_line(run, tmp_path, monkeypatch):
+    monkeypatch.delenv("ESCG_STORE")
+    result = run("meeting list", code=6)
+    assert result.stderr.startswith("error: no store found")
+    assert result.stderr.count("\n") == 1
+    result = run(["--store", str(tmp_path / "nowhere"), "meeting", "list"], code=6)
+    assert "does not exist" in result.stderr
+
+
+@pytest.mark.parametrize("file, text, where", [
+    ("escg.toml", 'name = "x\n', "escg.toml:1: invalid TOML"),
+    ("escg.toml", 'name = "G"\nshort = "G"\nrag_window = "soon"\n', "escg.toml:3: 'rag_window' must be a whole number"),
+    ("escg.toml", 'name = "G"\nshort = "G"\ncolour = "blue"\n', "escg.toml:3: unknown key 'colour'"),
+    ("people.toml", '[orgs.ecc]\nname = "ECC"\nsector = "council"\n\n[people.jo]\nname = "Jo"\norg = "nope"\n', "people.toml:7: unknown organisation 'nope'"),
+    ("people.toml", '[people.jo]\nname = "Jo"\norg = "x"\nemail = "not-mail"\n', "people.toml:4: not an e-mail address"),
+    ("people.toml", '[orgs.ecc]\nname = "A"\n[orgs.ecc]\nname = "B"\n', "people.toml:3: invalid TOML"),
+    ("meetings/2026/2026-12-03.toml", 'date = 2026-12-03\nstart = "10:00"\nend = "09:00"\n', "meetings/2026/2026-12-03.toml:3: the meeting ends"),
+    ("meetings/2026/2026-12-03.toml", 'date = 2026-12-04\n', "meetings/2026/2026-12-03.toml:1: date 2026-12-04 does not match"),
+    ("meetings/2026/2026-12-03.toml", 'date = 2026-12-03\n\n[[items]]\ntitle = "A"\n\n[[items]]\ntitle = "B"\nminutes = -5\n', "meetings/2026/2026-12-03.toml:8: 'minutes' must be between"),
+    ("meetings/2026/2026-12-03.toml", 'date = 2026-12-03\n\n[[items]]\ntitle = "A"\npurpose = "gossip"\n', "2026-12-03.toml:5: 'purpose' must be one of"),
+])
+def test_malformed_files_name_file_and_line(run, empty_store, file, text, where):
+    path = empty_store / file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    snapshot = _snapshot(empty_store)
+    reader, writer = ("person list", "org add x --name X") if file == "people.toml" else \
+        ("meeting list", "meeting new 2027-01-07")
+    result = run(reader, code=6)
+    assert where in result.stderr, result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    # nothing written by a failing command
+    result = run(writer, code=6)
+    assert where in result.stderr
+    assert _snapshot(empty_store) == snapshot
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".escg.lock"}
+
+
+def test_read_only_commands_write_nothing(run, meeting_store):
+    run("agenda add 'Item' --presenter bob")
+    run("agenda new")
+    before = _snapshot(meeting_store)
+    mtimes = {p: p.stat().st_mtime_ns for p in meeting_store.rglob("*.toml")}
+    for args in ("meeting list", "meeting show next", "agenda list", "agenda render --format html",
+                 "agenda show", "person list --json", "org list", "person show bob", "org show ecc",
+                 "agenda list --forward-plan", "meeting list --format csv"):
+        run(args)
+    assert _snapshot(meeting_store) == before
+    assert {p: p.stat().st_mtime_ns for p in meeting_store.rglob("*.toml")} == mtimes
+
+
+def test_hand_comments_survive_writes(run, people_store):
+    path = people_store / "people.toml"
+    text = path.read_text().replace('[orgs.police]', '# Our blue-light partner\n[orgs.police]')
+    text = text.replace('name = "Bob Police"', 'name = "Bob Police"  # acting until March')
+    path.write_text(text)
+    run("person edit bob --role 'Chief Constable (acting)'")
+    run("org add fire --name 'Essex County Fire and Rescue Service' --sector fire")
+    run("person add fay --name Fay --org fire")
+    after = path.read_text()
+    assert "# Our blue-light partner\n[orgs.police]" in after
+    assert 'name = "Bob Police"  # acting until March' in after
+    assert 'role = "Chief Constable (acting)"' in after
+    assert "[people.fay]" in after
+
+
+def test_edit_changes_only_the_changed_line(run, meeting_store):
+    path = meeting_store / "meetings/2026/2026-12-03.toml"
+    original = path.read_text()
+    run("meeting move 2026-12-03 --start 09:30")
+    changed = path.read_text()
+    diff = [(a, b) for a, b in zip(original.splitlines(), changed.splitlines()) if a != b]
+    assert diff == [('start = "10:00"', 'start = "09:30"')]
+
+
+def test_atomic_write_failure_keeps_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "file.toml"
+    target.write_text("old = 1\n")
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(WriteError, match="no space left.*previous file is intact"):
+        atomic_write(target, "new = 2\n")
+    assert target.read_text() == "old = 1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["file.toml"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_permission_denied_is_a_write_error(run, people_store):
+    os.chmod(people_store, 0o555)
+    try:
+        result = run("org add fire --name Fire --sector fire", code=7)
+        assert "could not write" in result.stderr
+    finally:
+        os.chmod(people_store, 0o755)
+
+
+def test_busy_lock_times_out_without_writing(run, people_store, monkeypatch):
+    import fcntl
+
+    monkeypatch.setenv("ESCG_LOCK_TIMEOUT", "0.2")
+    with open(people_store / ".escg.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        result = run("org add fire --name Fire --sector fire", code=7)
+    assert "the store is busy" in result.stderr
+    assert "fire" not in (people_store / "people.toml").read_text()
+
+
+def test_concurrent_writers_lose_nothing(people_store):
+    """Ten processes each add a person and a meeting at once; all twenty land."""
+    script = textwrap.dedent("""
+        import sys
+        from escg.store import Store
+        from escg.people import add_person
+        from escg.meetings import new_meeting
+        from datetime import date
+        n = int(sys.argv[1])
+        store = Store.discover()
+        add_person(store, f"p{n}", name=f"Person {n}", org="ecc")
+        new_meeting(store, date(2027, 3, 1 + n))
+    """)
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(n)]) for n in range(10)]
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+    store = Store(people_store)
+    assert {f"p{n}" for n in range(10)} <= set(store.people)
+    assert len([m for m in store.meetings if m.startswith("2027-03")]) == 10
+
+
+def test_find_line():
+    text = '# c\nname = "x"\n\n[orgs.ecc]\nname = "E"\n\n[[items]]\ntitle = "a"\n\n[[items]]\ntitle = "b"\nminutes = 3\n'
+    assert find_line(text, ("name",)) == 2
+    assert find_line(text, ("orgs", "ecc", "name")) == 5
+    assert find_line(text, ("items", 1, "minutes")) == 12
+    assert find_line(text, ("items", 1, "nothing")) == 10
+    assert find_line(text, ("orgs", "ecc")) == 4
+
+
+def test_python_dash_m_runs(empty_store):
+    result = escg_subprocess("meeting", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[]\n"
