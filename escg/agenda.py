@@ -100,7 +100,12 @@ def _leading_standing(items: list[model.AgendaItem], closing: set[str]) -> int:
 
 def agenda_of(store: Store, meeting: model.Meeting) -> Agenda:
     """Number and time the agenda (the preview if it has not been built yet)."""
-    items = meeting.items if meeting.agenda_built else draft_items(store, meeting)
+    if meeting.agenda_built:
+        items = meeting.items
+    elif meeting.status == "cancelled":
+        items = []  # no preview for a meeting that will not happen
+    else:
+        items = draft_items(store, meeting)
     rows = []
     clock = datetime.combine(meeting.date, meeting.start)
     number = 0
@@ -374,6 +379,15 @@ def forward_json(number: int, item: model.AgendaItem) -> dict[str, Any]:
     }
 
 
+def paper_name(paper: str) -> str:
+    """A short label for a paper: its file name, or for a URL the last part of its path."""
+    path = paper.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    if _URL.fullmatch(paper):
+        host_and_path = path.split("://", 1)[1]
+        return host_and_path.rsplit("/", 1)[-1] if "/" in host_and_path else host_and_path
+    return path.rsplit("/", 1)[-1]
+
+
 def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
     """Everything the agenda templates see (docs/templates.md)."""
     agenda = agenda_of(store, meeting)
@@ -403,7 +417,7 @@ def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "minutes": item.minutes,
             "start": model.clock(row.start),
             "end": model.clock(row.end),
-            "papers": [{"name": p.rsplit("/", 1)[-1] if not _URL.fullmatch(p) else p, "href": p} for p in item.papers],
+            "papers": [{"name": paper_name(p), "href": p} for p in item.papers],
             "standing": item.standing,
             "deferred_from": item.deferred_from,
             "actions": [],
@@ -421,6 +435,7 @@ def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "venue": meeting.venue or "",
             "online": meeting.online or "",
             "status": meeting.status,
+            "note": meeting.note or "",
             "chair": person_name(chair),
         },
         "next_meeting": meetings.when(following) if following else "",

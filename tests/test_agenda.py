@@ -93,7 +93,7 @@ def test_forward_plan_items(run, meeting_store):
     plan = json.loads(run("agenda list --forward-plan --json").stdout)
     assert plan[0]["title"] == "Airport expansion" and plan[0]["status"] == "proposed"
     assert plan[0]["submitted"] == "2026-11-23"
-    assert "1 items wait on the forward plan" in run("agenda new").stderr
+    assert "1 item waits on the forward plan" in run("agenda new").stderr
 
 
 def test_papers(run, meeting_store):

@@ -44,8 +44,8 @@ def agenda_add(
     where, number, warnings = add_item(
         store(ctx), title, meeting=meeting, forward_plan=forward_plan, purpose=purpose, presenter=presenter,
         org=org, theme=theme, minutes=minutes, papers=paper, submitted_by=submitted_by)
-    _warn_all(warnings)
     say(f"added item {number} to {where}: {title}")
+    _warn_all(warnings)
 
 
 @app.command("new")
@@ -59,8 +59,9 @@ def agenda_new(ctx: typer.Context, meeting: MeetingArgument = None) -> None:
     say(f"agenda for {agenda.meeting.id}: {len(agenda.rows)} items ({placed} placed, "
         f"{len(agenda.rows) - placed} standing){'' if added else '; already up to date'}")
     s = store(ctx)
-    if s.forward_plan:
-        say(f"{len(s.forward_plan)} items wait on the forward plan (`escg agenda list --forward-plan`)")
+    waiting = len(s.forward_plan)
+    if waiting:
+        say(f"{waiting} {'item waits' if waiting == 1 else 'items wait'} on the forward plan (`escg agenda list --forward-plan`)")
     typer.echo(agenda.meeting.id)
 
 
@@ -84,7 +85,9 @@ def agenda_list(
         emit(rows, columns, fmt(format, json), empty="the forward plan is empty")
         return
     agenda = agenda_of(s, resolve(s, meeting))
-    if not agenda.built:
+    if agenda.meeting.status == "cancelled":
+        say(f"meeting {agenda.meeting.id} is cancelled")
+    elif not agenda.built:
         say(f"preview: the agenda of {agenda.meeting.id} is not built yet (`escg agenda new {agenda.meeting.id}`)")
     _warn_all(agenda.warnings)
     emit([item_json(row) for row in agenda.rows], COLUMNS, fmt(format, json), keys=KEYS,
@@ -161,7 +164,9 @@ def _render(ctx: typer.Context, meeting: Optional[str], format: DocFormat, out: 
     s = store(ctx)
     found = resolve(s, meeting)
     agenda = agenda_of(s, found)
-    if not agenda.built:
+    if found.status == "cancelled":
+        say(f"meeting {found.id} is cancelled")
+    elif not agenda.built:
         say(f"preview: the agenda of {found.id} is not built yet (`escg agenda new {found.id}`)")
     _warn_all(agenda.warnings)
     text = render(s, f"agenda.{format.value}", render_context(s, found))
