@@ -404,6 +404,9 @@ def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
         return f"{person.name} ({org.name})" if org else person.name
 
     chair = meeting.chair or group.chair
+    from escg.actions import carried_forward
+
+    carried = carried_forward(store, meeting) if any(r.item.standing == "actions" for r in agenda.rows) else []
     rows = []
     for row in agenda.rows:
         item = row.item
@@ -420,7 +423,7 @@ def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "papers": [{"name": paper_name(p), "href": p} for p in item.papers],
             "standing": item.standing,
             "deferred_from": item.deferred_from,
-            "actions": [],
+            "actions": carried if item.standing == "actions" else [],
         })
     following = meetings.following_meeting(store, meeting)
     return {

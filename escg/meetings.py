@@ -271,8 +271,12 @@ def _rename_references(txn: Transaction, store: Store, old: str, new: str) -> No
                 if item.deferred_from == old:
                     item.deferred_from = new
             write(txn, store, other)
-    from escg import agenda
+    from escg import actions, agenda
 
+    for action in store.actions:
+        if action.meeting == old:
+            action.meeting = new
+            actions.write(txn, store, action, old_updates=len(action.updates))
     plan = store.forward_plan
     if any(item.deferred_from == old for item in plan):
         for item in plan:

@@ -513,3 +513,119 @@ def forward_plan_from_toml(data: dict, problems: Problems) -> list[AgendaItem]:
             continue
         items.append(item_from_toml(entry, ("items", index), problems))
     return items
+
+
+# --- actions (actions/<year>/<id>-<tag>.toml) ---------------------------------
+
+ACTION_STATUSES = ("open", "done", "dropped")
+RAGS = ("red", "amber", "green", "complete")
+ACTION_ID = re.compile(r"A-(\d{3,9})")
+
+
+@dataclass
+class Update:
+    date: date
+    note: str
+
+    def to_toml(self) -> dict[str, Any]:
+        return {"date": self.date, "note": self.note}
+
+
+@dataclass
+class Action:
+    id: str
+    title: str
+    owner: str
+    org: str | None = None
+    due: date | None = None
+    status: str = "open"
+    meeting: str | None = None
+    item: int | None = None
+    theme: str | None = None
+    created: date | None = None
+    closed: date | None = None
+    updates: list[Update] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        match = ACTION_ID.fullmatch(self.id)
+        return int(match[1]) if match else 0
+
+    def to_toml(self) -> dict[str, Any]:
+        data = _compact([
+            ("id", self.id), ("title", self.title), ("owner", self.owner), ("org", self.org),
+            ("due", self.due), ("status", self.status), ("meeting", self.meeting), ("item", self.item),
+            ("theme", self.theme), ("created", self.created), ("closed", self.closed),
+        ])
+        if self.updates:
+            data["updates"] = [update.to_toml() for update in self.updates]
+        return data
+
+
+ACTION_KEYS = ("id", "title", "owner", "org", "due", "status", "meeting", "item", "theme", "created",
+               "closed", "updates")
+
+
+def action_id(number: int) -> str:
+    return f"A-{number:03d}"
+
+
+def action_from_toml(data: dict, problems: Problems) -> Action:
+    _unknown(data, ACTION_KEYS, (), problems)
+    ident = _text(data, "id", (), problems, required=True) or "A-000"
+    if not ACTION_ID.fullmatch(ident):
+        problems.add(("id",), f"action id {ident!r} must look like A-042")
+    item = data.get("item")
+    if item is not None and (isinstance(item, bool) or not isinstance(item, int) or item < 1):
+        problems.add(("item",), f"'item' must be an agenda item number, not {item!r}")
+        item = None
+    meeting = _text(data, "meeting", (), problems)
+    if meeting is not None and not MEETING_ID.fullmatch(meeting):
+        problems.add(("meeting",), f"'meeting' must be a meeting id such as 2026-12-03, not {meeting!r}")
+    updates = []
+    raw_updates = data.get("updates", [])
+    if not isinstance(raw_updates, list):
+        problems.add(("updates",), "'updates' must be an array of tables ([[updates]])")
+        raw_updates = []
+    for index, entry in enumerate(raw_updates):
+        path: Path = ("updates", index)
+        if not isinstance(entry, dict):
+            problems.add(path, "each [[updates]] entry must be a table")
+            continue
+        _unknown(entry, ("date", "note"), path, problems)
+        when = _date(entry, "date", path, problems, required=True)
+        note = _text(entry, "note", path, problems, required=True)
+        if when and note is not None:
+            updates.append(Update(when, note))
+    action = Action(
+        id=ident,
+        title=_text(data, "title", (), problems, required=True, limit=MAX_TEXT) or "?",
+        owner=_text(data, "owner", (), problems, required=True) or "",
+        org=_text(data, "org", (), problems),
+        due=_date(data, "due", (), problems),
+        status=_choice(data, "status", ACTION_STATUSES, "open", (), problems),
+        meeting=meeting,
+        item=item,
+        theme=_text(data, "theme", (), problems),
+        created=_date(data, "created", (), problems),
+        closed=_date(data, "closed", (), problems),
+        updates=updates,
+    )
+    if action.status == "open" and action.closed is not None:
+        problems.add(("closed",), "an open action has no 'closed' date")
+    return action
+
+
+def rag(action: Action, today: date, window: int) -> str:
+    """red = overdue, amber = due within ``window`` days, green = later or no date,
+    complete = done or dropped (SPEC §3)."""
+    if action.status != "open":
+        return "complete"
+    if action.due is None:
+        return "green"
+    days = (action.due - today).days
+    if days < 0:
+        return "red"
+    if days <= window:
+        return "amber"
+    return "green"

@@ -59,6 +59,14 @@ def agenda_new(ctx: typer.Context, meeting: MeetingArgument = None) -> None:
     say(f"agenda for {agenda.meeting.id}: {len(agenda.rows)} items ({placed} placed, "
         f"{len(agenda.rows) - placed} standing){'' if added else '; already up to date'}")
     s = store(ctx)
+    from escg.actions import carried_forward
+
+    carried = carried_forward(s, agenda.meeting)
+    if carried:
+        late = sum(1 for a in carried if a["rag"] == "red" and not a["closed_since"])
+        closed = sum(1 for a in carried if a["closed_since"])
+        say(f"action log: {len(carried) - closed} open actions carried forward ({late} overdue), "
+            f"{closed} closed since the last meeting")
     waiting = len(s.forward_plan)
     if waiting:
         say(f"{waiting} {'item waits' if waiting == 1 else 'items wait'} on the forward plan (`escg agenda list --forward-plan`)")

@@ -24,6 +24,7 @@ CONFIG = "escg.toml"
 PEOPLE = "people.toml"
 FORWARD_PLAN = "forward-plan.toml"
 MEETINGS = "meetings"
+ACTIONS = "actions"
 
 
 class Store:
@@ -35,6 +36,8 @@ class Store:
         self._people: tuple[dict[str, model.Organisation], dict[str, model.Person]] | None = None
         self._meetings: dict[str, model.Meeting] | None = None
         self._forward: list[model.AgendaItem] | None = None
+        self._actions: list[model.Action] | None = None
+        self.action_paths: dict[str, list[Path]] = {}
         self.lock = StoreLock(root)
 
     # --- finding -----------------------------------------------------------
@@ -140,12 +143,40 @@ class Store:
             self._forward = self._read(path, model.forward_plan_from_toml) if path.exists() else []
         return self._forward
 
+    def action_files(self) -> Iterator[Path]:
+        folder = self.path(ACTIONS)
+        if not folder.is_dir():
+            return
+        for year in sorted(folder.iterdir()):
+            if year.is_dir() and not year.name.startswith("."):
+                for path in sorted(year.glob("A-*.toml")):
+                    yield path
+
+    @property
+    def actions(self) -> list[model.Action]:
+        """Every action, in id order; ``action_paths`` maps each id to its file(s)."""
+        if self._actions is None:
+            loaded = []
+            paths: dict[str, list[Path]] = {}
+            for path in self.action_files():
+                action = self._read(path, model.action_from_toml)
+                if not path.name.startswith(action.id + "-") and path.stem != action.id:
+                    raise StoreError(f"{self.show(path)}: the file name does not start with its id {action.id}")
+                loaded.append(action)
+                paths.setdefault(action.id, []).append(path)
+            loaded.sort(key=lambda a: (a.number, a.id))
+            self._actions = loaded
+            self.action_paths = paths
+        return self._actions
+
     def forget(self) -> None:
         """Drop everything cached, so the next read sees the files as they are now."""
         self._group = None
         self._people = None
         self._meetings = None
         self._forward = None
+        self._actions = None
+        self.action_paths = {}
 
     # --- writing -----------------------------------------------------------
 

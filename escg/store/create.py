@@ -12,6 +12,7 @@ from escg.store.files import LOCK_NAME, atomic_write
 GITIGNORE = f"""# escg's lock and index are local to each machine; the TOML files are the truth.
 {LOCK_NAME}
 .escg-index*
+.escg-last-action
 """
 
 

@@ -1,0 +1,354 @@
+"""The action log: who does what by when, and what is late.
+
+Each action is one file, actions/<year created>/<id>-<tag>.toml. The random
+tag keeps two git clones that each add "A-043" from touching the same path, so
+they merge without conflict; `escg check --fix` then renumbers the duplicate.
+Ids are given out under the store lock from the highest id ever seen (in the
+files, or in the local .escg-last-action), so they are never reused.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from escg import dates, ids, meetings, model
+from escg.errors import ConflictError, InputError, NotFoundError
+from escg.people import get_org, get_person
+from escg.store import ACTIONS, Store, Transaction
+from escg.store.files import atomic_write
+
+COUNTER = ".escg-last-action"
+_LOOSE_ID = re.compile(r"a?-?0*(\d{1,9})", re.IGNORECASE)
+RAG_LABELS = {"red": "Overdue", "amber": "Due soon", "green": "On track", "complete": "Complete"}
+
+
+def canonical_id(text: str) -> str:
+    """A-042 from 'A-042', 'a-42', 'A42' or '42'; anything else is refused."""
+    match = _LOOSE_ID.fullmatch(text.strip())
+    if not match:
+        raise InputError(f"action id {text[:40]!r} is not valid: action ids look like A-042")
+    return model.action_id(int(match[1]))
+
+
+def get_action(store: Store, text: str) -> model.Action:
+    ident = canonical_id(text)
+    found = [a for a in store.actions if a.id == ident]
+    if not found:
+        raise ids.unknown("action", ident, [a.id for a in store.actions], "see `escg actions --all`")
+    if len(found) > 1:
+        files = ", ".join(store.show(p) for p in store.action_paths[ident])
+        raise ConflictError(f"action id {ident} is used twice ({files}), as after a git merge; run `escg check --fix`")
+    return found[0]
+
+
+def action_path(store: Store, action: model.Action) -> Path:
+    paths = store.action_paths.get(action.id)
+    if paths:
+        return paths[0]
+    year = (action.created or dates.today()).year
+    return store.path(ACTIONS) / f"{year:04d}" / f"{action.id}-{secrets.token_hex(2)}.toml"
+
+
+def _next_number(store: Store) -> int:
+    highest = max((a.number for a in store.actions), default=0)
+    try:
+        highest = max(highest, int(store.path(COUNTER).read_text().strip() or 0))
+    except (FileNotFoundError, ValueError):
+        pass
+    return highest + 1
+
+
+def next_meeting_date(store: Store) -> date:
+    """The date of the next meeting after today, for due dates of 'next meeting'."""
+    found = meetings.next_meeting(store, dates.today() + timedelta(days=1))
+    if found is None:
+        raise NotFoundError("no meeting is scheduled after today, so 'next meeting' has no date")
+    return found.date
+
+
+def parse_due(store: Store, text: str | None) -> date | None:
+    if text is None or not text.strip() or text.strip().lower() in ("none", "never"):
+        return None
+    return dates.parse_date(text, next_meeting=lambda: next_meeting_date(store))
+
+
+def _check_title(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise InputError("an action needs its text")
+    if len(text) > 2000:
+        raise InputError("the action's text is longer than 2000 characters")
+    return text
+
+
+def _check_note(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise InputError("the note is empty")
+    if len(text) > model.MAX_TEXT:
+        raise InputError(f"the note is longer than {model.MAX_TEXT} characters")
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        raise InputError("the note contains control characters")
+    return text
+
+
+def write(txn: Transaction, store: Store, action: model.Action, *, old_updates: int) -> None:
+    """Stage ``action``'s file; ``old_updates`` is how many [[updates]] the file already has."""
+    from escg.store.edit import sync_array, sync_table
+
+    def change(document: Any) -> None:
+        sync_table(document, action.to_toml(), keep=("updates",))
+        sync_array(document, "updates", [(i if i < old_updates else None, u.to_toml())
+                                         for i, u in enumerate(action.updates)])
+
+    txn.edit(action_path(store, action), change, parse=model.action_from_toml,
+             create=f"# Action {action.id}\n")
+
+
+def add_action(store: Store, title: str, *, owner: str, due: str | None = None,
+               meeting: str | None = None, item: int | None = None,
+               theme: str | None = None) -> model.Action:
+    """Record a new action, giving it the next free id."""
+    from escg.agenda import agenda_of, check_theme
+
+    title = _check_title(title)
+    with store.transaction() as txn:
+        person = get_person(store, owner)
+        due_date = parse_due(store, due)
+        meeting_id = None
+        if item is not None and meeting is None:
+            raise InputError("--item needs --meeting")
+        if meeting is not None:
+            found = meetings.resolve(store, meeting)
+            meeting_id = found.id
+            if item is not None:
+                rows = agenda_of(store, found).rows
+                row = next((r for r in rows if r.number == item), None)
+                if row is None:
+                    raise NotFoundError(f"meeting {found.id} has no item {item} (it has {len(rows)}; see `escg agenda list {found.id}`)")
+                theme = theme or row.item.theme
+        theme = check_theme(store, theme)
+        number = _next_number(store)
+        action = model.Action(
+            id=model.action_id(number), title=title, owner=person.id, org=person.org, due=due_date,
+            status="open", meeting=meeting_id, item=item, theme=theme, created=dates.today(),
+        )
+        write(txn, store, action, old_updates=0)
+        # Remember the id locally too, so deleting the newest file cannot free it for reuse.
+        atomic_write(store.path(COUNTER), f"{number}\n", store.root)
+    return action
+
+
+def _change(store: Store, text: str, apply) -> model.Action:
+    with store.transaction() as txn:
+        action = get_action(store, text)
+        old_updates = len(action.updates)
+        apply(action)
+        write(txn, store, action, old_updates=old_updates)
+    return action
+
+
+def update_action(store: Store, text: str, note: str | None = None, *, due: str | None = None,
+                  owner: str | None = None) -> model.Action:
+    """Add a dated progress note, and optionally move the due date or change the owner."""
+    if note is None and due is None and owner is None:
+        raise InputError("give a NOTE, --due or --owner")
+
+    def apply(action: model.Action) -> None:
+        parts = []
+        if due is not None:
+            new_due = parse_due(store, due)
+            if new_due != action.due:
+                parts.append(f"Due date changed from {_day(action.due)} to {_day(new_due)}.")
+                action.due = new_due
+        if owner is not None:
+            person = get_person(store, owner)
+            if person.id != action.owner:
+                parts.append(f"Owner changed from {action.owner} to {person.id}.")
+                action.owner, action.org = person.id, person.org
+        if note is not None:
+            text = _check_note(note)
+            parts.insert(0, text if not parts or text[-1] in ".!?" else text + ".")
+        if not parts:
+            raise InputError(f"nothing to change: {action.id} already has that due date and owner")
+        action.updates.append(model.Update(dates.today(), " ".join(parts)))
+
+    return _change(store, text, apply)
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "none"
+
+
+def close_action(store: Store, text: str, status: str, note: str | None) -> model.Action:
+    """Mark an open action done or dropped (a drop needs a reason)."""
+
+    def apply(action: model.Action) -> None:
+        if action.status != "open":
+            raise ConflictError(f"action {action.id} is already {action.status} (on {_day(action.closed)}); "
+                                f"`escg action reopen {action.id}` first")
+        if status == "dropped" and not (note and note.strip()):
+            raise InputError("dropping an action needs a --reason")
+        action.status = status
+        action.closed = dates.today()
+        label = "Done" if status == "done" else "Dropped"
+        text_note = f"{label}: {_check_note(note)}" if note else f"{label}."
+        action.updates.append(model.Update(dates.today(), text_note))
+
+    return _change(store, text, apply)
+
+
+def reopen_action(store: Store, text: str, note: str | None = None) -> model.Action:
+    def apply(action: model.Action) -> None:
+        if action.status == "open":
+            raise ConflictError(f"action {action.id} is already open")
+        action.status = "open"
+        action.closed = None
+        action.updates.append(model.Update(dates.today(), f"Reopened: {_check_note(note)}" if note else "Reopened."))
+
+    return _change(store, text, apply)
+
+
+# --- review ------------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    """Which actions `escg actions` shows."""
+
+    status: str = "open"  # open, closed or all
+    overdue: bool = False
+    due_within: int | None = None
+    owner: str | None = None
+    org: str | None = None
+    meeting: str | None = None
+    theme: str | None = None
+
+
+def select(store: Store, selection: Selection, today: date | None = None) -> list[model.Action]:
+    """The actions matching ``selection``, sorted by due date (none last) then id."""
+    from escg.agenda import check_theme
+
+    today = today or dates.today()
+    if selection.owner:
+        get_person(store, selection.owner)
+    if selection.org:
+        get_org(store, selection.org)
+    meeting_id = meetings.resolve(store, selection.meeting).id if selection.meeting else None
+    check_theme(store, selection.theme)
+    statuses = {"open": ("open",), "closed": ("done", "dropped"), "all": model.ACTION_STATUSES}[selection.status]
+    found = []
+    for action in store.actions:
+        if action.status not in statuses:
+            continue
+        if selection.owner and action.owner != selection.owner:
+            continue
+        if selection.org and action.org != selection.org:
+            continue
+        if meeting_id and action.meeting != meeting_id:
+            continue
+        if selection.theme and action.theme != selection.theme:
+            continue
+        if selection.overdue or selection.due_within is not None:
+            # Either filter may match: --overdue --due-within 14d means "late or due soon".
+            late = selection.overdue and action.status == "open" and action.due is not None and action.due < today
+            soon = (selection.due_within is not None and action.status == "open" and action.due is not None
+                    and today <= action.due <= today + timedelta(days=selection.due_within))
+            if not (late or soon):
+                continue
+        found.append(action)
+    found.sort(key=sort_key)
+    return found
+
+
+def sort_key(action: model.Action) -> tuple:
+    return (action.due is None, action.due or date.max, action.number, action.id)
+
+
+def action_json(action: model.Action, today: date, window: int) -> dict[str, Any]:
+    """The JSON contract for an action (docs/json.md)."""
+    return {
+        "id": action.id,
+        "title": action.title,
+        "owner": action.owner,
+        "org": action.org,
+        "due": action.due.isoformat() if action.due else None,
+        "status": action.status,
+        "rag": model.rag(action, today, window),
+        "meeting": action.meeting,
+        "item": action.item,
+        "created": action.created.isoformat() if action.created else None,
+        "closed": action.closed.isoformat() if action.closed else None,
+        "updates": [{"date": u.date.isoformat(), "note": u.note} for u in action.updates],
+    }
+
+
+def counts(actions: list[model.Action], today: date, window: int) -> dict[str, int]:
+    result = {rag: 0 for rag in model.RAGS}
+    for action in actions:
+        result[model.rag(action, today, window)] += 1
+    return result
+
+
+def view(store: Store, action: model.Action, today: date, window: int) -> dict[str, Any]:
+    """An action as documents show it: names rather than ids, UK dates, a RAG label."""
+    people, orgs = store.people, store.orgs
+    person = people.get(action.owner)
+    org = orgs.get(action.org or "")
+    rag = model.rag(action, today, window)
+    if action.status == "open":
+        label = RAG_LABELS[rag]
+    else:
+        label = f"{action.status.capitalize()} {dates.short_date(action.closed)}" if action.closed else action.status.capitalize()
+    raised = ""
+    if action.meeting:
+        raised = action.meeting + (f" item {action.item}" if action.item else "")
+    latest = action.updates[-1] if action.updates else None
+    return {
+        "id": action.id,
+        "title": action.title,
+        "owner": person.name if person else action.owner,
+        "owner_id": action.owner,
+        "org": org.name if org else (action.org or ""),
+        "org_id": action.org,
+        "theme": store.group.themes.get(action.theme or "", action.theme or ""),
+        "due": dates.short_date(action.due) if action.due else "",
+        "due_iso": action.due.isoformat() if action.due else "",
+        "status": action.status,
+        "rag": rag,
+        "status_label": label,
+        "raised": raised,
+        "latest": f"{dates.short_date(latest.date)}: {latest.note}" if latest else "",
+        "updates": [{"date": dates.short_date(u.date), "note": u.note} for u in action.updates],
+    }
+
+
+def carried_forward(store: Store, meeting: model.Meeting) -> list[dict[str, Any]]:
+    """The actions an agenda's action-log item lists: those open as at the meeting
+    (as at today, for a meeting still to come) and those closed since the previous one."""
+    today = dates.today()
+    as_at = min(today, meeting.date)
+    previous = meetings.previous_meeting(store, meeting)
+    since = previous.date if previous else date.min
+    window = store.group.rag_window
+    shown = []
+    for action in sorted(store.actions, key=sort_key):
+        if action.meeting == meeting.id or (action.created and action.created > as_at):
+            continue  # raised at or after this meeting: not yet its business
+        closed = action.closed if action.status != "open" else None
+        if closed is None or closed > as_at:
+            as_then = model.Action(**{**action.__dict__, "status": "open", "closed": None})
+            entry = view(store, as_then, as_at, window)
+            entry["closed_since"] = False
+        elif since < closed <= as_at:
+            entry = view(store, action, as_at, window)
+            entry["closed_since"] = True
+        else:
+            continue
+        shown.append(entry)
+    return shown

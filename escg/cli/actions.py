@@ -1,0 +1,221 @@
+"""`escg actions` (the review) and `escg action` (one action's lifecycle)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from escg.cli.common import JsonFlag, say, store, write_output
+from escg.cli.output import emit, emit_record
+
+app = typer.Typer(help="One action: add, show, update, done, drop, reopen.", no_args_is_help=True)
+
+KEYS = ["id", "title", "owner", "org", "due", "status", "rag", "meeting", "item", "created", "closed", "updates"]
+COLUMNS = [("id", "Id"), ("due", "Due"), ("rag", "RAG"), ("owner", "Owner"), ("org", "Org"),
+           ("title", "Action"), ("raised", "Raised")]
+RAG_STYLE = {"red": "bold red", "amber": "yellow", "green": "green", "complete": "dim"}
+IdArgument = Annotated[str, typer.Argument(metavar="ID", help="Action id, such as A-042 (or 42).")]
+
+
+class ActionsFormat(str, Enum):
+    table = "table"
+    md = "md"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+class GroupBy(str, Enum):
+    owner = "owner"
+    org = "org"
+    theme = "theme"
+
+
+def actions_list(
+    ctx: typer.Context,
+    open_: Annotated[bool, typer.Option("--open", help="Open actions (the default).")] = False,
+    closed: Annotated[bool, typer.Option("--closed", help="Done and dropped actions.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Every action.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only open actions past their due date.")] = False,
+    due_within: Annotated[Optional[str], typer.Option("--due-within", metavar="PERIOD", help="Only open actions due within PERIOD (14d, 2w); with --overdue, either.")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="Only this person's actions.")] = None,
+    org: Annotated[Optional[str], typer.Option("--org", help="Only actions owned by this organisation.")] = None,
+    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Only actions raised at this meeting.")] = None,
+    theme: Annotated[Optional[str], typer.Option("--theme", help="Only actions under this theme.")] = None,
+    group_by: Annotated[Optional[GroupBy], typer.Option("--group-by", help="Group by owner, org or theme.")] = None,
+    format: Annotated[ActionsFormat, typer.Option("--format", "-f", help="table, md, json, csv, or html (md and html are a printable action log).")] = ActionsFormat.table,
+    json: JsonFlag = False,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
+) -> None:
+    """Review the action log: open actions by default, sorted by due date then id."""
+    from escg import dates
+    from escg.actions import Selection, select, view
+    from escg.errors import InputError
+
+    if sum((open_, closed, all_)) > 1:
+        raise InputError("give one of --open, --closed or --all")
+    s = store(ctx)
+    today = dates.today()
+    window = s.group.rag_window
+    selection = Selection(status="closed" if closed else "all" if all_ else "open", overdue=overdue,
+                          due_within=dates.parse_period(due_within) if due_within else None,
+                          owner=owner, org=org, meeting=meeting, theme=theme)
+    found = select(s, selection, today)
+    fmt = "json" if json else format.value
+    if fmt in ("md", "html"):
+        from escg.render import render
+
+        context = log_context(s, found, selection, group_by.value if group_by else None, today)
+        write_output(render(s, f"actions.{fmt}", context), out)
+        return
+    from escg.actions import action_json
+
+    rows = [{**action_json(a, today, window), "raised": view(s, a, today, window)["raised"]} for a in found]
+    style = (lambda row: RAG_STYLE.get(row["rag"]))
+    if group_by and fmt == "table":
+        names = {a.id: view(s, a, today, window)[group_by.value] or "(none)" for a in found}
+        for name in sorted(set(names.values())):
+            typer.echo(f"{group_by.value}: {name}")
+            emit([row for row in rows if names[row["id"]] == name], COLUMNS, fmt, keys=KEYS, style=style)
+            typer.echo("")
+        return
+    if out is not None:
+        raise InputError("--out is for the md and html action log")
+    emit(rows, COLUMNS, fmt, keys=KEYS, style=style, empty="no actions match")
+
+
+def log_context(s, found, selection, group_by, today) -> dict:
+    """What the actions.md and actions.html templates see (docs/templates.md)."""
+    from escg import dates
+    from escg.actions import counts, view
+
+    window = s.group.rag_window
+    pairs = [(action, view(s, action, today, window)) for action in found]
+    grouped: dict[str, list] = {}
+    for action, entry in pairs:
+        name = (entry[group_by] or "(none)") if group_by else ""
+        grouped.setdefault(name, []).append((action, entry))
+    groups = [{"name": name,
+               "actions": [entry for _, entry in grouped[name]],
+               "counts": counts([action for action, _ in grouped[name]], today, window)}
+              for name in sorted(grouped)]
+    filters = []
+    if selection.status != "open":
+        filters.append({"closed": "closed actions", "all": "all actions"}[selection.status])
+    if selection.overdue:
+        filters.append("overdue")
+    if selection.due_within is not None:
+        filters.append(f"due within {selection.due_within} days")
+    for label, value in (("owner", selection.owner), ("organisation", selection.org),
+                         ("meeting", selection.meeting), ("theme", selection.theme)):
+        if value:
+            filters.append(f"{label} {value}")
+    return {
+        "group": {"name": s.group.name, "short": s.group.short, "secretariat": s.group.secretariat},
+        "as_at": dates.long_date(today),
+        "window": window,
+        "counts": counts(found, today, window),
+        "total": len(found),
+        "filters": filters,
+        "group_by": group_by or "",
+        "groups": groups,
+    }
+
+
+@app.command("add")
+def action_add(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What is to be done.")],
+    owner: Annotated[str, typer.Option("--owner", help="Person id of the owner.")] = "",
+    due: Annotated[Optional[str], typer.Option("--due", help="Due date: any date form, or 'next meeting'.")] = None,
+    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting it was raised at.")] = None,
+    item: Annotated[Optional[int], typer.Option("--item", help="Agenda item number it was raised under.")] = None,
+    theme: Annotated[Optional[str], typer.Option("--theme", help="Theme id (default: the item's).")] = None,
+) -> None:
+    """Add an action to the log; prints its new id."""
+    from escg.actions import add_action
+    from escg.errors import InputError
+
+    if not owner:
+        raise InputError("an action needs an --owner (a person id; see `escg person list`)")
+    action = add_action(store(ctx), text, owner=owner, due=due, meeting=meeting, item=item, theme=theme)
+    due_text = f", due {action.due.isoformat()}" if action.due else ""
+    say(f"added {action.id} for {action.owner}{due_text}")
+    typer.echo(action.id)
+
+
+@app.command("show")
+def action_show(ctx: typer.Context, ident: IdArgument, json: JsonFlag = False) -> None:
+    """Show one action with its history."""
+    from escg import dates
+    from escg.actions import action_json, get_action, view
+
+    s = store(ctx)
+    action = get_action(s, ident)
+    today = dates.today()
+    record = action_json(action, today, s.group.rag_window)
+    shown = view(s, action, today, s.group.rag_window)
+    lines = [("Action", action.id), ("Text", action.title), ("Owner", f"{shown['owner']} ({shown['org']})"),
+             ("Due", action.due.isoformat() if action.due else "none"), ("Status", action.status),
+             ("RAG", shown["rag"]), ("Raised", shown["raised"]), ("Theme", shown["theme"]),
+             ("Created", action.created.isoformat() if action.created else None),
+             ("Closed", action.closed.isoformat() if action.closed else None)]
+    lines += [(u.date.isoformat(), u.note) for u in action.updates]
+    emit_record(record, "json" if json else "table", lines)
+
+
+@app.command("update")
+def action_update(
+    ctx: typer.Context,
+    ident: IdArgument,
+    note: Annotated[Optional[str], typer.Argument(metavar="[NOTE]", help="Progress note, kept with today's date.")] = None,
+    due: Annotated[Optional[str], typer.Option("--due", help="New due date (any date form, 'next meeting', or 'none').")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="New owner (person id).")] = None,
+) -> None:
+    """Record progress on an action, and optionally move its due date or owner."""
+    from escg.actions import update_action
+
+    action = update_action(store(ctx), ident, note, due=due, owner=owner)
+    say(f"updated {action.id}: {action.updates[-1].note}")
+
+
+@app.command("done")
+def action_done(
+    ctx: typer.Context,
+    ident: IdArgument,
+    note: Annotated[Optional[str], typer.Option("--note", help="How it was completed.")] = None,
+) -> None:
+    """Mark an action done."""
+    from escg.actions import close_action
+
+    action = close_action(store(ctx), ident, "done", note)
+    say(f"{action.id} done")
+
+
+@app.command("drop")
+def action_drop(
+    ctx: typer.Context,
+    ident: IdArgument,
+    reason: Annotated[str, typer.Option("--reason", help="Why it is no longer needed (required).")] = "",
+) -> None:
+    """Drop an action that is no longer needed."""
+    from escg.actions import close_action
+
+    action = close_action(store(ctx), ident, "dropped", reason)
+    say(f"{action.id} dropped")
+
+
+@app.command("reopen")
+def action_reopen(
+    ctx: typer.Context,
+    ident: IdArgument,
+    note: Annotated[Optional[str], typer.Option("--note", help="Why it is reopened.")] = None,
+) -> None:
+    """Reopen a done or dropped action."""
+    from escg.actions import reopen_action
+
+    action = reopen_action(store(ctx), ident, note)
+    say(f"{action.id} reopened")
