@@ -20,7 +20,6 @@ from escg import dates, ids, meetings, model
 from escg.errors import ConflictError, InputError, NotFoundError
 from escg.people import get_org, get_person
 from escg.store import ACTIONS, Store, Transaction
-from escg.store.files import atomic_write
 
 COUNTER = ".escg-last-action"
 _LOOSE_ID = re.compile(r"a?-?0*(\d{1,9})", re.IGNORECASE)
@@ -114,33 +113,45 @@ def add_action(store: Store, title: str, *, owner: str, due: str | None = None,
                meeting: str | None = None, item: int | None = None,
                theme: str | None = None) -> model.Action:
     """Record a new action, giving it the next free id."""
+    with store.transaction() as txn:
+        return new_action(txn, store, title, owner=owner, due=due, meeting=meeting, item=item, theme=theme)
+
+
+def new_action(txn: Transaction, store: Store, title: str, *, owner: str, due: str | None = None,
+               meeting: str | None = None, item: int | None = None,
+               theme: str | None = None) -> model.Action:
+    """Stage a new action in ``txn`` (the caller holds the store lock)."""
     from escg.agenda import agenda_of, check_theme
 
     title = _check_title(title)
-    with store.transaction() as txn:
-        person = get_person(store, owner)
-        due_date = parse_due(store, due)
-        meeting_id = None
-        if item is not None and meeting is None:
-            raise InputError("--item needs --meeting")
-        if meeting is not None:
-            found = meetings.resolve(store, meeting)
-            meeting_id = found.id
-            if item is not None:
-                rows = agenda_of(store, found).rows
-                row = next((r for r in rows if r.number == item), None)
-                if row is None:
-                    raise NotFoundError(f"meeting {found.id} has no item {item} (it has {len(rows)}; see `escg agenda list {found.id}`)")
-                theme = theme or row.item.theme
-        theme = check_theme(store, theme)
-        number = _next_number(store)
-        action = model.Action(
-            id=model.action_id(number), title=title, owner=person.id, org=person.org, due=due_date,
-            status="open", meeting=meeting_id, item=item, theme=theme, created=dates.today(),
-        )
-        write(txn, store, action, old_updates=0)
-        # Remember the id locally too, so deleting the newest file cannot free it for reuse.
-        atomic_write(store.path(COUNTER), f"{number}\n", store.root)
+    person = get_person(store, owner)
+    due_date = parse_due(store, due)
+    meeting_id = None
+    if item is not None and meeting is None:
+        raise InputError("--item needs --meeting")
+    if meeting is not None:
+        found = meetings.resolve(store, meeting)
+        meeting_id = found.id
+        if found.date > dates.today():
+            raise ConflictError(f"meeting {found.id} has not happened yet; an action is raised at a meeting "
+                                "already held (leave out --meeting for one raised between meetings)")
+        if found.status == "cancelled":
+            raise ConflictError(f"meeting {found.id} was cancelled")
+        if item is not None:
+            rows = agenda_of(store, found).rows
+            row = next((r for r in rows if r.number == item), None)
+            if row is None:
+                raise NotFoundError(f"meeting {found.id} has no item {item} (it has {len(rows)}; see `escg agenda list {found.id}`)")
+            theme = theme or row.item.theme
+    theme = check_theme(store, theme)
+    number = _next_number(store)
+    action = model.Action(
+        id=model.action_id(number), title=title, owner=person.id, org=person.org, due=due_date,
+        status="open", meeting=meeting_id, item=item, theme=theme, created=dates.today(),
+    )
+    write(txn, store, action, old_updates=0)
+    # Remember the id locally too, so deleting the newest file cannot free it for reuse.
+    txn.stage_raw(store.path(COUNTER), f"{number}\n")
     return action
 
 
@@ -307,7 +318,9 @@ def view(store: Store, action: model.Action, today: date, window: int) -> dict[s
         label = f"{action.status.capitalize()} {dates.short_date(action.closed)}" if action.closed else action.status.capitalize()
     raised = ""
     if action.meeting:
-        raised = action.meeting + (f" item {action.item}" if action.item else "")
+        held = store.meetings.get(action.meeting)
+        raised = dates.short_date(held.date) if held else action.meeting
+        raised += f", item {action.item}" if action.item else ""
     latest = action.updates[-1] if action.updates else None
     return {
         "id": action.id,

@@ -426,6 +426,20 @@ def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "actions": carried if item.standing == "actions" else [],
         })
     following = meetings.following_meeting(store, meeting)
+    previous = meetings.previous_meeting(store, meeting)
+    minutes_of = None
+    if previous is not None and any(r.item.standing == "minutes" for r in agenda.rows):
+        from escg.actions import view
+        from escg.minutes import status_label
+
+        arising_from = [a for a in store.actions if a.meeting == previous.id]
+        as_at = min(dates.today(), meeting.date)
+        minutes_of = {
+            "id": previous.id,
+            "when": dates.long_date(previous.date),
+            "status": status_label(previous, store),
+            "arising": [view(store, a, as_at, group.rag_window) for a in sorted(arising_from, key=lambda a: a.number)],
+        }
     return {
         "group": {"name": group.name, "short": group.short, "secretariat": group.secretariat},
         "meeting": {
@@ -442,6 +456,7 @@ def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "chair": person_name(chair),
         },
         "next_meeting": meetings.when(following) if following else "",
+        "previous": minutes_of,
         "items": rows,
         "built": agenda.built,
         "overrun": agenda.overrun,

@@ -7,7 +7,7 @@ for a second meeting on one day. Its file is meetings/<year>/<id>.toml.
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from escg import dates, ids, model
@@ -19,6 +19,16 @@ ACTIVE = tuple(s for s in model.MEETING_STATUSES if s != "cancelled")
 
 def parse_meeting_file(ident: str):
     return lambda data, problems: model.meeting_from_toml(ident, data, problems)
+
+
+def latest(store: Store, base: date | None = None) -> model.Meeting:
+    """The most recent meeting on or before ``base`` (default today) that was not cancelled:
+    the default for attendance and minutes, which follow a meeting."""
+    base = base or dates.today()
+    found = last_meeting(store, base + timedelta(days=1))
+    if found is None:
+        raise NotFoundError(f"no meeting has been held on or before {base.isoformat()}")
+    return found
 
 
 def resolve(store: Store, text: str | None, *, base: date | None = None) -> model.Meeting:

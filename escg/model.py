@@ -201,7 +201,13 @@ def group_from_toml(data: dict, problems: Problems) -> Group:
         if isinstance(quorum, bool) or not isinstance(quorum, (int, str)):
             problems.add(("quorum",), "'quorum' must be a number of members or a fraction such as \"1/3\"")
         else:
-            group.quorum = quorum
+            try:
+                quorum_needed(quorum, 10)
+                if isinstance(quorum, int) and quorum < 1:
+                    raise ValueError("'quorum' must be at least 1 member")
+                group.quorum = quorum
+            except ValueError as error:
+                problems.add(("quorum",), str(error))
     group.rag_window = _int(data, "rag_window", 14, 0, 365, (), problems)
     themes = data.get("themes", {})
     if not isinstance(themes, dict):
@@ -363,6 +369,15 @@ def _tables(data: dict, key: str, problems: Problems):
 
 
 @dataclass
+class Declaration:
+    person: str
+    text: str
+
+    def to_toml(self) -> dict[str, Any]:
+        return {"person": self.person, "text": self.text}
+
+
+@dataclass
 class AgendaItem:
     title: str
     purpose: str = "discussion"
@@ -376,8 +391,10 @@ class AgendaItem:
     status: str = "accepted"
     standing: str | None = None
     deferred_from: str | None = None
-    # Keys kept as read, for later features (minutes) and so nothing is lost.
-    extra: dict[str, Any] = field(default_factory=dict)
+    # The minutes of this item: notes, decisions, declarations of interest.
+    notes: list[str] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    declarations: list[Declaration] = field(default_factory=list)
     # Index of the [[items]] table this came from, so a write reuses that table
     # (and its comments); None for an item not yet in the file.
     source: int | None = field(default=None, compare=False, repr=False)
@@ -389,20 +406,38 @@ class AgendaItem:
             ("minutes", self.minutes), ("papers", self.papers),
             ("submitted_by", self.submitted_by), ("submitted", self.submitted),
             ("status", self.status), ("deferred_from", self.deferred_from),
+            ("notes", self.notes), ("decisions", self.decisions),
+            ("declarations", [d.to_toml() for d in self.declarations]),
         ])
         data["minutes"] = self.minutes
-        data.update(self.extra)
         return data
 
 
 ITEM_KEYS = ("title", "standing", "purpose", "presenter", "org", "theme", "minutes", "papers",
-             "submitted_by", "submitted", "status", "deferred_from")
-# Keys that later features keep on an item (minutes, decisions); read through untouched.
-ITEM_EXTRA_KEYS = ("notes", "decisions", "declarations")
+             "submitted_by", "submitted", "status", "deferred_from", "notes", "decisions", "declarations")
+
+
+def _declarations(entry: dict, path: Path, problems: Problems) -> list[Declaration]:
+    raw = entry.get("declarations", [])
+    if not isinstance(raw, list):
+        problems.add(path + ("declarations",), "'declarations' must be a list of { person, text } tables")
+        return []
+    found = []
+    for index, value in enumerate(raw):
+        where = path + ("declarations",)
+        if not isinstance(value, dict):
+            problems.add(where, "each declaration must be a table { person = \"id\", text = \"...\" }")
+            continue
+        _unknown(value, ("person", "text"), where, problems)
+        person = _text(value, "person", where, problems, required=True)
+        text = _text(value, "text", where, problems, required=True)
+        if person and text is not None:
+            found.append(Declaration(person, text))
+    return found
 
 
 def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
-    _unknown(entry, ITEM_KEYS + ITEM_EXTRA_KEYS, path, problems)
+    _unknown(entry, ITEM_KEYS, path, problems)
     return AgendaItem(
         title=_text(entry, "title", path, problems, required=True, limit=MAX_TITLE) or "?",
         purpose=_choice(entry, "purpose", PURPOSES, "discussion", path, problems),
@@ -416,7 +451,9 @@ def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
         status=_choice(entry, "status", ITEM_STATUSES, "accepted", path, problems),
         standing=_text(entry, "standing", path, problems),
         deferred_from=_text(entry, "deferred_from", path, problems),
-        extra={key: entry[key] for key in ITEM_EXTRA_KEYS if key in entry},
+        notes=_text_list(entry, "notes", path, problems),
+        decisions=_text_list(entry, "decisions", path, problems),
+        declarations=_declarations(entry, path, problems),
         source=path[-1] if path and isinstance(path[-1], int) else None,
     )
 
@@ -434,7 +471,8 @@ class Meeting:
     note: str | None = None
     agenda_built: bool = False
     items: list[AgendaItem] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    attendance: Attendance = field(default_factory=lambda: Attendance())
+    minutes: MinutesRecord = field(default_factory=lambda: MinutesRecord())
 
     @property
     def year(self) -> int:
@@ -448,18 +486,107 @@ class Meeting:
         ])
         if self.agenda_built:
             data["agenda_built"] = True
-        data.update(self.extra)
+        if not self.attendance.empty:
+            data["attendance"] = self.attendance.to_toml()
+        if not self.minutes.empty:
+            data["minutes"] = self.minutes.to_toml()
         return data
 
 
+@dataclass
+class Attendance:
+    """Who came: members present, apologies (with substitutes), absent, guests."""
+
+    present: list[str] = field(default_factory=list)
+    apologies: list[str] = field(default_factory=list)
+    substitutes: dict[str, str] = field(default_factory=dict)  # absent member -> who came instead
+    absent: list[str] = field(default_factory=list)
+    guests: list[str] = field(default_factory=list)  # free text, "Name (Organisation)"
+
+    @property
+    def empty(self) -> bool:
+        return not (self.present or self.apologies or self.substitutes or self.absent or self.guests)
+
+    @property
+    def attending(self) -> list[str]:
+        """Everyone in the room (or online) from people: present and substitutes."""
+        return self.present + [s for s in self.substitutes.values() if s not in self.present]
+
+    def to_toml(self) -> dict[str, Any]:
+        return _compact([("present", self.present), ("apologies", self.apologies),
+                         ("substitutes", dict(self.substitutes)), ("absent", self.absent),
+                         ("guests", self.guests)])
+
+
+@dataclass
+class MinutesRecord:
+    """The state of a meeting's minutes beyond its status: when drafted and approved."""
+
+    drafted: date | None = None
+    approved: date | None = None
+    approved_at: str | None = None  # the meeting at which they were approved
+
+    @property
+    def empty(self) -> bool:
+        return self.drafted is None and self.approved is None and self.approved_at is None
+
+    def to_toml(self) -> dict[str, Any]:
+        return _compact([("drafted", self.drafted), ("approved", self.approved), ("approved_at", self.approved_at)])
+
+
+def attendance_from_toml(data: Any, problems: Problems) -> Attendance:
+    path: Path = ("attendance",)
+    if data is None:
+        return Attendance()
+    if not isinstance(data, dict):
+        problems.add(path, "[attendance] must be a table")
+        return Attendance()
+    _unknown(data, ("present", "apologies", "substitutes", "absent", "guests"), path, problems)
+    substitutes = data.get("substitutes", {})
+    if not isinstance(substitutes, dict) or not all(isinstance(v, str) for v in substitutes.values()):
+        problems.add(path + ("substitutes",), "'substitutes' must be a table of member = \"substitute\"")
+        substitutes = {}
+    attendance = Attendance(
+        present=_text_list(data, "present", path, problems),
+        apologies=_text_list(data, "apologies", path, problems),
+        substitutes=dict(substitutes),
+        absent=_text_list(data, "absent", path, problems),
+        guests=_text_list(data, "guests", path, problems),
+    )
+    seen: dict[str, str] = {}
+    for label, names in (("present", attendance.present), ("apologies", attendance.apologies),
+                         ("absent", attendance.absent)):
+        for name in names:
+            if name in seen:
+                problems.add(path + (label,), f"{name!r} is listed both as {seen[name]} and {label}")
+            seen[name] = label
+    for member in attendance.substitutes:
+        if member not in attendance.apologies:
+            problems.add(path + ("substitutes",), f"substitute given for {member!r}, who is not in apologies")
+    return attendance
+
+
+def minutes_record_from_toml(data: Any, problems: Problems) -> MinutesRecord:
+    path: Path = ("minutes",)
+    if data is None:
+        return MinutesRecord()
+    if not isinstance(data, dict):
+        problems.add(path, "[minutes] must be a table")
+        return MinutesRecord()
+    _unknown(data, ("drafted", "approved", "approved_at"), path, problems)
+    at = _text(data, "approved_at", path, problems)
+    if at is not None and not MEETING_ID.fullmatch(at):
+        problems.add(path + ("approved_at",), f"'approved_at' must be a meeting id, not {at!r}")
+    return MinutesRecord(drafted=_date(data, "drafted", path, problems),
+                         approved=_date(data, "approved", path, problems), approved_at=at)
+
+
 MEETING_KEYS = ("date", "start", "end", "venue", "online", "status", "chair", "note",
-                "agenda_built", "items")
-# Tables that later features keep in a meeting file (attendance, minutes).
-MEETING_EXTRA_KEYS = ("attendance", "minutes")
+                "agenda_built", "items", "attendance", "minutes")
 
 
 def meeting_from_toml(ident: str, data: dict, problems: Problems) -> Meeting:
-    _unknown(data, MEETING_KEYS + MEETING_EXTRA_KEYS, (), problems)
+    _unknown(data, MEETING_KEYS, (), problems)
     match = MEETING_ID.fullmatch(ident)
     day = _date(data, "date", (), problems, required=True)
     if not match:
@@ -496,7 +623,8 @@ def meeting_from_toml(ident: str, data: dict, problems: Problems) -> Meeting:
         note=_text(data, "note", (), problems),
         agenda_built=built,
         items=items,
-        extra={key: data[key] for key in MEETING_EXTRA_KEYS if key in data},
+        attendance=attendance_from_toml(data.get("attendance"), problems),
+        minutes=minutes_record_from_toml(data.get("minutes"), problems),
     )
 
 

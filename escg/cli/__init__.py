@@ -71,11 +71,14 @@ def root(
 
 
 def _register() -> None:
-    from escg.cli import actions, agenda, init, meeting, org, person
+    from escg.cli import actions, agenda, attend, decisions, init, meeting, minutes, org, person
 
     app.command("init")(init.store_init)
     app.command("actions")(actions.actions_list)
     app.add_typer(actions.app, name="action")
+    app.command("attend")(attend.meeting_attend)
+    app.add_typer(minutes.app, name="minutes")
+    app.command("decisions")(decisions.decisions_list)
     app.add_typer(org.app, name="org")
     app.add_typer(person.app, name="person")
     app.add_typer(meeting.app, name="meeting")

@@ -106,15 +106,24 @@ def meeting_show(ctx: typer.Context, meeting: MeetingArgument = None,
                  format: FormatOption = Format.table, json: JsonFlag = False) -> None:
     """Show a meeting and its agenda."""
     from escg.agenda import agenda_of, item_json
+    from escg.attendance import attendance_json, quorum
     from escg.meetings import meeting_json, resolve, when
 
     s = store(ctx)
     found = resolve(s, meeting)
     agenda = agenda_of(s, found)
+    counted = quorum(s, found)
     record = {**meeting_json(found), "chair": found.chair or s.group.chair, "note": found.note,
-              "agenda_built": found.agenda_built, "items": [item_json(row) for row in agenda.rows]}
+              "agenda_built": found.agenda_built, "items": [item_json(row) for row in agenda.rows],
+              "attendance": attendance_json(s, found), "quorate": counted.quorate}
+    attendance = found.attendance
+    summary = None
+    if not attendance.empty:
+        summary = (f"{len(attendance.attending)} attending, {len(attendance.apologies)} apologies; "
+                   + ("quorate" if counted.quorate else "not quorate")
+                   + (f" ({counted.counted} of {counted.members} members, quorum {counted.needed})" if counted.needed else ""))
     lines = [("Meeting", found.id), ("When", when(found)), ("Venue", found.venue), ("Online", found.online),
-             ("Status", found.status), ("Note", found.note),
+             ("Status", found.status), ("Note", found.note), ("Attendance", summary),
              ("Agenda", f"{len(agenda.rows)} items" + ("" if found.agenda_built else " (preview; not built yet)"))]
     lines += [(f"{row.number:>3}", f"{row.start:%H:%M}  {row.item.title}") for row in agenda.rows]
     emit_record(record, fmt(format, json), lines)

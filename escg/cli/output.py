@@ -34,8 +34,13 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else ""
+    if isinstance(value, dict):
+        if set(value) == {"date", "note"}:
+            return f"{value['date']}: {value['note']}"
+        return "; ".join(f"{k}={_text(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return ", ".join(_text(v) for v in value)
+        separator = "; " if any(isinstance(v, dict) for v in value) else ", "
+        return separator.join(_text(v) for v in value)
     return str(value)
 
 

@@ -225,6 +225,10 @@ class Transaction:
             self.store.raise_problem(path, text, problems)
         self.writes[path] = text
 
+    def stage_raw(self, path: Path, text: str) -> None:
+        """Stage a non-TOML file (such as the local action counter)."""
+        self.writes[path] = text
+
     def delete(self, path: Path) -> None:
         self.writes[path] = None
 

@@ -30,6 +30,9 @@ def sync_table(table: Any, data: Mapping[str, Any], keep: tuple[str, ...] = ()) 
             old = table[key]
             if plain(old) == value:
                 continue
+            if isinstance(value, Mapping) and hasattr(old, "keys") and not isinstance(old, AoT):
+                sync_table(old, value)  # edit the sub-table in place, keeping its comments
+                continue
             new = tomlkit.item(value)
             comment = getattr(getattr(old, "trivia", None), "comment", "")
             if comment and isinstance(new, Item) and not isinstance(new, (Table, AoT)):

@@ -1,0 +1,29 @@
+"""`escg decisions`: the decision log across meetings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from escg.cli.common import Format, FormatOption, JsonFlag, fmt, store
+from escg.cli.output import emit
+
+KEYS = ["meeting", "item", "title", "text", "theme"]
+COLUMNS = [("meeting", "Meeting"), ("item", "Item"), ("title", "Item title"), ("text", "Decision"), ("theme", "Theme")]
+
+
+def decisions_list(
+    ctx: typer.Context,
+    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Only this meeting.")] = None,
+    theme: Annotated[Optional[str], typer.Option("--theme", help="Only items under this theme.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Only meetings on or after this date.")] = None,
+    format: FormatOption = Format.table,
+    json: JsonFlag = False,
+) -> None:
+    """List the decisions recorded in minutes, by meeting and item."""
+    from escg.dates import parse_date
+    from escg.minutes import decisions
+
+    rows = decisions(store(ctx), meeting=meeting, theme=theme, since=parse_date(since) if since else None)
+    emit(rows, COLUMNS, fmt(format, json), keys=KEYS, empty="no decisions recorded")
