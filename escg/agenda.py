@@ -224,10 +224,18 @@ def add_item(store: Store, title: str, *, meeting: str | None = None, forward_pl
         target = meetings.resolve(store, meeting)
         _check_open(target)
         _insert(store, target, item)
+        position = _index(target.items, item)
         meetings.write(txn, store, target)
-    agenda = agenda_of(store, store.meetings[target.id])
-    number = next(row.number for row in agenda.rows if row.item.title == title and row.item.submitted == item.submitted)
+    saved = store.meetings[target.id]
+    agenda = agenda_of(store, saved)
+    added = saved.items[position]  # the preview of an unbuilt agenda holds the same objects
+    number = next(row.number for row in agenda.rows if row.item is added)
     return f"meeting {target.id}", number, warnings + agenda.warnings
+
+
+def _index(items: list[model.AgendaItem], item: model.AgendaItem) -> int:
+    """Where ``item`` itself is (two items may be equal: the same title twice)."""
+    return next(i for i, other in enumerate(items) if other is item)
 
 
 def _check_open(meeting: model.Meeting) -> None:
@@ -264,7 +272,7 @@ def _row(store: Store, meeting: model.Meeting, number: int) -> tuple[int, model.
         if row.number == number:
             if not meeting.agenda_built and row.item.standing:
                 raise ConflictError(f"item {number} is a standing item of the preview; build the agenda first with `escg agenda new {meeting.id}`")
-            return meeting.items.index(row.item), row.item
+            return _index(meeting.items, row.item), row.item
     raise NotFoundError(f"meeting {meeting.id} has no item {number} (it has {len(agenda.rows)}; see `escg agenda list {meeting.id}`)")
 
 
@@ -273,13 +281,15 @@ def move_item(store: Store, text: str | None, number: int, position: int) -> Age
     with store.transaction() as txn:
         meeting = meetings.resolve(store, text)
         _check_open(meeting)
+        if not meeting.agenda_built:
+            raise ConflictError(f"the agenda of {meeting.id} is a preview; build it with `escg agenda new {meeting.id}` before reordering")
         index, item = _row(store, meeting, number)
         agenda = agenda_of(store, meeting)
         if not 1 <= position <= len(agenda.rows):
             raise InputError(f"position must be between 1 and {len(agenda.rows)}")
         target = agenda.rows[position - 1].item
         meeting.items.pop(index)
-        at = meeting.items.index(target) if target is not item else index
+        at = _index(meeting.items, target) if target is not item else index
         if position > number:
             at += 1
         meeting.items.insert(at, item)

@@ -62,6 +62,8 @@ def attend(store: Store, text: str | None, *, present: list[str] | None = None,
             member, sep, stand_in = part.partition("=")
             if not sep or not member.strip() or not stand_in.strip():
                 raise InputError(f"--sub takes MEMBER=SUBSTITUTE, such as cat=dan, not {part.strip()!r}")
+            if member.strip() == stand_in.strip():
+                raise InputError(f"{member.strip()} cannot substitute for themselves")
             pairs.append((member.strip(), stand_in.strip()))
     guest_names = [_check_guest(g) for g in guests or []]
     if not (present_ids or apology_ids or absent_ids or pairs or guest_names or remove_ids):
@@ -97,8 +99,6 @@ def attend(store: Store, text: str | None, *, present: list[str] | None = None,
             _drop(record, person)
             record.apologies.append(person)
         for member, stand_in in pairs:
-            if member == stand_in:
-                raise InputError(f"{member} cannot substitute for themselves")
             _drop(record, member)
             _drop(record, stand_in)
             record.apologies.append(member)
@@ -111,7 +111,7 @@ def attend(store: Store, text: str | None, *, present: list[str] | None = None,
                 record.guests.append(guest)
         if len(record.guests) > MAX_GUESTS:
             raise InputError(f"at most {MAX_GUESTS} guests")
-        if record.attending and meeting.status in ("planned", "agenda-published"):
+        if record.attending and not future and meeting.status in ("planned", "agenda-published"):
             meeting.status = "held"
         meetings.write(txn, store, meeting)
     return meeting

@@ -137,7 +137,10 @@ def parse_date(
             "3/12/2026 (day first, four-digit year)"
         )
 
-    words = _parse_words(text, base, next_meeting)
+    try:
+        words = _parse_words(text, base, next_meeting)
+    except (ValueError, OverflowError):
+        raise InputError(f"date out of range: {original!r}") from None
     if words is not None:
         return words
     written = _parse_written(text, original)
@@ -293,9 +296,11 @@ def recurrence(rule: str, start: date, count: int) -> list[date]:
     if count > 500:
         raise InputError("--count is limited to 500 meetings at a time")
     cleaned = rule.strip()
+    if any(ord(c) < 32 for c in cleaned) or len(cleaned) > 500:
+        raise InputError("a recurrence rule is one line, such as FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH")
     if cleaned.upper().startswith("RRULE:"):
         cleaned = cleaned[6:]
-    if any(part.split("=")[0].upper() in ("COUNT", "UNTIL", "DTSTART") for part in cleaned.split(";")):
+    if any(word in cleaned.upper() for word in ("COUNT", "UNTIL", "DTSTART")):
         raise InputError("give the series length with --count, not COUNT, UNTIL or DTSTART in the rule")
     try:
         parsed = rrule.rrulestr(cleaned, dtstart=datetime.combine(start, time(0)))

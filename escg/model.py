@@ -244,6 +244,8 @@ def group_from_toml(data: dict, problems: Problems) -> Group:
                 continue
             _unknown(entry, STANDING_KEYS, path, problems)
             ident = _text(entry, "id", path, problems, required=True) or f"standing-{index}"
+            if not SLUG.fullmatch(ident):
+                problems.add(path + ("id",), f"standing item id {ident!r} must be a slug such as 'aob'")
             if ident in seen:
                 problems.add(path + ("id",), f"standing item id {ident!r} is used twice")
             seen.add(ident)

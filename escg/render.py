@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from escg import dates
-from escg.errors import EscgError, InputError, NotFoundError
+from escg.errors import InputError, NotFoundError
 from escg.store import Store
 
 FORMATS = {"md": "md", "html": "html"}
@@ -80,16 +80,20 @@ def render(store: Store | None, name: str, context: dict[str, Any]) -> str:
     try:
         template = env.get_template(name)
         return template.render(**context)
-    except TemplateNotFound:
-        raise NotFoundError(f"no template {name!r} in the store's templates/ or the bundled ones") from None
+    except TemplateNotFound as error:
+        raise NotFoundError(f"no template {error.name!r} in the store's templates/ or the bundled ones") from None
     except TemplateSyntaxError as error:
-        raise InputError(f"template {error.filename or name}:{error.lineno}: {error.message}") from None
+        where = error.filename or error.name or name
+        raise InputError(f"template {where}:{error.lineno}: {error.message}") from None
     except UndefinedError as error:
         raise InputError(f"template {name}: {error.message}") from None
     except SecurityError as error:
         raise InputError(f"template {name} tried something unsafe: {error}") from None
     except TemplateError as error:
-        raise EscgError(f"template {name}: {error}") from None
+        raise InputError(f"template {name}: {error.message or error}") from None
+    except (ArithmeticError, ValueError, TypeError, LookupError, RecursionError, MemoryError) as error:
+        # A store's template is data: its mistakes are the user's, reported in one line.
+        raise InputError(f"template {name} failed: {type(error).__name__}: {error}") from None
 
 
 def check_format(fmt: str) -> str:

@@ -138,3 +138,14 @@ def test_no_agenda_for_cancelled_or_held_meetings(run, meeting_store):
     path = meeting_store / "meetings/2026/2026-10-01.toml"
     path.write_text(path.read_text().replace('status = "planned"', 'status = "held"'))
     assert "agenda is closed" in run("agenda add X --meeting 2026-10-01", code=5).stderr
+
+
+def test_same_title_twice_gets_its_own_number(run, meeting_store):
+    assert "added item 5 " in run("agenda add A --meeting 2027-02-04").stderr
+    assert "added item 6 " in run("agenda add A --meeting 2027-02-04").stderr
+
+
+def test_reordering_a_preview_asks_to_build_first(run, meeting_store):
+    run("agenda add A")
+    run("agenda add B")
+    assert "build it with `escg agenda new" in run("agenda move 5 --to 1", code=5).stderr

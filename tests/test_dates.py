@@ -140,3 +140,14 @@ def test_recurrence_first_thursday_every_two_months():
 def test_bad_recurrence(rule, fragment):
     with pytest.raises(InputError, match=fragment):
         recurrence(rule, date(2026, 12, 1), 3)
+
+
+@pytest.mark.parametrize("text", ["+9999y", "in 9000 years", "-3000y"])
+def test_out_of_range_is_refused(text):
+    with pytest.raises(InputError, match="out of range"):
+        parse_date(text, base=BASE)
+
+
+def test_rule_with_a_newline_is_refused():
+    with pytest.raises(InputError, match="one line"):
+        recurrence("DTSTART:20270101\nRRULE:FREQ=MONTHLY", date(2026, 12, 1), 3)

@@ -104,3 +104,16 @@ def test_store_html_templates_are_autoescaped(run, agenda_store):
     (agenda_store / "templates/agenda.html").write_text("{% for item in items %}<p>{{ item.title }}</p>{% endfor %}")
     text = run("agenda render -f html").stdout
     assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+@pytest.mark.parametrize("body, message", [
+    ("{{ 1/0 }}", "ZeroDivisionError"),
+    ("{{ range(10**8) | list | length }}", "template agenda.md"),
+    ("{% if x | nosuch %}{% endif %}", "nosuch"),
+    ('{% include "footer.md" %}', "no template 'footer.md'"),
+])
+def test_store_template_mistakes_are_one_line(run, agenda_store, body, message):
+    (agenda_store / "templates").mkdir()
+    (agenda_store / "templates/agenda.md").write_text(body)
+    result = run("agenda render", code=4 if "include" in body else 3)
+    assert message in result.stderr and "Traceback" not in result.stderr

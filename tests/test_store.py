@@ -202,3 +202,8 @@ def test_python_dash_m_runs(empty_store):
     result = escg_subprocess("meeting", "list", "--json")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "[]\n"
+
+
+def test_bad_lock_timeout_is_one_line(run, people_store, monkeypatch):
+    monkeypatch.setenv("ESCG_LOCK_TIMEOUT", "abc")
+    assert "ESCG_LOCK_TIMEOUT must be a number" in run("org add fire --name Fire", code=3).stderr

@@ -16,6 +16,8 @@ app = typer.Typer(help="Agendas: add items, build, list, show, move, remove, def
 COLUMNS = [("number", "#"), ("start", "Time"), ("title", "Title"), ("purpose", "Purpose"),
            ("presenter", "Lead"), ("theme", "Theme"), ("minutes", "Mins")]
 KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "start", "standing"]
+FORWARD_KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "status",
+                "deferred_from", "submitted"]
 ItemArgument = Annotated[int, typer.Argument(metavar="ITEM", help="The item number, as `agenda list` shows it.")]
 
 
@@ -90,7 +92,7 @@ def agenda_list(
         rows = [forward_json(n, item) for n, item in enumerate(s.forward_plan, start=1)]
         columns = [("number", "#"), ("title", "Title"), ("purpose", "Purpose"), ("presenter", "Lead"),
                    ("theme", "Theme"), ("status", "Status"), ("deferred_from", "Deferred from")]
-        emit(rows, columns, fmt(format, json), empty="the forward plan is empty")
+        emit(rows, columns, fmt(format, json), keys=FORWARD_KEYS, empty="the forward plan is empty")
         return
     agenda = agenda_of(s, resolve(s, meeting))
     if agenda.meeting.status == "cancelled":
@@ -119,8 +121,8 @@ def agenda_move(
     from escg.agenda import move_item
 
     agenda = move_item(store(ctx), meeting, item, to)
-    _warn_all(agenda.warnings)
     say(f"moved item {item} to position {to} on {agenda.meeting.id}")
+    _warn_all(agenda.warnings)
 
 
 @app.command("remove")

@@ -37,7 +37,7 @@ def _row(meeting) -> dict:
 @app.command("new")
 def meeting_new(
     ctx: typer.Context,
-    when: Annotated[Optional[str], typer.Argument(metavar="[DATE]", help="The date, in any accepted form (see docs). Default: the next date of [defaults] rrule.")] = None,
+    when: Annotated[Optional[str], typer.Argument(metavar="[DATE]", help="The date, in any accepted form (see docs/dates.md). Default: the next date of the rrule under defaults in escg.toml.")] = None,
     start: StartOption = None,
     end: EndOption = None,
     venue: VenueOption = None,
@@ -58,7 +58,7 @@ def meeting_new(
 @app.command("schedule")
 def meeting_schedule(
     ctx: typer.Context,
-    rrule: Annotated[Optional[str], typer.Option("--rrule", help="RFC 5545 rule, such as FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH. Default: [defaults] rrule.")] = None,
+    rrule: Annotated[Optional[str], typer.Option("--rrule", help="RFC 5545 rule, such as FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH. Default: the rrule under defaults in escg.toml.")] = None,
     start_from: Annotated[str, typer.Option("--from", help="First possible date of the series.")] = "today",
     count: Annotated[int, typer.Option("--count", "-n", help="How many meetings.")] = 6,
     start: StartOption = None,
@@ -147,10 +147,10 @@ def meeting_move(
     ctx: typer.Context,
     meeting: Annotated[str, typer.Argument(metavar="MEETING", help="Meeting id, date, 'next' or 'last'.")],
     when: Annotated[Optional[str], typer.Argument(metavar="[DATE]", help="The new date (a new date gives a new id).")] = None,
-    start: StartOption = None,
-    end: EndOption = None,
-    venue: VenueOption = None,
-    online: OnlineOption = None,
+    start: Annotated[Optional[str], typer.Option("--start", help="New start time.")] = None,
+    end: Annotated[Optional[str], typer.Option("--end", help="New end time.")] = None,
+    venue: Annotated[Optional[str], typer.Option("--venue", help="New venue.")] = None,
+    online: Annotated[Optional[str], typer.Option("--online", help="New online link.")] = None,
 ) -> None:
     """Move a planned meeting to another date, time or place."""
     from escg.dates import parse_date

@@ -112,12 +112,16 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str, *,
 
 def emit_record(record: dict[str, Any], fmt: str, lines: Sequence[tuple[str, Any]]) -> None:
     """Print one record: ``json`` gives ``record``, the other formats ``lines`` of label: value."""
+    shown = [(label, value) for label, value in lines if value not in (None, "", [])]
     if fmt == "json":
         typer.echo(to_json(record), nl=False)
     elif fmt == "csv":
-        typer.echo(to_csv([record], list(record)), nl=False)
+        # CSV is flat: nested lists and tables (such as a meeting's items) are left to --json.
+        flat = {key: value for key, value in record.items() if not isinstance(value, (list, dict))
+                or all(not isinstance(v, (list, dict)) for v in value)}
+        typer.echo(to_csv([flat], list(flat)), nl=False)
     elif fmt == "md":
-        typer.echo("".join(f"- **{label}:** {cell(_text(value))}\n" for label, value in lines if value not in (None, "", [])), nl=False)
+        typer.echo("".join(f"- **{cell(label.strip())}:** {cell(_text(value))}\n" for label, value in shown), nl=False)
     else:
-        width = max(len(label) for label, _ in lines)
-        typer.echo("".join(f"{label.ljust(width)}  {_text(value)}\n" for label, value in lines if value not in (None, "", [])), nl=False)
+        width = max((len(label) for label, _ in shown), default=0)
+        typer.echo("".join(f"{label.ljust(width)}  {_text(value)}\n" for label, value in shown), nl=False)

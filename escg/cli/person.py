@@ -56,9 +56,13 @@ def person_list(
     """List people, sorted by id."""
     from escg.people import get_org
 
+    from escg.errors import InputError
+
     s = store(ctx)
     if org:
         get_org(s, org)
+    if membership is not None and membership not in MEMBERSHIPS:
+        raise InputError(f"membership must be one of {', '.join(MEMBERSHIPS)}, not {membership!r}")
     people = [p for p in sorted(s.people.values(), key=lambda p: p.id)
               if (org is None or p.org == org) and (membership is None or p.membership == membership)]
     emit([person_json(p) for p in people], COLUMNS, fmt(format, json), keys=KEYS, empty="no people")

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import tomlkit
-from tomlkit.items import AoT, Item, Table, Whitespace
+from tomlkit.items import AoT, Whitespace
 
 
 def plain(value: Any) -> Any:
@@ -33,11 +33,7 @@ def sync_table(table: Any, data: Mapping[str, Any], keep: tuple[str, ...] = ()) 
             if isinstance(value, Mapping) and hasattr(old, "keys") and not isinstance(old, AoT):
                 sync_table(old, value)  # edit the sub-table in place, keeping its comments
                 continue
-            new = tomlkit.item(value)
-            comment = getattr(getattr(old, "trivia", None), "comment", "")
-            if comment and isinstance(new, Item) and not isinstance(new, (Table, AoT)):
-                new.comment(comment.lstrip("# ").rstrip())
-            table[key] = new
+            table[key] = value  # tomlkit keeps the line's comment and its spacing
         else:
             table[key] = value
 

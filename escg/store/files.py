@@ -173,15 +173,29 @@ class StoreLock:
 
     def __init__(self, root: Path, timeout: float | None = None) -> None:
         self.path = root / LOCK_NAME
-        if timeout is None:
-            timeout = float(os.environ.get("ESCG_LOCK_TIMEOUT", "30"))
-        self.timeout = timeout
+        self._timeout = timeout
         self.fd: int | None = None
         self.depth = 0
+
+    @property
+    def timeout(self) -> float:
+        if self._timeout is not None:
+            return self._timeout
+        text = os.environ.get("ESCG_LOCK_TIMEOUT", "30")
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 86400:
+            from escg.errors import InputError
+
+            raise InputError(f"ESCG_LOCK_TIMEOUT must be a number of seconds, not {text!r}")
+        return value
 
     def __enter__(self) -> StoreLock:
         import fcntl
 
+        timeout = self.timeout
         self.depth += 1
         if self.fd is not None:
             return self
@@ -190,7 +204,7 @@ class StoreLock:
         except OSError as error:
             self.depth -= 1
             raise WriteError(f"cannot lock the store ({self.path}): {error.strerror}") from None
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + timeout
         delay = 0.005
         while True:
             try:
@@ -202,7 +216,7 @@ class StoreLock:
                     self.depth -= 1
                     raise WriteError(
                         f"the store is busy: another escg has held {LOCK_NAME} for over "
-                        f"{self.timeout:g}s; nothing was written"
+                        f"{timeout:g}s; nothing was written"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)
