@@ -74,7 +74,7 @@ def attend(store: Store, text: str | None, *, present: list[str] | None = None,
         raise InputError(f"{', '.join(sorted(repeated))} given more than once in one command")
 
     with store.transaction() as txn:
-        meeting = meetings.resolve(store, text) if text else meetings.latest(store)
+        meeting = meetings.resolve(store, text or "last")
         if meeting.status == "cancelled":
             raise ConflictError(f"meeting {meeting.id} was cancelled; it has no attendance")
         future = meeting.date > dates.today()

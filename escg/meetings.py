@@ -7,7 +7,7 @@ for a second meeting on one day. Its file is meetings/<year>/<id>.toml.
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Any
 
 from escg import dates, ids, model
@@ -21,16 +21,6 @@ def parse_meeting_file(ident: str):
     return lambda data, problems: model.meeting_from_toml(ident, data, problems)
 
 
-def latest(store: Store, base: date | None = None) -> model.Meeting:
-    """The most recent meeting on or before ``base`` (default today) that was not cancelled:
-    the default for attendance and minutes, which follow a meeting."""
-    base = base or dates.today()
-    found = last_meeting(store, base + timedelta(days=1))
-    if found is None:
-        raise NotFoundError(f"no meeting has been held on or before {base.isoformat()}")
-    return found
-
-
 def resolve(store: Store, text: str | None, *, base: date | None = None) -> model.Meeting:
     """Find a meeting by id, by date (any accepted form), or by 'next' / 'last'."""
     meetings = store.meetings
@@ -42,7 +32,7 @@ def resolve(store: Store, text: str | None, *, base: date | None = None) -> mode
         if found is None:
             if lowered == "next":
                 raise NotFoundError(f"no meeting is planned on or after {base.isoformat()}; schedule one with `escg meeting new DATE`")
-            raise NotFoundError(f"no meeting was held before {base.isoformat()}")
+            raise NotFoundError(f"no meeting was held on or before {base.isoformat()}")
         return found
     if model.MEETING_ID.fullmatch(text):
         if text in meetings:
@@ -73,11 +63,12 @@ def next_meeting(store: Store, base: date | None = None) -> model.Meeting | None
 
 
 def last_meeting(store: Store, base: date | None = None) -> model.Meeting | None:
-    """The most recent meeting that is not cancelled before ``base`` (default today)."""
+    """The most recent meeting that is not cancelled on or before ``base`` (default today):
+    on a meeting's day, 'last' and 'next' are both that meeting."""
     base = base or dates.today()
     found = None
     for meeting in store.meetings.values():
-        if meeting.date < base and meeting.status != "cancelled":
+        if meeting.date <= base and meeting.status != "cancelled":
             found = meeting
     return found
 

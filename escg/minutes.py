@@ -32,7 +32,7 @@ def _check_text(text: str, what: str) -> str:
 
 def _open_for_minutes(store: Store, text: str | None) -> model.Meeting:
     """The meeting, checked to be one whose minutes can be written now."""
-    meeting = meetings.resolve(store, text) if text else meetings.latest(store)
+    meeting = meetings.resolve(store, text or "last")
     if meeting.status == "cancelled":
         raise ConflictError(f"meeting {meeting.id} was cancelled; it has no minutes")
     if meeting.date > dates.today():
@@ -136,7 +136,7 @@ def add_minutes_action(store: Store, text: str | None, number: int, title: str, 
 def approve(store: Store, text: str | None, at: str | None = None) -> model.Meeting:
     """Approve draft minutes, recording today's date and the meeting that approved them."""
     with store.transaction() as txn:
-        meeting = meetings.resolve(store, text) if text else meetings.latest(store)
+        meeting = meetings.resolve(store, text or "last")
         if meeting.status == "minutes-approved":
             raise ConflictError(f"the minutes of {meeting.id} are already approved "
                                 f"({meeting.minutes.approved.isoformat() if meeting.minutes.approved else 'date not recorded'})")

@@ -13,7 +13,7 @@ People = Optional[list[str]]
 
 def meeting_attend(
     ctx: typer.Context,
-    meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Meeting id, a date, 'next' or 'last'. Default: the latest held, today included.")] = None,
+    meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Meeting id, a date, 'next' or 'last'. Default: last (the latest held, today included).")] = None,
     present: Annotated[People, typer.Option("--present", help="Person ids present, comma-separated; repeatable.")] = None,
     apologies: Annotated[People, typer.Option("--apologies", help="Person ids who sent apologies.")] = None,
     sub: Annotated[People, typer.Option("--sub", metavar="MEMBER=SUBSTITUTE", help="A substitute attending for a member who sent apologies.")] = None,

@@ -17,7 +17,7 @@ TextArg = Annotated[str, typer.Argument(metavar="TEXT")]
 
 
 @app.command("new")
-def minutes_new(ctx: typer.Context, meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Default: the latest held, today included.")] = None) -> None:
+def minutes_new(ctx: typer.Context, meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Default: last (the latest held, today included).")] = None) -> None:
     """Start the draft minutes of a held meeting from its agenda."""
     from escg.minutes import new_minutes
 
@@ -89,18 +89,18 @@ def minutes_approve(
 @app.command("render")
 def minutes_render(
     ctx: typer.Context,
-    meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Default: the latest held, today included.")] = None,
+    meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Default: last (the latest held, today included).")] = None,
     format: Annotated[DocFormat, typer.Option("--format", "-f", help="md or html.")] = DocFormat.md,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
 ) -> None:
     """Render the minutes as Markdown or HTML (draft minutes are marked DRAFT)."""
     from escg.errors import ConflictError
-    from escg.meetings import latest, resolve
+    from escg.meetings import resolve
     from escg.minutes import render_context
     from escg.render import render
 
     s = store(ctx)
-    found = resolve(s, meeting) if meeting else latest(s)
+    found = resolve(s, meeting or "last")
     if found.status not in ("minutes-draft", "minutes-approved"):
         raise ConflictError(f"meeting {found.id} has no minutes yet ({found.status}); start them with `escg minutes new {found.id}`")
     write_output(render(s, f"minutes.{format.value}", render_context(s, found)), out)
