@@ -101,7 +101,9 @@ def write(txn: Transaction, store: Store, action: model.Action, *, old_updates: 
     from escg.store.edit import sync_array, sync_table
 
     def change(document: Any) -> None:
-        sync_table(document, action.to_toml(), keep=("updates",))
+        top = action.to_toml()
+        top.pop("updates", None)  # kept as [[updates]] tables below
+        sync_table(document, top, keep=("updates",))
         sync_array(document, "updates", [(i if i < old_updates else None, u.to_toml())
                                          for i, u in enumerate(action.updates)])
 
@@ -341,6 +343,24 @@ def view(store: Store, action: model.Action, today: date, window: int) -> dict[s
     }
 
 
+_OWNER_CHANGE = re.compile(r"Owner changed from (\S+) to (\S+)\.")
+_DUE_CHANGE = re.compile(r"Due date changed from (\S+) to (\S+)\.")
+
+
+def as_raised(store: Store, action: model.Action) -> model.Action:
+    """The action as it was agreed: owner and due date before any later change
+    (read back from the dated notes that `action update` writes), still open."""
+    owner, due = action.owner, action.due
+    for update in reversed(action.updates):
+        if match := _OWNER_CHANGE.search(update.note):
+            owner = match[1]
+        if match := _DUE_CHANGE.search(update.note):
+            due = None if match[1] == "none" else date.fromisoformat(match[1])
+    person = store.people.get(owner)
+    return model.Action(**{**action.__dict__, "owner": owner, "org": person.org if person else action.org,
+                           "due": due, "status": "open", "closed": None, "updates": []})
+
+
 def carried_forward(store: Store, meeting: model.Meeting) -> list[dict[str, Any]]:
     """The actions an agenda's action-log item lists: those open as at the meeting
     (as at today, for a meeting still to come) and those closed since the previous one."""
@@ -365,3 +385,39 @@ def carried_forward(store: Store, meeting: model.Meeting) -> list[dict[str, Any]
             continue
         shown.append(entry)
     return shown
+
+
+def log_context(s: Store, found: list[model.Action], selection: Selection, group_by: str | None,
+                today: date) -> dict[str, Any]:
+    """What the actions.md and actions.html templates see (docs/templates.md)."""
+    window = s.group.rag_window
+    pairs = [(action, view(s, action, today, window)) for action in found]
+    grouped: dict[str, list] = {}
+    for action, entry in pairs:
+        name = (entry[group_by] or "(none)") if group_by else ""
+        grouped.setdefault(name, []).append((action, entry))
+    groups = [{"name": name,
+               "actions": [entry for _, entry in grouped[name]],
+               "counts": counts([action for action, _ in grouped[name]], today, window)}
+              for name in sorted(grouped)]
+    filters = []
+    if selection.status != "open":
+        filters.append({"closed": "closed actions", "all": "all actions"}[selection.status])
+    if selection.overdue:
+        filters.append("overdue")
+    if selection.due_within is not None:
+        filters.append(f"due within {selection.due_within} days")
+    for label, value in (("owner", selection.owner), ("organisation", selection.org),
+                         ("meeting", selection.meeting), ("theme", selection.theme)):
+        if value:
+            filters.append(f"{label} {value}")
+    return {
+        "group": {"name": s.group.name, "short": s.group.short, "secretariat": s.group.secretariat},
+        "as_at": dates.long_date(today),
+        "window": window,
+        "counts": counts(found, today, window),
+        "total": len(found),
+        "filters": filters,
+        "group_by": group_by or "",
+        "groups": groups,
+    }

@@ -205,7 +205,7 @@ def status_label(meeting: model.Meeting, store: Store) -> str:
 
 def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
     """Everything the minutes templates see (docs/templates.md)."""
-    from escg.actions import view
+    from escg.actions import as_raised, view
     from escg.attendance import quorum
 
     people, orgs, group = store.people, store.orgs, store.group
@@ -225,7 +225,8 @@ def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
     for ident in record.present:
         entry = {**who(ident), "chair": ident == chair, "for": ""}
         person = people.get(ident)
-        if person and person.membership in ("adviser", "guest"):
+        alongside = bool(person and person.membership == "deputy" and person.deputy_for in record.present)
+        if person and (person.membership in ("adviser", "guest") or alongside):
             in_attendance.append(entry)
         else:
             if person and person.membership == "deputy" and person.deputy_for and person.deputy_for not in record.present:
@@ -233,11 +234,12 @@ def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             present.append(entry)
     for member, stand_in in record.substitutes.items():
         present.append({**who(stand_in), "chair": stand_in == chair, "for": who(member)["name"]})
-    present.sort(key=lambda p: (not p["chair"], p["name"]))
+    present.sort(key=lambda p: not p["chair"])  # the chair first, then as recorded
     apologies = [{**who(ident), "substitute": who(record.substitutes[ident])["name"] if ident in record.substitutes else ""}
                  for ident in record.apologies]
     counted = quorum(store, meeting)
-    raised = [a for a in store.actions if a.meeting == meeting.id]
+    # Minutes record what was agreed: each action as raised, not as later reassigned.
+    raised = [as_raised(store, a) for a in store.actions if a.meeting == meeting.id]
     rows = agenda.agenda_of(store, meeting).rows
     items, declarations = [], []
     for row in rows:

@@ -115,7 +115,10 @@ def meeting_show(ctx: typer.Context, meeting: MeetingArgument = None,
     counted = quorum(s, found)
     record = {**meeting_json(found), "chair": found.chair or s.group.chair, "note": found.note,
               "agenda_built": found.agenda_built, "items": [item_json(row) for row in agenda.rows],
-              "attendance": attendance_json(s, found), "quorate": counted.quorate}
+              "attendance": attendance_json(s, found), "quorate": counted.quorate,
+              "minutes": {"drafted": found.minutes.drafted.isoformat() if found.minutes.drafted else None,
+                          "approved": found.minutes.approved.isoformat() if found.minutes.approved else None,
+                          "approved_at": found.minutes.approved_at}}
     attendance = found.attendance
     summary = None
     if not attendance.empty:

@@ -33,9 +33,30 @@ def sync_table(table: Any, data: Mapping[str, Any], keep: tuple[str, ...] = ()) 
             if isinstance(value, Mapping) and hasattr(old, "keys") and not isinstance(old, AoT):
                 sync_table(old, value)  # edit the sub-table in place, keeping its comments
                 continue
-            table[key] = value  # tomlkit keeps the line's comment and its spacing
+            table[key] = readable(value)  # tomlkit keeps the line's comment and its spacing
         else:
-            table[key] = value
+            table[key] = readable(value)
+
+
+def readable(value: Any) -> Any:
+    """Lists of long text, or of small tables, one element a line (easier to read and diff)."""
+    if not isinstance(value, list) or not value:
+        return value
+    if all(isinstance(v, Mapping) for v in value):
+        array = tomlkit.array()
+        for entry in value:
+            inline = tomlkit.inline_table()
+            inline.update(entry)
+            array.append(inline)
+        array.multiline(True)
+        return array
+    if sum(len(str(v)) for v in value) > 60:
+        array = tomlkit.array()
+        for entry in value:
+            array.append(entry)
+        array.multiline(True)
+        return array
+    return value
 
 
 def sync_tables(container: Any, key: str, entries: Mapping[str, Mapping[str, Any]]) -> None:
