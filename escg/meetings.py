@@ -104,6 +104,21 @@ def free_id(store: Store, day: date, taken: set[str] = frozenset()) -> str:
     raise ConflictError(f"too many meetings on {base}")
 
 
+def new_uid() -> str:
+    import uuid
+
+    return f"meeting-{uuid.uuid4()}@escg"
+
+
+def _revise(store: Store, meeting: model.Meeting) -> None:
+    """A change calendars must pick up: keep the UID (fixing it before the id can
+    change) and raise the SEQUENCE."""
+    from escg.calendar import meeting_uid
+
+    meeting.uid = meeting_uid(store, meeting)
+    meeting.sequence += 1
+
+
 def _check_times(start: time, end: time) -> None:
     if end <= start:
         raise InputError(f"the meeting must end after it starts ({model.clock(start)}–{model.clock(end)})")
@@ -166,6 +181,7 @@ def new_meeting(store: Store, day: date | None, *, start: time | None = None, en
             get_person(store, chair)
         meeting = model.Meeting(
             id=free_id(store, day),
+            uid=new_uid(),
             date=day,
             start=start or group.start,
             end=end or group.end,
@@ -209,6 +225,7 @@ def schedule(store: Store, rule: str | None, start_day: date, count: int, *,
                 continue
             meeting = model.Meeting(
                 id=free_id(store, day, {m.id for m in created}),
+                uid=new_uid(),
                 date=day,
                 start=start or group.start,
                 end=end or group.end,
@@ -229,6 +246,7 @@ def cancel(store: Store, text: str, reason: str | None = None) -> model.Meeting:
         if meeting.status in ("held", "minutes-draft", "minutes-approved"):
             raise ConflictError(f"meeting {meeting.id} has been held ({meeting.status}); it cannot be cancelled")
         meeting.status = "cancelled"
+        _revise(store, meeting)
         if reason:
             meeting.note = _check_venue(reason)
         write(txn, store, meeting)
@@ -252,6 +270,7 @@ def move(store: Store, text: str, day: date | None, *, start: time | None = None
         if online is not None:
             meeting.online = _check_link(online)
         _check_times(meeting.start, meeting.end)
+        _revise(store, meeting)
         if day is not None and day != meeting.date:
             meeting.date = day
             meeting.id = free_id(store, day)

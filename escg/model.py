@@ -471,6 +471,8 @@ class Meeting:
     status: str = "planned"
     chair: str | None = None
     note: str | None = None
+    uid: str | None = None  # the calendar UID, kept across moves
+    sequence: int = 0  # raised on each move or cancellation, so calendars update
     agenda_built: bool = False
     items: list[AgendaItem] = field(default_factory=list)
     attendance: Attendance = field(default_factory=lambda: Attendance())
@@ -484,8 +486,10 @@ class Meeting:
         data = _compact([
             ("date", self.date), ("start", clock(self.start)), ("end", clock(self.end)),
             ("venue", self.venue), ("online", self.online), ("status", self.status),
-            ("chair", self.chair), ("note", self.note),
+            ("chair", self.chair), ("note", self.note), ("uid", self.uid),
         ])
+        if self.sequence:
+            data["sequence"] = self.sequence
         if self.agenda_built:
             data["agenda_built"] = True
         if not self.attendance.empty:
@@ -583,8 +587,8 @@ def minutes_record_from_toml(data: Any, problems: Problems) -> MinutesRecord:
                          approved=_date(data, "approved", path, problems), approved_at=at)
 
 
-MEETING_KEYS = ("date", "start", "end", "venue", "online", "status", "chair", "note",
-                "agenda_built", "items", "attendance", "minutes")
+MEETING_KEYS = ("date", "start", "end", "venue", "online", "status", "chair", "note", "uid",
+                "sequence", "agenda_built", "items", "attendance", "minutes")
 
 
 def meeting_from_toml(ident: str, data: dict, problems: Problems) -> Meeting:
@@ -623,6 +627,8 @@ def meeting_from_toml(ident: str, data: dict, problems: Problems) -> Meeting:
         status=_choice(data, "status", MEETING_STATUSES, "planned", (), problems),
         chair=_text(data, "chair", (), problems),
         note=_text(data, "note", (), problems),
+        uid=_text(data, "uid", (), problems, limit=255),
+        sequence=_int(data, "sequence", 0, 0, 1_000_000, (), problems),
         agenda_built=built,
         items=items,
         attendance=attendance_from_toml(data.get("attendance"), problems),

@@ -65,13 +65,14 @@ def root(
     """Agendas, minutes and action logs for a strategic coordination group.
 
     Exit codes: 0 ok, 1 other error, 2 bad usage, 3 bad input, 4 not found,
-    5 conflict, 6 store missing or malformed, 7 write failed or store busy.
+    5 conflict, 6 store missing or malformed, 7 write failed or store busy,
+    8 mail not delivered, 9 mail partly delivered.
     """
     ctx.obj = {"store_path": store}
 
 
 def _register() -> None:
-    from escg.cli import actions, agenda, attend, decisions, init, meeting, minutes, org, person
+    from escg.cli import actions, agenda, attend, decisions, ics, init, mail, meeting, minutes, org, person
 
     app.command("init")(init.store_init)
     app.command("actions")(actions.actions_list)
@@ -79,6 +80,9 @@ def _register() -> None:
     app.command("attend")(attend.meeting_attend)
     app.add_typer(minutes.app, name="minutes")
     app.command("decisions")(decisions.decisions_list)
+    app.command("remind")(mail.mail_remind)
+    app.command("mail")(mail.mail_send)
+    app.command("ics")(ics.calendar_export)
     app.add_typer(org.app, name="org")
     app.add_typer(person.app, name="person")
     app.add_typer(meeting.app, name="meeting")

@@ -68,6 +68,8 @@ def actions_list(
     if fmt in ("md", "html"):
         from escg.render import render
 
+        from escg.actions import log_context
+
         context = log_context(s, found, selection, group_by.value if group_by else None, today)
         write_output(render(s, f"actions.{fmt}", context), out)
         return
@@ -85,44 +87,6 @@ def actions_list(
     if out is not None:
         raise InputError("--out is for the md and html action log")
     emit(rows, COLUMNS, fmt, keys=KEYS, style=style, empty="no actions match")
-
-
-def log_context(s, found, selection, group_by, today) -> dict:
-    """What the actions.md and actions.html templates see (docs/templates.md)."""
-    from escg import dates
-    from escg.actions import counts, view
-
-    window = s.group.rag_window
-    pairs = [(action, view(s, action, today, window)) for action in found]
-    grouped: dict[str, list] = {}
-    for action, entry in pairs:
-        name = (entry[group_by] or "(none)") if group_by else ""
-        grouped.setdefault(name, []).append((action, entry))
-    groups = [{"name": name,
-               "actions": [entry for _, entry in grouped[name]],
-               "counts": counts([action for action, _ in grouped[name]], today, window)}
-              for name in sorted(grouped)]
-    filters = []
-    if selection.status != "open":
-        filters.append({"closed": "closed actions", "all": "all actions"}[selection.status])
-    if selection.overdue:
-        filters.append("overdue")
-    if selection.due_within is not None:
-        filters.append(f"due within {selection.due_within} days")
-    for label, value in (("owner", selection.owner), ("organisation", selection.org),
-                         ("meeting", selection.meeting), ("theme", selection.theme)):
-        if value:
-            filters.append(f"{label} {value}")
-    return {
-        "group": {"name": s.group.name, "short": s.group.short, "secretariat": s.group.secretariat},
-        "as_at": dates.long_date(today),
-        "window": window,
-        "counts": counts(found, today, window),
-        "total": len(found),
-        "filters": filters,
-        "group_by": group_by or "",
-        "groups": groups,
-    }
 
 
 @app.command("add")

@@ -1,0 +1,152 @@
+"""What the mail commands send: action reminders per owner, and documents to members."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from escg import actions, agenda, dates, mail, meetings, minutes, model
+from escg.errors import ConflictError, InputError
+from escg.render import render
+from escg.store import Store
+
+WHAT = ("agenda", "minutes", "actions")
+
+
+def _sender(store: Store, config: mail.Settings):
+    # A dry run or .eml files need a From even before mail is set up; sending checks for a real one.
+    sender = mail.mailbox(config.sender or mail.PLACEHOLDER_SENDER, store.group.name)
+    reply_to = mail.mailbox(config.reply_to) if config.reply_to else None
+    return sender, reply_to
+
+
+def _subject(store: Store, name: str, context: dict[str, Any]) -> str:
+    return " ".join(render(store, name, context).split())
+
+
+def reminders(store: Store, config: mail.Settings, *, owner: str | None = None,
+              all_open: bool = False) -> tuple[list[mail.Outgoing], list[tuple[str, str]]]:
+    """One message per owner with open actions overdue or due within the RAG window
+    (every open one with ``all_open``), overdue first. Returns (messages, skipped owners)."""
+    from escg.people import get_person
+
+    today = dates.today()
+    window = store.group.rag_window
+    if owner is not None:
+        get_person(store, owner)
+    selection = actions.Selection(status="open", owner=owner,
+                                  overdue=not all_open, due_within=None if all_open else window)
+    chosen = actions.select(store, selection, today)
+    by_owner: dict[str, list[model.Action]] = {}
+    for action in chosen:
+        by_owner.setdefault(action.owner, []).append(action)
+    sender, reply_to = _sender(store, config)
+    outgoing, skipped = [], []
+    group = {"name": store.group.name, "short": store.group.short, "secretariat": store.group.secretariat}
+    for ident in sorted(by_owner):
+        person = store.people.get(ident)
+        name = person.name if person else ident
+        if person is None or not person.email:
+            skipped.append((name, "no e-mail address"))
+            continue
+        views = [actions.view(store, a, today, window) for a in by_owner[ident]]  # already overdue first
+        context = {
+            "group": group,
+            "person": {"id": ident, "name": name},
+            "actions": views,
+            "counts": actions.counts(by_owner[ident], today, window),
+            "today": dates.long_date(today),
+            "window": window,
+            "all": all_open,
+        }
+        outgoing.append(mail.Outgoing(person.email, mail.build(
+            sender=sender, to=mail.mailbox(person.email, name), reply_to=reply_to,
+            subject=_subject(store, "remind.subject", context),
+            text=render(store, "remind.txt", context), html=render(store, "remind.html", context),
+            auto=True), label="remind"))
+    return outgoing, skipped
+
+
+def recipients(store: Store, to: str) -> tuple[list[tuple[str, str | None]], list[tuple[str, str]]]:
+    """(address, name) pairs for --to members|all|ADDR[,ADDR...], and people skipped."""
+    to = to.strip()
+    found: list[tuple[str, str | None]] = []
+    skipped: list[tuple[str, str]] = []
+    if to in ("members", "all"):
+        for person in sorted(store.people.values(), key=lambda p: p.id):
+            if to == "members" and person.membership not in ("member", "deputy"):
+                continue
+            if person.email:
+                found.append((person.email, person.name))
+            else:
+                skipped.append((person.name, "no e-mail address"))
+    else:
+        for part in to.split(","):
+            address = part.strip()
+            if address:
+                mail.check_header("address", address)
+                if not model.EMAIL.fullmatch(address):
+                    raise InputError(f"--to takes members, all, or e-mail addresses; {address!r} is none of them")
+                found.append((address, None))
+    if not found and not skipped:
+        raise InputError("nobody to send to")
+    unique, seen = [], set()
+    for address, name in found:
+        if address.lower() not in seen:
+            seen.add(address.lower())
+            unique.append((address, name))
+    if len(unique) > mail.MAX_MESSAGES:
+        raise InputError(f"at most {mail.MAX_MESSAGES} recipients at a time")
+    return unique, skipped
+
+
+def papers(store: Store, meeting: model.Meeting) -> list[Path]:
+    """The local papers of a meeting's items, each proved to be a file inside the store."""
+    root = store.root.resolve()
+    found = []
+    for item in meeting.items:
+        for paper in item.papers:
+            if "://" in paper:
+                continue
+            path = (store.root / paper).resolve()
+            if not path.is_relative_to(root):
+                raise InputError(f"paper {paper} resolves outside the store; refusing to attach it")
+            if not path.is_file():
+                raise InputError(f"paper {paper} is not in the store; add it or remove it from the item")
+            if path.stat().st_size > mail.MAX_ATTACHMENT:
+                raise InputError(f"paper {paper} is larger than {mail.MAX_ATTACHMENT // (1024 * 1024)} MB; link it by URL instead")
+            if path not in found:
+                found.append(path)
+    return found
+
+
+def document(store: Store, config: mail.Settings, what: str, meeting_text: str | None,
+             to: str) -> tuple[list[mail.Outgoing], list[tuple[str, str]]]:
+    """The agenda, minutes or action log, one message per recipient."""
+    if what not in WHAT:
+        raise InputError(f"mail sends {', '.join(WHAT)}, not {what!r}")
+    attachments: list[Path] = []
+    if what == "agenda":
+        meeting = meetings.resolve(store, meeting_text or "next")
+        if meeting.status == "cancelled":
+            raise ConflictError(f"meeting {meeting.id} is cancelled")
+        context = agenda.render_context(store, meeting)
+        attachments = papers(store, meeting)
+    elif what == "minutes":
+        meeting = meetings.resolve(store, meeting_text or "last")
+        if meeting.status not in ("minutes-draft", "minutes-approved"):
+            raise ConflictError(f"meeting {meeting.id} has no minutes yet ({meeting.status})")
+        context = minutes.render_context(store, meeting)
+    else:
+        selection = actions.Selection(status="open")
+        today = dates.today()
+        context = actions.log_context(store, actions.select(store, selection, today), selection, None, today)
+    addresses, skipped = recipients(store, to)
+    sender, reply_to = _sender(store, config)
+    subject = _subject(store, f"{what}.subject", context)
+    text = render(store, f"{what}.md", context)
+    html = render(store, f"{what}.html", context)
+    outgoing = [mail.Outgoing(address, mail.build(
+        sender=sender, to=mail.mailbox(address, name), reply_to=reply_to, subject=subject,
+        text=text, html=html, attachments=attachments), label=what) for address, name in addresses]
+    return outgoing, skipped

@@ -1,0 +1,80 @@
+"""`escg remind` and `escg mail`: reminders and circulation, for people and cron."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from escg.cli.common import say, store
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print what would be sent (the default when no mail is configured).")]
+Eml = Annotated[Optional[Path], typer.Option("--eml", metavar="DIR", help="Write one .eml file per message into DIR instead of sending.")]
+Send = Annotated[bool, typer.Option("--send", help="Deliver (the default when [mail] is configured).")]
+
+
+class What(str, Enum):
+    agenda = "agenda"
+    minutes = "minutes"
+    actions = "actions"
+
+
+def _deliver(s, config, outgoing, skipped, what: str, dry_run: bool, eml: Optional[Path], send: bool) -> None:
+    from escg import mail
+    from escg.errors import InputError
+
+    if sum((dry_run, eml is not None, send)) > 1:
+        raise InputError("give one of --dry-run, --eml DIR or --send")
+    mode = "eml" if eml is not None else "send" if send else "dry-run" if dry_run else (
+        "send" if config.configured else "dry-run")
+    report = mail.Report(skipped=list(skipped))
+    if mode == "dry-run":
+        typer.echo(mail.describe(outgoing), nl=False)
+        report.sent = [item.recipient for item in outgoing]
+    elif mode == "eml":
+        mail.write_eml(outgoing, eml, report)
+    else:
+        mail.send(outgoing, config, report)
+    for recipient, reason in report.failed:
+        typer.echo(f"failed: {recipient}: {reason}", err=True)
+    report.raise_if_incomplete(what, mode)
+    say(report.line(what, mode))
+
+
+def mail_remind(
+    ctx: typer.Context,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="Only this person's reminder.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every open action, not only those overdue or due within the RAG window.")] = False,
+    dry_run: DryRun = False,
+    eml: Eml = None,
+    send: Send = False,
+) -> None:
+    """Mail each owner their overdue and soon-due actions (one message per owner)."""
+    from escg import mail
+    from escg.circulation import reminders
+
+    s = store(ctx)
+    config = mail.settings(s.group)
+    outgoing, skipped = reminders(s, config, owner=owner, all_open=all_)
+    _deliver(s, config, outgoing, skipped, "remind", dry_run, eml, send)
+
+
+def mail_send(
+    ctx: typer.Context,
+    what: Annotated[What, typer.Argument(help="agenda, minutes or actions.")],
+    meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Default: next for an agenda, last for minutes.")] = None,
+    to: Annotated[str, typer.Option("--to", help="members (members and deputies), all, or ADDR[,ADDR...].")] = "members",
+    dry_run: DryRun = False,
+    eml: Eml = None,
+    send: Send = False,
+) -> None:
+    """Circulate the agenda, minutes or action log by mail, papers attached."""
+    from escg import mail
+    from escg.circulation import document
+
+    s = store(ctx)
+    config = mail.settings(s.group)
+    outgoing, skipped = document(s, config, what.value, meeting, to)
+    _deliver(s, config, outgoing, skipped, f"mail {what.value}", dry_run, eml, send)

@@ -1,0 +1,323 @@
+"""Building and delivering mail: reminders and circulation of documents.
+
+Messages are ``email.message.EmailMessage``, multipart/alternative (plain text
+and HTML), with local papers attached. Every header value is checked for
+newlines and control characters before anything is sent. Delivery is one of:
+a dry run (print what would go), .eml files in a folder, SMTP (none, STARTTLS
+or TLS; the password only from the environment variable named in escg.toml),
+or a sendmail command. One recipient failing does not stop the others.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+import shlex
+import subprocess
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from escg import dates, model
+from escg.errors import EscgError, InputError, StoreError
+
+MAIL_KEYS = ("from", "smtp_host", "smtp_port", "security", "username", "password_env", "sendmail",
+             "reply_to")
+SECURITY = ("none", "starttls", "tls")
+MAX_ATTACHMENT = 20 * 1024 * 1024
+MAX_MESSAGES = 5000
+PLACEHOLDER_SENDER = "escg@localhost.invalid"
+
+
+class MailError(EscgError):
+    """Nothing could be delivered: the server is unreachable, refused us, or rejected the login."""
+
+    exit_code = 8
+
+
+class PartialDelivery(EscgError):
+    """Some messages went and some did not; each failure was reported."""
+
+    exit_code = 9
+
+
+@dataclass
+class Settings:
+    sender: str | None = None
+    reply_to: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    security: str = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    sendmail: str | None = None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.smtp_host or self.sendmail)
+
+
+def settings(group: model.Group) -> Settings:
+    """The [mail] table of escg.toml, checked."""
+    raw = group.mail
+    for key in raw:
+        if key == "password":
+            raise StoreError("escg.toml: never put a password in the store; name an environment variable with password_env")
+        if key not in MAIL_KEYS:
+            raise StoreError(f"escg.toml: unknown key '{key}' in [mail] (expected one of: {', '.join(MAIL_KEYS)})")
+    for key in ("from", "smtp_host", "security", "username", "password_env", "sendmail", "reply_to"):
+        if key in raw and not isinstance(raw[key], str):
+            raise StoreError(f"escg.toml: [mail] {key} must be text")
+    port = raw.get("smtp_port")
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536):
+        raise StoreError("escg.toml: [mail] smtp_port must be a port number")
+    security = raw.get("security", "starttls")
+    if security not in SECURITY:
+        raise StoreError(f"escg.toml: [mail] security must be one of {', '.join(SECURITY)}, not {security!r}")
+    found = Settings(
+        sender=raw.get("from") or group.secretariat,
+        reply_to=raw.get("reply_to") or group.secretariat,
+        smtp_host=raw.get("smtp_host"),
+        smtp_port=port,
+        security=security,
+        username=raw.get("username"),
+        password_env=raw.get("password_env"),
+        sendmail=raw.get("sendmail"),
+    )
+    if found.smtp_host and found.sendmail:
+        raise StoreError("escg.toml: [mail] has both smtp_host and sendmail; choose one")
+    if found.password_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", found.password_env):
+        raise StoreError("escg.toml: [mail] password_env must be the name of an environment variable")
+    return found
+
+
+# --- headers -----------------------------------------------------------------
+
+
+def check_header(label: str, value: str) -> str:
+    """Refuse a header value that could inject another header (or is absurdly long)."""
+    if any(ord(c) < 32 or c == "\x7f" for c in value):
+        raise InputError(f"refusing to send: the {label} {value[:60]!r} contains a newline or control character")
+    if len(value) > 900:
+        raise InputError(f"refusing to send: the {label} is longer than 900 characters")
+    return value
+
+
+def mailbox(email: str, name: str | None = None) -> Address:
+    """A checked address, with an optional display name."""
+    check_header("address", email)
+    if name is not None:
+        check_header("name", name)
+    if not model.EMAIL.fullmatch(email):
+        raise InputError(f"not an e-mail address: {email!r}")
+    username, domain = email.rsplit("@", 1)
+    return Address(display_name=name or "", username=username, domain=domain)
+
+
+# --- messages ----------------------------------------------------------------
+
+
+@dataclass
+class Outgoing:
+    """One message to go, and to whom it is addressed (for reporting)."""
+
+    recipient: str
+    message: EmailMessage
+    label: str = ""
+
+
+def build(*, sender: Address, to: Address, subject: str, text: str, html: str,
+          reply_to: Address | None = None, attachments: list[Path] | None = None,
+          auto: bool = False) -> EmailMessage:
+    """A multipart/alternative message (in multipart/mixed when papers are attached)."""
+    check_header("subject", subject)
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    if reply_to is not None and reply_to.addr_spec != sender.addr_spec:
+        message["Reply-To"] = reply_to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(_now())
+    message["Message-ID"] = make_msgid(domain=sender.domain)
+    if auto:
+        message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    for path in attachments or []:
+        kind, _ = mimetypes.guess_type(path.name)
+        maintype, subtype = (kind or "application/octet-stream").split("/", 1)
+        data = path.read_bytes()
+        if maintype == "text":
+            message.add_attachment(data.decode("utf-8", errors="replace"), subtype=subtype, filename=path.name)
+        else:
+            message.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+    return message
+
+
+def _now():
+    from datetime import datetime, timezone
+
+    override = os.environ.get("ESCG_TODAY")
+    if override:
+        today = dates.today()
+        return datetime(today.year, today.month, today.day, 7, 0, tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+# --- delivery ----------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    sent: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (recipient, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (who, reason)
+
+    def line(self, what: str, mode: str) -> str:
+        verb = {"send": "sent", "eml": "written", "dry-run": "would be sent (dry run)"}[mode]
+        parts = [f"{what}: {len(self.sent)} message{'s' if len(self.sent) != 1 else ''} {verb}"]
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed ({', '.join(r for r, _ in self.failed)})")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped ({', '.join(f'{w}: {why}' for w, why in self.skipped)})")
+        return "; ".join(parts)
+
+    def raise_if_incomplete(self, what: str, mode: str) -> None:
+        if self.failed or self.skipped:
+            raise PartialDelivery(self.line(what, mode))
+
+
+def write_eml(outgoing: list[Outgoing], folder: Path, report: Report) -> None:
+    from escg.store.files import atomic_write
+
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--eml {folder} is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, item in enumerate(outgoing, start=1):
+        safe = re.sub(r"[^A-Za-z0-9.@_-]", "_", item.recipient)[:80]
+        path = folder / f"{number:03d}-{item.label + '-' if item.label else ''}{safe}.eml"
+        atomic_write(path, item.message.as_string())
+        report.sent.append(item.recipient)
+
+
+def send(outgoing: list[Outgoing], config: Settings, report: Report) -> None:
+    """Deliver every message; a refused recipient is reported and the rest still go."""
+    if not config.sender:
+        raise MailError("no sender address: set `from` under [mail], or `secretariat`, in escg.toml")
+    if config.sendmail:
+        _send_with_command(outgoing, config.sendmail, report)
+    elif config.smtp_host:
+        _send_with_smtp(outgoing, config, report)
+    else:
+        raise MailError("no mail is configured: set smtp_host or sendmail under [mail] in escg.toml, or use --dry-run or --eml DIR")
+
+
+def _send_with_command(outgoing: list[Outgoing], command: str, report: Report) -> None:
+    argv = shlex.split(command)
+    if not argv:
+        raise StoreError("escg.toml: [mail] sendmail is empty")
+    for item in outgoing:
+        try:
+            result = subprocess.run([*argv, item.recipient], input=item.message.as_bytes(),
+                                    capture_output=True, timeout=120)
+        except FileNotFoundError:
+            raise MailError(f"the sendmail command {argv[0]!r} was not found") from None
+        except subprocess.TimeoutExpired:
+            report.failed.append((item.recipient, "sendmail timed out"))
+            continue
+        if result.returncode == 0:
+            report.sent.append(item.recipient)
+        else:
+            reason = result.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit {result.returncode}"]
+            report.failed.append((item.recipient, reason[0][:200]))
+
+
+def _send_with_smtp(outgoing: list[Outgoing], config: Settings, report: Report) -> None:
+    import smtplib
+    import socket
+    import ssl
+
+    host = config.smtp_host or "localhost"
+    port = config.smtp_port or {"tls": 465, "starttls": 587, "none": 25}[config.security]
+    password = None
+    if config.username:
+        if not config.password_env:
+            raise StoreError("escg.toml: [mail] has a username but no password_env naming where the password is")
+        password = os.environ.get(config.password_env)
+        if password is None:
+            raise MailError(f"the environment variable {config.password_env} (password_env in escg.toml) is not set")
+    context = ssl.create_default_context()
+    try:
+        if config.security == "tls":
+            client = smtplib.SMTP_SSL(host, port, timeout=30, context=context)
+        else:
+            client = smtplib.SMTP(host, port, timeout=30)
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailError(f"cannot reach the mail server {host}:{port}: {_reason(error)}") from None
+    try:
+        try:
+            client.ehlo()
+            if config.security == "starttls":
+                client.starttls(context=context)
+                client.ehlo()
+            if config.username:
+                client.login(config.username, password or "")
+        except smtplib.SMTPAuthenticationError as error:
+            raise MailError(f"the mail server {host}:{port} refused the login for {config.username}: {_reason(error)}") from None
+        except smtplib.SMTPNotSupportedError as error:
+            raise MailError(f"the mail server {host}:{port} does not support {_reason(error)}") from None
+        except (OSError, smtplib.SMTPException, ssl.SSLError) as error:
+            raise MailError(f"the mail server {host}:{port} failed: {_reason(error)}") from None
+        for item in outgoing:
+            try:
+                refused = client.send_message(item.message, to_addrs=[item.recipient])
+            except smtplib.SMTPRecipientsRefused as error:
+                code, text = next(iter(error.recipients.values()))
+                report.failed.append((item.recipient, f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"))
+                continue
+            except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+                report.failed.append((item.recipient, _reason(error)))
+                continue
+            except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as error:
+                report.failed.append((item.recipient, _reason(error)))
+                raise MailError(f"the mail server {host}:{port} went away after {len(report.sent)} messages: {_reason(error)}") from None
+            if refused:
+                report.failed.append((item.recipient, str(refused)))
+            else:
+                report.sent.append(item.recipient)
+    finally:
+        try:
+            client.quit()
+        except Exception:  # the connection may already be gone; nothing to report
+            pass
+
+
+def _reason(error: Exception) -> str:
+    code = getattr(error, "smtp_code", None)
+    text = getattr(error, "smtp_error", None)
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    if code and text:
+        return f"{code} {text}"
+    return str(error) or type(error).__name__
+
+
+def describe(outgoing: list[Outgoing]) -> str:
+    """What a dry run prints: one block per message."""
+    lines = []
+    for item in outgoing:
+        message = item.message
+        attachments = [part.get_filename() for part in message.iter_attachments()]
+        lines.append(f"To: {message['To']}")
+        lines.append(f"Subject: {message['Subject']}")
+        if attachments:
+            lines.append(f"Attachments: {', '.join(attachments)}")
+        body = message.get_body(("plain",))
+        text = body.get_content() if body is not None else ""
+        preview = [line for line in text.splitlines() if line.strip()][:3]
+        lines += [f"  {line}" for line in preview]
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,286 @@
+"""Reminders and circulation delivered through a real SMTP server (aiosmtpd) on loopback."""
+
+from __future__ import annotations
+
+import email
+import socket
+import sys
+from email import policy
+from pathlib import Path
+
+import pytest
+
+aiosmtpd = pytest.importorskip("aiosmtpd")
+from aiosmtpd.controller import Controller  # noqa: E402
+from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
+
+
+class Recorder:
+    """An SMTP handler that keeps what it receives and refuses addresses starting 'refuse'."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("refuse"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    def __init__(self, **kwargs):
+        self.handler = Recorder()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+    @property
+    def messages(self):
+        return self.handler.messages
+
+
+def configure(store: Path, port: int, **extra) -> None:
+    config = store / "escg.toml"
+    text = config.read_text().replace('# secretariat = "secretariat@example.org"', 'secretariat = "secretariat@example.org"')
+    lines = [f"\n[mail]\nfrom = \"escg@example.org\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {port}\n"]
+    extra.setdefault("security", "none")
+    lines += [f"{key} = \"{value}\"\n" for key, value in extra.items()]
+    config.write_text(text + "".join(lines))
+
+
+@pytest.fixture
+def mail_store(run, meeting_store):
+    """As at 2026-11-23: bob has one overdue and one due-soon action, cat one later, eve (no e-mail) one overdue."""
+    run("action add 'Circulate the assessment' --owner bob --due 2026-11-20")
+    run("action add 'Book the venue' --owner bob --due 2026-11-30")
+    run("action add 'Review the data' --owner cat --due 2027-03-01")
+    run("action add 'Chase the guests' --owner eve --due 2026-11-01")
+    return meeting_store
+
+
+def parts(message):
+    return {part.get_content_type(): part for part in message.walk()}
+
+
+def test_remind_delivers_one_message_per_owner(run, mail_store):
+    with Server() as server:
+        configure(mail_store, server.port)
+        result = run("remind", code=9)  # eve has no e-mail: reported, the others still go
+    assert "remind: 1 message sent; 1 skipped (Eve Guest: no e-mail address)" in result.stderr
+    assert len(server.messages) == 1
+    recipients, message = server.messages[0]
+    assert recipients == ["bob@example.org"]
+    assert message["To"] == "Bob Police <bob@example.org>"
+    assert message["From"] == "Test Coordination Group <escg@example.org>"
+    assert message["Reply-To"] == "secretariat@example.org"
+    assert message["Subject"] == "TCG actions for Bob Police: 1 overdue, 1 due soon"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message.get_content_type() == "multipart/alternative"
+    text = parts(message)["text/plain"].get_content()
+    html = parts(message)["text/html"].get_content()
+    assert text.index("A-001") < text.index("A-002")  # overdue first
+    assert "OVERDUE, due 20 Nov 2026" in text and "Review the data" not in text
+    assert '<td class="rag rag-red">Overdue</td>' in html
+
+
+def test_remind_all_and_owner(run, mail_store):
+    with Server() as server:
+        configure(mail_store, server.port)
+        run("remind --all --owner cat")
+    assert [r for r, _ in server.messages] == [["cat@example.org"]]
+    assert "Review the data" in parts(server.messages[0][1])["text/plain"].get_content()
+
+
+def test_owners_with_nothing_due_get_nothing(run, meeting_store):
+    run("action add 'Later' --owner cat --due 2027-06-01")
+    with Server() as server:
+        configure(meeting_store, server.port)
+        result = run("remind --send")
+    assert server.messages == [] and "remind: 0 messages sent" in result.stderr
+
+
+def test_circulate_agenda_to_members_with_papers(run, mail_store):
+    (mail_store / "papers").mkdir()
+    (mail_store / "papers/assessment.pdf").write_bytes(b"%PDF-1.4 test")
+    run("agenda add 'Needs assessment' --presenter bob --paper papers/assessment.pdf --paper https://example.org/x.pdf")
+    run("agenda new")
+    with Server() as server:
+        configure(mail_store, server.port)
+        result = run("mail agenda next --to members")
+    # members and deputies with an address: ann-chair, bob, cat, dan
+    assert sorted(r[0] for r, _ in server.messages) == ["ann@example.org", "bob@example.org", "cat@example.org", "dan@example.org"]
+    assert "mail agenda: 4 messages sent" in result.stderr
+    message = server.messages[0][1]
+    assert message["Subject"] == "TCG agenda: Thursday 3 December 2026"
+    assert message.get_content_type() == "multipart/mixed"
+    found = parts(message)
+    assert "multipart/alternative" in found and "text/plain" in found and "text/html" in found
+    attachments = [(p.get_filename(), p.get_content()) for p in message.iter_attachments()]
+    assert attachments == [("assessment.pdf", b"%PDF-1.4 test")]
+    assert "Needs assessment" in found["text/plain"].get_content()
+    assert found["text/html"].get_content().startswith("<!DOCTYPE html>")
+
+
+def test_circulate_minutes_and_actions_to_addresses(run, mail_store, monkeypatch):
+    monkeypatch.setenv("ESCG_TODAY", "2026-12-03")
+    run("agenda new")
+    run("attend --present ann-chair,bob")
+    run("minutes note 2026-12-03 1 'Welcome.'")
+    with Server() as server:
+        configure(mail_store, server.port)
+        run("mail minutes --to a@example.org,b@example.org")
+        run("mail actions --to all", code=9)  # eve has no address: reported
+    subjects = [m["Subject"] for _, m in server.messages]
+    assert subjects[:2] == ["TCG minutes (draft): Thursday 3 December 2026"] * 2
+    assert subjects[2] == "TCG action log as at Thursday 3 December 2026: 3 overdue, 0 due soon"
+    # --to all reaches everyone with an address; eve has none and is reported
+    assert len(server.messages) == 2 + 4
+
+
+def test_refused_recipient_is_reported_and_others_go(run, mail_store):
+    with Server() as server:
+        configure(mail_store, server.port)
+        result = run("mail actions --to refuse@example.org,ok@example.org", code=9)
+    assert [r for r, _ in server.messages] == [["ok@example.org"]]
+    assert "failed: refuse@example.org: 550" in result.stderr
+    assert "1 message sent; 1 failed (refuse@example.org)" in result.stderr
+
+
+def test_unreachable_server_is_one_line(run, mail_store):
+    configure(mail_store, free_port())
+    result = run("remind --send", code=8)
+    assert result.stderr.startswith("error: cannot reach the mail server 127.0.0.1:")
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    trustme = pytest.importorskip("trustme")
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1", "localhost")
+    folder = tmp_path_factory.mktemp("tls")
+    ca_file = folder / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    import ssl
+
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate.configure_cert(server_context)
+    return ca_file, server_context
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"clerk" and auth_data.password == b"s3cret"
+    return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
+
+
+def test_starttls_with_login(run, mail_store, tls, monkeypatch):
+    ca_file, context = tls
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    monkeypatch.setenv("ESCG_SMTP_PASSWORD", "s3cret")
+    with Server(tls_context=context, require_starttls=True, authenticator=authenticator, auth_required=True) as server:
+        configure(mail_store, server.port, security="starttls", username="clerk", password_env="ESCG_SMTP_PASSWORD")
+        run("remind --owner bob")
+    assert len(server.messages) == 1
+
+
+def test_failed_login_is_one_line(run, mail_store, tls, monkeypatch):
+    ca_file, context = tls
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    monkeypatch.setenv("ESCG_SMTP_PASSWORD", "wrong")
+    with Server(tls_context=context, require_starttls=True, authenticator=authenticator, auth_required=True) as server:
+        configure(mail_store, server.port, security="starttls", username="clerk", password_env="ESCG_SMTP_PASSWORD")
+        result = run("remind --owner bob", code=8)
+    assert "refused the login for clerk" in result.stderr and server.messages == []
+    monkeypatch.delenv("ESCG_SMTP_PASSWORD")
+    assert "ESCG_SMTP_PASSWORD" in run("remind --owner bob", code=8).stderr
+
+
+def test_implicit_tls(run, mail_store, tls, monkeypatch):
+    ca_file, context = tls
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    with Server(ssl_context=context) as server:
+        configure(mail_store, server.port, security="tls")
+        run("remind --owner bob")
+    assert len(server.messages) == 1
+
+
+def test_header_injection_is_refused_before_sending(run, mail_store):
+    people = mail_store / "people.toml"
+    people.write_text(people.read_text().replace('name = "Bob Police"', 'name = "Bob\\nBcc: victim@example.org"'))
+    with Server() as server:
+        configure(mail_store, server.port)
+        result = run("remind", code=3)
+        assert "newline" in result.stderr
+        result = run(["mail", "actions", "--to", "a@example.org\nBcc: victim@example.org"], code=3)
+        assert "newline" in result.stderr
+    assert server.messages == []
+
+
+def test_subject_template_cannot_inject(run, mail_store):
+    (mail_store / "templates").mkdir()
+    (mail_store / "templates/actions.subject").write_text("Hello\r\nBcc: victim@example.org")
+    with Server() as server:
+        configure(mail_store, server.port)
+        run("mail actions --to a@example.org")
+    # the template's line break is folded into spaces: no header can be added
+    assert server.messages[0][1]["Subject"] == "Hello Bcc: victim@example.org"
+    assert server.messages[0][1]["Bcc"] is None
+
+
+def test_dry_run_is_the_default_without_mail_settings(run, mail_store):
+    result = run("remind", code=9)
+    assert "To: Bob Police <bob@example.org>" in result.stdout
+    assert "Subject: TCG actions for Bob Police: 1 overdue, 1 due soon" in result.stdout
+    assert "would be sent (dry run)" in result.stderr
+
+
+def test_eml_files(run, mail_store, tmp_path):
+    out = tmp_path / "outbox"
+    run(["mail", "agenda", "--to", "a@example.org,b@example.org", "--eml", str(out)])
+    files = sorted(out.iterdir())
+    assert [f.name for f in files] == ["001-agenda-a@example.org.eml", "002-agenda-b@example.org.eml"]
+    message = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert message["To"] == "a@example.org" and message.get_content_type() == "multipart/alternative"
+
+
+def test_sendmail_command(run, mail_store, tmp_path):
+    outbox = tmp_path / "sendmail-out"
+    outbox.mkdir()
+    script = tmp_path / "fake-sendmail"
+    script.write_text(f"#!{sys.executable}\nimport sys, pathlib\n"
+                      f"pathlib.Path({str(outbox)!r}, sys.argv[-1]).write_bytes(sys.stdin.buffer.read())\n")
+    script.chmod(0o755)
+    config = mail_store / "escg.toml"
+    config.write_text(config.read_text() + f'\n[mail]\nfrom = "escg@example.org"\nsendmail = "{script} -i"\n')
+    run("mail actions --to a@example.org")
+    message = email.message_from_bytes((outbox / "a@example.org").read_bytes(), policy=policy.default)
+    assert message["Subject"].startswith("TCG action log")
+
+
+@pytest.mark.parametrize("setting, message", [
+    ('password = "hunter2"', "never put a password in the store"),
+    ('security = "ssl3"', "security must be one of"),
+    ('colour = "blue"', "unknown key 'colour' in [mail]"),
+])
+def test_bad_mail_settings(run, mail_store, setting, message):
+    config = mail_store / "escg.toml"
+    config.write_text(config.read_text() + f'\n[mail]\nfrom = "escg@example.org"\n{setting}\n')
+    assert message in run("remind", code=6).stderr
