@@ -72,7 +72,7 @@ def root(
 
 
 def _register() -> None:
-    from escg.cli import actions, agenda, attend, decisions, ics, init, mail, meeting, minutes, org, person
+    from escg.cli import actions, agenda, attend, check, decisions, ics, init, mail, meeting, minutes, org, person
 
     app.command("init")(init.store_init)
     app.command("actions")(actions.actions_list)
@@ -83,6 +83,7 @@ def _register() -> None:
     app.command("remind")(mail.mail_remind)
     app.command("mail")(mail.mail_send)
     app.command("ics")(ics.calendar_export)
+    app.command("check")(check.store_check)
     app.add_typer(org.app, name="org")
     app.add_typer(person.app, name="person")
     app.add_typer(meeting.app, name="meeting")

@@ -1,0 +1,36 @@
+"""`escg check`: validate the whole store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from escg.cli.common import say
+
+
+def store_check(
+    ctx: typer.Context,
+    fix: Annotated[bool, typer.Option("--fix", help="Mend the safe mechanical problems (duplicate action ids, misplaced files, leftovers) and say what changed.")] = False,
+) -> None:
+    """Check every file of the store; print each problem as FILE:LINE: MESSAGE (exit 0 only when clean)."""
+    from escg.check import check, fix as apply_fixes
+    from escg.errors import StoreError
+    from escg.store import Store
+
+    root = ctx.find_root()
+    state = root.obj if isinstance(root.obj, dict) else {}
+    found_store = Store.discover(state.get("store_path"))  # not common.store(): a broken escg.toml is a finding here
+    problems = check(found_store)
+    if fix and any(p.fix for p in problems):
+        for change in apply_fixes(found_store, problems):
+            say(f"fixed: {change}")
+        problems = check(found_store)
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        fixable = sum(1 for p in problems if p.fix)
+        files = len({p.file for p in problems})
+        hint = f"; {fixable} can be mended with `escg check --fix`" if fixable and not fix else ""
+        raise StoreError(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} file{'s' if files != 1 else ''}{hint}")
+    say("the store is clean")
