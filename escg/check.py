@@ -31,6 +31,8 @@ class Problem:
     line: int
     message: str
     fix: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+    # A note does not make the store unclean (a leftover temporary file: the real file is intact).
+    note: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
@@ -220,8 +222,9 @@ class Checker:
     def _leftovers(self) -> None:
         for path in sorted(self.root.rglob(".*.tmp")):
             if TEMPORARY.fullmatch(path.name) and path.is_file():
-                self.add(path, (), "a temporary file left by an interrupted write (the real file is intact)",
-                         fix=lambda path=path: _remove(self.store, path))
+                self.problems.append(Problem(
+                    self.show(path), 0, "a temporary file left by an interrupted write (the real file is intact)",
+                    fix=lambda path=path: _remove(self.store, path), note=True))
 
 
 def check(store: Store) -> list[Problem]:

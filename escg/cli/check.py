@@ -26,6 +26,10 @@ def store_check(
         for change in apply_fixes(found_store, problems):
             say(f"fixed: {change}")
         problems = check(found_store)
+    notes = [p for p in problems if p.note]
+    problems = [p for p in problems if not p.note]
+    for note in notes:
+        say(f"note: {note}; `escg check --fix` removes it")
     for problem in problems:
         typer.echo(str(problem))
     if problems:

@@ -1,0 +1,132 @@
+"""escg check: precise errors for a store corrupted by hand, and --fix after a git merge."""
+
+import subprocess
+
+import pytest
+
+from escg.store import Store
+
+
+@pytest.fixture
+def full_store(run, meeting_store, monkeypatch):
+    run("agenda add 'Violence update' --meeting 2026-12-03 --presenter bob --theme partnership")
+    run("agenda new 2026-12-03")
+    run("action add 'First' --owner bob --due 2026-12-01")
+    run("action add 'Second' --owner cat")
+    monkeypatch.setenv("ESCG_TODAY", "2026-12-03")
+    run("attend --present ann-chair,bob")
+    run("minutes note 2026-12-03 5 'Discussed.'")
+    monkeypatch.setenv("ESCG_TODAY", "2026-11-23")
+    return meeting_store
+
+
+def test_clean_store(run, full_store):
+    result = run("check")
+    assert result.stdout == "" and "the store is clean" in result.stderr
+
+
+def test_the_example_store_is_clean(run):
+    from conftest import REPO
+
+    assert "the store is clean" in run(["--store", str(REPO / "agendas"), "check"]).stderr
+
+
+def corrupt(path, old, new):
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_every_problem_with_file_and_line(run, full_store):
+    meeting = full_store / "meetings/2026/2026-12-03.toml"
+    corrupt(meeting, 'presenter = "bob"', 'presenter = "bobby"')
+    corrupt(meeting, 'theme = "partnership"', 'theme = "weather"')
+    corrupt(meeting, "minutes = 15\n", "minutes = \"fifteen\"\n")
+    corrupt(full_store / "people.toml", 'sector = "police"', 'sector = "army"\nmotto = "x"')
+    corrupt(full_store / "escg.toml", 'quorum = "1/3"', 'quorum = "most"')
+    action = next((full_store / "actions").rglob("A-002-*.toml"))
+    corrupt(action, 'owner = "cat"', 'owner = "kat"')
+    (full_store / "meetings/2026/2026-10-01.toml").write_text('date = 2026-02-30\n')
+    result = run("check", code=6)
+    lines = result.stdout.splitlines()
+    expected = [
+        f"{action.relative_to(full_store)}:4: owner 'kat' is not in people.toml",
+        "escg.toml:7: bad quorum rule 'most': use a number of members or a fraction such as \"1/3\"",
+        "meetings/2026/2026-10-01.toml:1: invalid TOML: Invalid date or datetime",
+        "meetings/2026/2026-12-03.toml:",  # the three item problems, checked below
+        "people.toml:",
+    ]
+    assert lines[0] == expected[0] and lines[1] == expected[1] and lines[2] == expected[2]
+    item_lines = [line for line in lines if line.startswith("meetings/2026/2026-12-03.toml:")]
+    assert len(item_lines) == 3
+    assert any("presenter 'bobby' is not in people.toml" in line for line in item_lines)
+    assert any("theme 'weather' is not in escg.toml [themes]" in line for line in item_lines)
+    assert any("'minutes' must be a whole number" in line for line in item_lines)
+    people_lines = [line for line in lines if line.startswith("people.toml:")]
+    assert any("'sector' must be one of" in line for line in people_lines)
+    assert any("unknown key 'motto'" in line for line in people_lines)
+    assert result.stderr.startswith("error: 8 problems in 5 files")
+    # line numbers are real: each named line holds the key it names
+    meeting_lines = meeting.read_text().splitlines()
+    for line in item_lines:
+        number = int(line.split(":")[1])
+        assert any(key in meeting_lines[number - 1] for key in ("presenter", "theme", "minutes"))
+
+
+def test_check_does_not_modify_anything(run, full_store):
+    before = {p: p.read_bytes() for p in full_store.rglob("*") if p.is_file() and p.name != ".escg.lock"}
+    corrupt(full_store / "people.toml", 'sector = "police"', 'sector = "army"')
+    before[full_store / "people.toml"] = (full_store / "people.toml").read_bytes()
+    run("check", code=6)
+    after = {p: p.read_bytes() for p in full_store.rglob("*") if p.is_file() and p.name != ".escg.lock"}
+    assert after == before
+
+
+def git(folder, *args):
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(folder), "PATH": "/usr/bin:/bin"})
+
+
+def test_fix_renumbers_duplicates_after_a_real_git_merge(run, full_store, tmp_path):
+    """Two clones each add an action; git merges them without conflict; check --fix renumbers."""
+    git(full_store, "init", "-q", "-b", "main")
+    git(full_store, "add", "-A")
+    git(full_store, "commit", "-q", "-m", "start")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(full_store), str(clone)], check=True)
+    run(["--store", str(full_store), "action", "add", "Added here", "--owner", "bob"])
+    run(["--store", str(clone), "action", "add", "Added in the clone", "--owner", "cat"])
+    run(["--store", str(full_store), "action", "update", "A-001", "Progress here"])
+    git(full_store, "add", "-A")
+    git(full_store, "commit", "-q", "-m", "here")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "clone")
+    git(full_store, "pull", "-q", "--no-rebase", "--no-edit", str(clone), "main")  # no conflict
+    result = run(["--store", str(full_store), "check"], code=6)
+    assert "action id A-003 is also used by" in result.stdout
+    assert "can be mended with `escg check --fix`" in result.stderr
+    result = run(["--store", str(full_store), "check", "--fix"])
+    assert "fixed: renumbered A-003 in" in result.stderr and "to A-004" in result.stderr
+    actions = {a.id: a.title for a in Store(full_store).actions}
+    assert actions["A-003"] in ("Added here", "Added in the clone")
+    assert {actions["A-003"], actions["A-004"]} == {"Added here", "Added in the clone"}
+    assert run(["--store", str(full_store), "action", "add", "Next", "--owner", "bob"]).stdout == "A-005\n"
+
+
+def test_fix_removes_leftovers_and_moves_misplaced_files(run, full_store):
+    (full_store / ".people.toml.x1y2z3a4.tmp").write_text("half = \n")
+    assert "note: .people.toml.x1y2z3a4.tmp: a temporary file" in run("check").stderr  # still clean
+    misplaced = full_store / "meetings/2027/2026-12-03.toml"
+    misplaced.parent.mkdir(exist_ok=True)
+    (full_store / "meetings/2026/2026-12-03.toml").rename(misplaced)
+    result = run("check --fix")
+    assert "fixed: removed .people.toml.x1y2z3a4.tmp" in result.stderr
+    assert "fixed: moved meetings/2027/2026-12-03.toml to meetings/2026/2026-12-03.toml" in result.stderr
+    assert (full_store / "meetings/2026/2026-12-03.toml").exists()
+
+
+def test_a_broken_escg_toml_is_a_finding_not_a_crash(run, full_store):
+    (full_store / "escg.toml").write_text('name = "x\n')
+    result = run("check", code=6)
+    assert result.stdout.startswith("escg.toml:1: invalid TOML")
