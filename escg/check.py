@@ -65,7 +65,12 @@ class Checker:
         self.problems.append(Problem(self.show(path), line or 0, message, fix))
 
     def read(self, path: Path, parse: Callable[[dict, model.Problems], Any]) -> Loaded | None:
+        from escg.store.files import MAX_FILE
+
         try:
+            if path.stat().st_size > MAX_FILE:
+                self.add(path, (), f"larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
+                return None
             raw = path.read_bytes()
         except OSError as error:
             self.add(path, (), f"cannot read: {error.strerror}")

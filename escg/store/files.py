@@ -20,12 +20,16 @@ from typing import Any
 from escg.errors import StoreError, WriteError
 
 LOCK_NAME = ".escg.lock"
+# No store file is anywhere near this; a bigger one is a mistake or an attack, not data.
+MAX_FILE = 16 * 1024 * 1024
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
 
 
 def read_toml(path: Path, root: Path | None = None) -> tuple[dict[str, Any], str]:
     """Parse ``path`` with tomllib; a syntax error becomes ``StoreError`` with file:line."""
     try:
+        if path.stat().st_size > MAX_FILE:
+            raise StoreError(f"{display(path, root)}: larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise StoreError(f"{display(path, root)}: file not found") from None
