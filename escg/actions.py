@@ -35,18 +35,22 @@ def canonical_id(text: str) -> str:
 
 
 def get_action(store: Store, text: str) -> model.Action:
+    """The action with this id, read from its own file (not the index), so it is current."""
     ident = canonical_id(text)
-    found = [a for a in store.actions if a.id == ident]
-    if not found:
+    paths = store.action_paths_of(ident)
+    if not paths:
         raise ids.unknown("action", ident, [a.id for a in store.actions], "see `escg actions --all`")
-    if len(found) > 1:
-        files = ", ".join(store.show(p) for p in store.action_paths[ident])
+    if len(paths) > 1:
+        files = ", ".join(store.show(p) for p in paths)
         raise ConflictError(f"action id {ident} is used twice ({files}), as after a git merge; run `escg check --fix`")
-    return found[0]
+    action = store._read(paths[0], model.action_from_toml)
+    if action.id != ident:
+        raise ConflictError(f"{store.show(paths[0])} holds {action.id}, not {ident}; run `escg check`")
+    return action
 
 
 def action_path(store: Store, action: model.Action) -> Path:
-    paths = store.action_paths.get(action.id)
+    paths = store.action_paths_of(action.id)
     if paths:
         return paths[0]
     year = (action.created or dates.today()).year
@@ -54,7 +58,7 @@ def action_path(store: Store, action: model.Action) -> Path:
 
 
 def _next_number(store: Store) -> int:
-    highest = max((a.number for a in store.actions), default=0)
+    highest = store.highest_action()
     try:
         highest = max(highest, int(store.path(COUNTER).read_text().strip() or 0))
     except (FileNotFoundError, ValueError):
@@ -256,9 +260,10 @@ def select(store: Store, selection: Selection, today: date | None = None) -> lis
     check_theme(store, selection.theme)
     statuses = {"open": ("open",), "closed": ("done", "dropped"), "all": model.ACTION_STATUSES}[selection.status]
     found = []
-    for action in store.actions:
-        if action.status not in statuses:
-            continue
+    candidates = store.query_actions(f"status IN ({','.join('?' * len(statuses))})", statuses,
+                                     keep=lambda a: a.status in statuses,
+                                     order="due IS NULL, due, number, id")
+    for action in candidates:
         if selection.owner and action.owner != selection.owner:
             continue
         if selection.org and action.org != selection.org:
@@ -275,12 +280,7 @@ def select(store: Store, selection: Selection, today: date | None = None) -> lis
             if not (late or soon):
                 continue
         found.append(action)
-    found.sort(key=sort_key)
-    return found
-
-
-def sort_key(action: model.Action) -> tuple:
-    return (action.due is None, action.due or date.max, action.number, action.id)
+    return found  # already in due date then id order
 
 
 def action_json(action: model.Action, today: date, window: int) -> dict[str, Any]:
@@ -370,7 +370,11 @@ def carried_forward(store: Store, meeting: model.Meeting) -> list[dict[str, Any]
     since = previous.date if previous else date.min
     window = store.group.rag_window
     shown = []
-    for action in sorted(store.actions, key=sort_key):
+    # Only actions open now, or closed after the previous meeting, can be listed.
+    candidates = store.query_actions("status = 'open' OR closed > ?", (since.isoformat(),),
+                                     keep=lambda a: a.status == "open" or (a.closed is not None and a.closed > since),
+                                     order="due IS NULL, due, number, id")
+    for action in candidates:
         if action.meeting == meeting.id or (action.created and action.created > as_at):
             continue  # raised at or after this meeting: not yet its business
         closed = action.closed if action.status != "open" else None

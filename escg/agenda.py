@@ -442,7 +442,7 @@ def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
         from escg.actions import view
         from escg.minutes import status_label
 
-        arising_from = [a for a in store.actions if a.meeting == previous.id]
+        arising_from = store.query_actions("meeting = ?", (previous.id,), keep=lambda a: a.meeting == previous.id)
         as_at = min(dates.today(), meeting.date)
         minutes_of = {
             "id": previous.id,

@@ -293,7 +293,7 @@ def _rename_references(txn: Transaction, store: Store, old: str, new: str) -> No
             write(txn, store, other)
     from escg import actions, agenda
 
-    for action in store.actions:
+    for action in store.query_actions("meeting = ?", (old,), keep=lambda a: a.meeting == old):
         if action.meeting == old:
             action.meeting = new
             actions.write(txn, store, action, old_updates=len(action.updates))

@@ -239,7 +239,7 @@ def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
                  for ident in record.apologies]
     counted = quorum(store, meeting)
     # Minutes record what was agreed: each action as raised, not as later reassigned.
-    raised = [as_raised(store, a) for a in store.actions if a.meeting == meeting.id]
+    raised = [as_raised(store, a) for a in store.query_actions("meeting = ?", (meeting.id,), keep=lambda a: a.meeting == meeting.id)]
     rows = agenda.agenda_of(store, meeting).rows
     items, declarations = [], []
     for row in rows:

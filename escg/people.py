@@ -97,7 +97,7 @@ def remove_org(store: Store, ident: str) -> None:
         get_org(store, ident)
         users = [p.id for p in store.people.values() if p.org == ident]
         items = [where for where, item in _items(store) if item.org == ident]
-        items += [f"action {a.id}" for a in store.actions if a.org == ident]
+        items += [f"action {a.id}" for a in store.query_actions("org = ?", (ident,), keep=lambda a: a.org == ident)]
         if users or items:
             named = ", ".join((users + items)[:5])
             raise ConflictError(f"organisation {ident!r} is still referenced ({named}); change those first")
@@ -170,7 +170,7 @@ def person_references(store: Store, ident: str) -> list[str]:
         found.append("the chair in escg.toml")
     found += [f"chair of meeting {m.id}" for m in store.meetings.values() if m.chair == ident]
     found += [where for where, item in _items(store) if ident in (item.presenter, item.submitted_by)]
-    found += [f"action {a.id}" for a in store.actions if a.owner == ident]
+    found += [f"action {a.id}" for a in store.query_actions("owner = ?", (ident,), keep=lambda a: a.owner == ident)]
     return found
 
 

@@ -13,6 +13,7 @@ import os
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,8 @@ class Store:
         self._meetings: dict[str, model.Meeting] | None = None
         self._forward: list[model.AgendaItem] | None = None
         self._actions: list[model.Action] | None = None
-        self.action_paths: dict[str, list[Path]] = {}
+        self._index: Any = None
+        self._index_fresh = False
         self.lock = StoreLock(root)
 
     # --- finding -----------------------------------------------------------
@@ -152,22 +154,71 @@ class Store:
                 for path in sorted(year.glob("A-*.toml")):
                     yield path
 
+    # Actions are many (100,000 in a county's twenty years), so they are read
+    # through the index (escg/store/index.py), which re-parses only what changed.
+
+    def _action_index(self):
+        """The index, brought up to date; None if it cannot be used (then files are read)."""
+        import sqlite3
+
+        from escg.store.index import ActionIndex
+
+        if os.environ.get("ESCG_NO_INDEX"):
+            return None
+        if self._index is None:
+            self._index = ActionIndex(self.root, self.path(ACTIONS))
+        if not self._index_fresh:
+            try:
+                self._index.refresh(deep=True)
+            except (sqlite3.Error, OSError):
+                self._index = None  # a read-only or odd file system: the files are the truth anyway
+                return None
+            self._index_fresh = True
+        return self._index
+
+    def query_actions(self, where: str = "", params: tuple = (), *,
+                      keep: Callable[[model.Action], bool] | None = None,
+                      order: str = "number, id") -> list[model.Action]:
+        """Actions matching an SQL condition on the index columns (status, due, owner,
+        org, meeting, theme, created, closed), or ``keep`` when the index is not in use."""
+        index = self._action_index()
+        if index is not None:
+            return index.query(where, params, order)
+        found = [a for a in self._scan_actions() if keep is None or keep(a)]
+        if order.startswith("due"):
+            found.sort(key=lambda a: (a.due is None, a.due or date.max, a.number, a.id))
+        return found
+
+    def _scan_actions(self) -> list[model.Action]:
+        loaded = []
+        for path in self.action_files():
+            action = self._read(path, model.action_from_toml)
+            if not path.name.startswith(action.id + "-") and path.stem != action.id:
+                raise StoreError(f"{self.show(path)}: the file name does not start with its id {action.id}")
+            loaded.append(action)
+        loaded.sort(key=lambda a: (a.number, a.id))
+        return loaded
+
     @property
     def actions(self) -> list[model.Action]:
-        """Every action, in id order; ``action_paths`` maps each id to its file(s)."""
+        """Every action, in id order."""
         if self._actions is None:
-            loaded = []
-            paths: dict[str, list[Path]] = {}
-            for path in self.action_files():
-                action = self._read(path, model.action_from_toml)
-                if not path.name.startswith(action.id + "-") and path.stem != action.id:
-                    raise StoreError(f"{self.show(path)}: the file name does not start with its id {action.id}")
-                loaded.append(action)
-                paths.setdefault(action.id, []).append(path)
-            loaded.sort(key=lambda a: (a.number, a.id))
-            self._actions = loaded
-            self.action_paths = paths
+            self._actions = self.query_actions()
         return self._actions
+
+    def action_paths_of(self, ident: str) -> list[Path]:
+        """The file(s) holding action ``ident`` (two after a git merge of clashing clones)."""
+        index = self._action_index()
+        if index is not None:
+            return index.paths_of(ident)
+        folder = self.path(ACTIONS)
+        return [path for path in self.action_files() if path.name.startswith(ident + "-")] if folder.is_dir() else []
+
+    def highest_action(self) -> int:
+        index = self._action_index()
+        if index is not None:
+            return index.highest()
+        return max((a.number for a in self._scan_actions()), default=0)
 
     def forget(self) -> None:
         """Drop everything cached, so the next read sees the files as they are now."""
@@ -176,7 +227,7 @@ class Store:
         self._meetings = None
         self._forward = None
         self._actions = None
-        self.action_paths = {}
+        self._index_fresh = False
 
     # --- writing -----------------------------------------------------------
 

@@ -1,0 +1,99 @@
+"""The action index: a cache that follows the files, hand edits included, and loses nothing."""
+
+import json
+import os
+import time
+
+import pytest
+
+from escg.store import Store
+from escg.store.index import INDEX_NAME
+
+
+@pytest.fixture
+def indexed(run, people_store):
+    for n in range(6):
+        run(["action", "add", f"Action {n}", "--owner", "bob", "--due", f"2026-12-0{n + 1}"])
+    run("action done A-006")
+    assert (people_store / INDEX_NAME).exists()
+    return people_store
+
+
+def ids(run, args="actions --json"):
+    return [a["id"] for a in json.loads(run(args).stdout)]
+
+
+def test_deleting_the_index_loses_nothing(run, indexed):
+    before = run("actions --all --json").stdout
+    for suffix in ("", "-wal", "-shm"):
+        path = indexed / f"{INDEX_NAME}{suffix}"
+        if path.exists():
+            path.unlink()
+    assert run("actions --all --json").stdout == before
+
+
+def test_a_damaged_index_is_rebuilt(run, indexed):
+    before = run("actions --all --json").stdout
+    (indexed / INDEX_NAME).write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        (indexed / f"{INDEX_NAME}{suffix}").unlink(missing_ok=True)
+    assert run("actions --all --json").stdout == before
+
+
+def test_hand_edit_in_place_is_seen(run, indexed):
+    """An edit that writes the file in place (no rename, folder mtime unchanged)."""
+    path = next((indexed / "actions").rglob("A-002-*.toml"))
+    folder_mtime = path.parent.stat().st_mtime_ns
+    with open(path, "r+") as handle:  # in place, as some editors save
+        text = handle.read().replace('title = "Action 1"', 'title = "Edited by hand"')
+        handle.seek(0)
+        handle.write(text)
+        handle.truncate()
+    assert path.parent.stat().st_mtime_ns == folder_mtime
+    rows = {a["id"]: a["title"] for a in json.loads(run("actions --json").stdout)}
+    assert rows["A-002"] == "Edited by hand"
+
+
+def test_hand_edit_by_rename_and_new_and_deleted_files_are_seen(run, indexed):
+    path = next((indexed / "actions").rglob("A-003-*.toml"))
+    replacement = path.with_name(".edit.tmp")
+    replacement.write_text(path.read_text().replace('status = "open"', 'status = "done"\nclosed = 2026-11-23'))
+    os.replace(replacement, path)  # how sed -i, git and many editors save
+    assert "A-003" not in ids(run)
+    copy = path.with_name("A-007-beef.toml")
+    copy.write_text(path.read_text().replace('id = "A-003"', 'id = "A-007"').replace('status = "done"', 'status = "open"').replace("closed = 2026-11-23\n", ""))
+    assert "A-007" in ids(run)
+    copy.unlink()
+    assert "A-007" not in ids(run, "actions --all --json")
+
+
+def test_a_broken_file_is_reported_with_its_line(run, indexed):
+    path = next((indexed / "actions").rglob("A-004-*.toml"))
+    path.write_text(path.read_text().replace('status = "open"', 'status = "waiting"'))
+    result = run("actions --json", code=6)
+    assert f"{path.relative_to(indexed)}:" in result.stderr and "'status' must be one of" in result.stderr
+    path.write_text(path.read_text().replace('status = "waiting"', 'status = "open"'))
+    assert "A-004" in ids(run)
+
+
+def test_the_same_answers_without_the_index(run, indexed, monkeypatch):
+    with_index = run("actions --all --json").stdout
+    monkeypatch.setenv("ESCG_NO_INDEX", "1")
+    assert run("actions --all --json").stdout == with_index
+    assert run("actions --overdue --due-within 30d --json").stdout == run("actions --json").stdout
+
+
+def test_read_only_store_works_without_an_index(run, indexed, monkeypatch):
+    from escg.store import index as index_module
+
+    def refuse(*args, **kwargs):
+        import sqlite3
+
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(index_module.sqlite3, "connect", refuse)
+    assert ids(run) == ["A-001", "A-002", "A-003", "A-004", "A-005"]
+
+
+def test_the_index_is_ignored_by_git(indexed):
+    assert ".escg-index*" in (indexed / ".gitignore").read_text()
