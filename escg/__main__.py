@@ -1,5 +1,5 @@
 """`python -m escg` runs the command line."""
 
-from escg.cli import main
+from escg.console import main
 
 main()

@@ -10,7 +10,6 @@ files, or in the local .escg-last-action), so they are never reused.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -53,6 +52,8 @@ def action_path(store: Store, action: model.Action) -> Path:
     paths = store.action_paths_of(action.id)
     if paths:
         return paths[0]
+    import secrets
+
     year = (action.created or dates.today()).year
     return store.path(ACTIONS) / f"{year:04d}" / f"{action.id}-{secrets.token_hex(2)}.toml"
 
@@ -249,15 +250,13 @@ class Selection:
 
 def select(store: Store, selection: Selection, today: date | None = None) -> list[model.Action]:
     """The actions matching ``selection``, sorted by due date (none last) then id."""
-    from escg.agenda import check_theme
-
     today = today or dates.today()
     if selection.owner:
         get_person(store, selection.owner)
     if selection.org:
         get_org(store, selection.org)
     meeting_id = meetings.resolve(store, selection.meeting).id if selection.meeting else None
-    check_theme(store, selection.theme)
+    ids.theme(store.group.themes, selection.theme)
     statuses = {"open": ("open",), "closed": ("done", "dropped"), "all": model.ACTION_STATUSES}[selection.status]
     found = []
     candidates = store.query_actions(f"status IN ({','.join('?' * len(statuses))})", statuses,

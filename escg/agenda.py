@@ -157,12 +157,7 @@ def check_purpose(purpose: str) -> str:
 
 
 def check_theme(store: Store, theme: str | None) -> str | None:
-    if theme is None:
-        return None
-    themes = store.group.themes
-    if theme not in themes:
-        raise ids.unknown("theme", theme, themes, f"themes are: {', '.join(themes) or 'none set in escg.toml'}")
-    return theme
+    return ids.theme(store.group.themes, theme)
 
 
 def check_paper(store: Store, paper: str) -> tuple[str, str | None]:

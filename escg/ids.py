@@ -38,6 +38,15 @@ def meeting_id(value: str) -> str:
     return value
 
 
+def theme(themes: dict[str, str], value: str | None) -> str | None:
+    """``value`` if it is one of the group's themes (or None), else NotFoundError."""
+    if value is None:
+        return None
+    if value not in themes:
+        raise unknown("theme", value, themes, f"themes are: {', '.join(themes) or 'none set in escg.toml'}")
+    return value
+
+
 def unknown(kind: str, value: str, known: Iterable[str], hint: str = "") -> NotFoundError:
     """A NotFoundError for ``value``, suggesting the nearest known ids."""
     close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)

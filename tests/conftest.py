@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from escg.cli import app
+from escg.cli import full_app
+
+app = full_app()
 
 TODAY = "2026-11-23"  # a Monday
 REPO = Path(__file__).resolve().parent.parent

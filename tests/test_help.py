@@ -4,7 +4,9 @@ from pathlib import Path
 
 import typer.main
 
-from escg.cli import app
+from escg.cli import full_app
+
+app = full_app()
 
 REPO = Path(__file__).resolve().parent.parent
 

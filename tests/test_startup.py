@@ -23,11 +23,34 @@ def imported_by(*args: str, env: dict | None = None) -> set[str]:
 
 def test_version_imports_nothing_heavy():
     modules = imported_by("--version")
-    assert "typer" in modules  # the measurement works
+    assert "escg" in modules  # the measurement works
     assert not modules & HEAVY, sorted(modules & HEAVY)
 
 
-def test_json_listing_needs_no_rich_jinja_tomlkit(meeting_store):
+def imported_modules(*args: str) -> set[str]:
+    """Full dotted names imported by a command."""
+    import os
+
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "escg", *args],
+                            capture_output=True, text=True, env=os.environ.copy(), timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line}
+
+
+# What the review path must not pay for: documents, editing, mail, other commands.
+NOT_FOR_A_LISTING = HEAVY | {"secrets", "escg.render", "escg.agenda", "escg.minutes", "escg.mail",
+                             "escg.calendar", "escg.cli.agenda", "escg.cli.mail", "escg.cli.minutes"}
+
+
+def test_json_listing_of_actions_imports_only_what_it_needs(run, meeting_store):
+    run("action add 'Something' --owner bob --due 2026-12-01")
+    modules = imported_modules("actions", "--format", "json")
+    assert "escg.store.index" in modules  # the measurement works
+    assert not modules & NOT_FOR_A_LISTING, sorted(modules & NOT_FOR_A_LISTING)
+
+
+def test_json_listing_of_meetings_needs_no_rich_jinja_tomlkit(meeting_store):
     modules = imported_by("meeting", "list", "--json")
     assert not modules & (HEAVY - {"dateutil"}), sorted(modules & HEAVY)
 

@@ -71,28 +71,76 @@ def root(
     ctx.obj = {"store_path": store}
 
 
-def _register() -> None:
-    from escg.cli import actions, agenda, attend, check, decisions, ics, init, mail, meeting, minutes, org, person
+# Each top-level name -> (module in escg.cli, attribute, whether it is a sub-app).
+# main() imports and builds only the one a command line names: Typer turns every
+# registered command into a click command on each call, which costs about 1 ms
+# a command, and most modules need not be imported at all.
+COMMANDS: dict[str, tuple[str, str, bool]] = {
+    "init": ("init", "store_init", False),
+    "org": ("org", "app", True),
+    "person": ("person", "app", True),
+    "meeting": ("meeting", "app", True),
+    "agenda": ("agenda", "app", True),
+    "actions": ("actions", "actions_list", False),
+    "action": ("actions", "app", True),
+    "attend": ("attend", "meeting_attend", False),
+    "minutes": ("minutes", "app", True),
+    "decisions": ("decisions", "decisions_list", False),
+    "remind": ("mail", "mail_remind", False),
+    "mail": ("mail", "mail_send", False),
+    "ics": ("ics", "calendar_export", False),
+    "check": ("check", "store_check", False),
+}
 
-    app.command("init")(init.store_init)
-    app.command("actions")(actions.actions_list)
-    app.add_typer(actions.app, name="action")
-    app.command("attend")(attend.meeting_attend)
-    app.add_typer(minutes.app, name="minutes")
-    app.command("decisions")(decisions.decisions_list)
-    app.command("remind")(mail.mail_remind)
-    app.command("mail")(mail.mail_send)
-    app.command("ics")(ics.calendar_export)
-    app.command("check")(check.store_check)
-    app.add_typer(org.app, name="org")
-    app.add_typer(person.app, name="person")
-    app.add_typer(meeting.app, name="meeting")
-    app.add_typer(agenda.app, name="agenda")
+
+def _register(names) -> None:
+    import importlib
+
+    for name in names:
+        module_name, attribute, is_app = COMMANDS[name]
+        target = getattr(importlib.import_module(f"escg.cli.{module_name}"), attribute)
+        if is_app:
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
 
 
-_register()
+_registered = False
+
+
+def full_app() -> typer.Typer:
+    """The app with every command (for --help, the tests and the docs)."""
+    global _registered
+    if not _registered:
+        _register(COMMANDS)
+        _registered = True
+    return app
+
+
+def _named(argv: list[str]) -> str | None:
+    """The top-level command an argument list names, skipping the root's own options."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--store", "-S"):
+            skip = True
+        elif arg.startswith("--store="):
+            continue
+        elif arg.startswith("-"):
+            return None  # --help, --version or a mistake: let the full app answer
+        else:
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main() -> None:
     """Console-script entry point."""
+    import sys
+
+    name = _named(sys.argv[1:])
+    if name is None:
+        full_app()
+    else:
+        _register([name])
     app(prog_name="escg")

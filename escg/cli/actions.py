@@ -75,6 +75,11 @@ def actions_list(
         return
     from escg.actions import action_json
 
+    if fmt in ("json", "csv") and not group_by:
+        if out is not None:
+            raise InputError("--out is for the md and html action log")
+        emit([action_json(a, today, window) for a in found], COLUMNS, fmt, keys=KEYS)
+        return
     rows = [{**action_json(a, today, window), "raised": view(s, a, today, window)["raised"]} for a in found]
     style = (lambda row: RAG_STYLE.get(row["rag"]))
     if group_by and fmt == "table":

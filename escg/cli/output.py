@@ -18,7 +18,6 @@ from typing import Any
 
 import typer
 
-from escg.render import cell
 
 TABLE_FORMATS = ("table", "md", "json", "csv")
 
@@ -59,6 +58,8 @@ def to_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
 
 
 def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
+    from escg.render import cell
+
     lines = ["| " + " | ".join(header for _, header in columns) + " |",
              "|" + "|".join("---" for _ in columns) + "|"]
     for row in rows:
@@ -121,6 +122,8 @@ def emit_record(record: dict[str, Any], fmt: str, lines: Sequence[tuple[str, Any
                 or all(not isinstance(v, (list, dict)) for v in value)}
         typer.echo(to_csv([flat], list(flat)), nl=False)
     elif fmt == "md":
+        from escg.render import cell
+
         typer.echo("".join(f"- **{cell(label.strip())}:** {cell(_text(value))}\n" for label, value in shown), nl=False)
     else:
         width = max((len(label) for label, _ in shown), default=0)
