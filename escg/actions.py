@@ -38,7 +38,8 @@ def get_action(store: Store, text: str) -> model.Action:
     ident = canonical_id(text)
     paths = store.action_paths_of(ident)
     if not paths:
-        raise ids.unknown("action", ident, [a.id for a in store.actions], "see `escg actions --all`")
+        # Close ids (A-029 for A-999) are not likely meant: no guessing, just where to look.
+        raise NotFoundError(f"unknown action {ident}; see `escg actions --all`")
     if len(paths) > 1:
         files = ", ".join(store.show(p) for p in paths)
         raise ConflictError(f"action id {ident} is used twice ({files}), as after a git merge; run `escg check --fix`")
@@ -410,13 +411,15 @@ def log_context(s: Store, found: list[model.Action], selection: Selection, group
         filters.append("overdue")
     if selection.due_within is not None:
         filters.append(f"due within {selection.due_within} days")
+    meeting = meetings.resolve(s, selection.meeting).id if selection.meeting else None
     for label, value in (("owner", selection.owner), ("organisation", selection.org),
-                         ("meeting", selection.meeting), ("theme", selection.theme)):
+                         ("meeting", meeting), ("theme", selection.theme)):
         if value:
             filters.append(f"{label} {value}")
     return {
         "group": {"name": s.group.name, "short": s.group.short, "secretariat": s.group.secretariat},
         "as_at": dates.long_date(today),
+        "today": today,
         "window": window,
         "counts": counts(found, today, window),
         "total": len(found),

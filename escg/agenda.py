@@ -127,6 +127,9 @@ def build(store: Store, text: str | None) -> tuple[Agenda, int]:
         meeting = meetings.resolve(store, text)
         if meeting.status == "cancelled":
             raise ConflictError(f"meeting {meeting.id} is cancelled; it has no agenda")
+        from escg.actions import carried_forward
+
+        carried_forward(store, meeting)  # the action log must be readable before anything is written
         before = len(meeting.items)
         meeting.items = draft_items(store, meeting)
         added = len(meeting.items) - before

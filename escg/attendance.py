@@ -47,6 +47,15 @@ def _drop(attendance: model.Attendance, person: str) -> None:
             del attendance.substitutes[member]
 
 
+def _place(record: model.Attendance, names: list[str], person: str) -> None:
+    """Put ``person`` in ``names`` only (where they already are, if they are)."""
+    if person in names and not any(person in other for other in (record.present, record.apologies, record.absent)
+                                   if other is not names):
+        return
+    _drop(record, person)
+    names.append(person)
+
+
 def attend(store: Store, text: str | None, *, present: list[str] | None = None,
            apologies: list[str] | None = None, subs: list[str] | None = None,
            absent: list[str] | None = None, guests: list[str] | None = None,
@@ -93,19 +102,19 @@ def attend(store: Store, text: str | None, *, present: list[str] | None = None,
                 get_person(store, person)
                 _drop(record, person)
         for person in present_ids:
-            _drop(record, person)
-            record.present.append(person)
+            _place(record, record.present, person)
         for person in apology_ids:
-            _drop(record, person)
-            record.apologies.append(person)
+            if person not in record.substitutes:
+                _place(record, record.apologies, person)
         for member, stand_in in pairs:
+            if record.substitutes.get(member) == stand_in and member in record.apologies:
+                continue  # recorded already: keep the order of record
             _drop(record, member)
             _drop(record, stand_in)
             record.apologies.append(member)
             record.substitutes[member] = stand_in
         for person in absent_ids:
-            _drop(record, person)
-            record.absent.append(person)
+            _place(record, record.absent, person)
         for guest in guest_names:
             if guest not in record.guests:
                 record.guests.append(guest)

@@ -289,9 +289,12 @@ def _renumber(store: Store, path: Path) -> str:
     document = tomlkit.parse(text)
     old_id = str(document["id"])
     document["id"] = new_id
+    text_out = tomlkit.dumps(document)
+    if text_out.startswith(f"# Action {old_id}\n"):
+        text_out = f"# Action {new_id}\n" + text_out[len(f"# Action {old_id}\n"):]
     tag = path.stem.rsplit("-", 1)[-1]
     target = path.with_name(f"{new_id}-{tag}.toml")
-    atomic_write(target, tomlkit.dumps(document), store.root)
+    atomic_write(target, text_out, store.root)
     atomic_delete(path, store.root)
     atomic_write(store.path(COUNTER), f"{highest + 1}\n", store.root)
     store.forget()

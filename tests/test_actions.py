@@ -107,7 +107,7 @@ def test_bad_action_input_writes_nothing(run, action_store):
         ("action add X --owner bob --item 3", 3, "--item needs --meeting"),
         ("action add X --owner bob --meeting 2026-10-01 --item 42", 4, "has no item 42"),
         ("action add X --owner bob --theme weather", 4, "unknown theme"),
-        ("action show A-999", 4, "unknown action 'A-999'"),
+        ("action show A-999", 4, "unknown action A-999; see `escg actions --all`"),
         ("action show ../x", 3, "not valid"),
         ("action done A-005", 5, "already done"),
         ("action reopen A-001", 5, "already open"),
@@ -224,3 +224,22 @@ def test_hostile_text_is_escaped_in_the_action_log(run, action_store):
 
 def test_removing_an_owner_is_refused(run, action_store):
     assert "action A-004" in run("person remove dan", code=5).stderr
+
+
+def test_agenda_new_writes_nothing_when_the_action_log_is_unreadable(run, action_store):
+    broken = next((action_store / "actions").rglob("A-002-*.toml"))
+    broken.write_text(broken.read_text().replace('status = "open"', 'status = "waiting"'))
+    meeting = action_store / "meetings/2026/2026-12-03.toml"
+    before = meeting.read_bytes()
+    assert "'status' must be one of" in run("agenda new 2026-12-03", code=6).stderr
+    assert meeting.read_bytes() == before
+
+
+def test_out_is_refused_for_tables(run, action_store, tmp_path):
+    assert "--out is for the md and html" in run(["actions", "--group-by", "org", "--out", str(tmp_path / "x")], code=3).stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_action_show_formats(run, action_store):
+    assert "- **Action:** A-001" in run("action show A-001 --format md").stdout
+    assert run("action show A-001 -f csv").stdout.startswith("id,title,owner")

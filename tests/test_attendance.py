@@ -92,3 +92,16 @@ def test_bad_quorum_rule_is_a_store_error(run, meeting_store):
     config.write_text(config.read_text().replace('quorum = "1/3"', 'quorum = "most"'))
     result = run("meeting list", code=6)
     assert "escg.toml:7: bad quorum rule 'most'" in result.stderr
+
+
+def test_repeating_an_earlier_command_keeps_the_order_of_record(run, meeting_store):
+    run("attend 2026-10-01 --present ann-chair,bob,cat")
+    run("attend 2026-10-01 --apologies cat")
+    path = meeting_store / "meetings/2026/2026-10-01.toml"
+    settled = path.read_bytes()
+    run("attend 2026-10-01 --present ann-chair,bob")  # an earlier command, again
+    assert path.read_bytes() == settled
+    run("attend 2026-10-01 --sub cat=eve")
+    settled = path.read_bytes()
+    run("attend 2026-10-01 --sub cat=eve")
+    assert path.read_bytes() == settled

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from escg.cli.common import JsonFlag, say, store, write_output
+from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store, write_output
 from escg.cli.output import emit, emit_record
 
 app = typer.Typer(help="One action: add, show, update, done, drop, reopen.", no_args_is_help=True)
@@ -82,6 +82,8 @@ def actions_list(
         return
     rows = [{**action_json(a, today, window), "raised": view(s, a, today, window)["raised"]} for a in found]
     style = (lambda row: RAG_STYLE.get(row["rag"]))
+    if out is not None:
+        raise InputError("--out is for the md and html action log")
     if group_by and fmt == "table":
         names = {a.id: view(s, a, today, window)[group_by.value] or "(none)" for a in found}
         for name in sorted(set(names.values())):
@@ -117,7 +119,8 @@ def action_add(
 
 
 @app.command("show")
-def action_show(ctx: typer.Context, ident: IdArgument, json: JsonFlag = False) -> None:
+def action_show(ctx: typer.Context, ident: IdArgument, format: FormatOption = Format.table,
+                json: JsonFlag = False) -> None:
     """Show one action with its history."""
     from escg import dates
     from escg.actions import action_json, get_action, view
@@ -133,7 +136,7 @@ def action_show(ctx: typer.Context, ident: IdArgument, json: JsonFlag = False) -
              ("Created", action.created.isoformat() if action.created else None),
              ("Closed", action.closed.isoformat() if action.closed else None)]
     lines += [(u.date.isoformat(), u.note) for u in action.updates]
-    emit_record(record, "json" if json else "table", lines)
+    emit_record(record, fmt(format, json), lines)
 
 
 @app.command("update")

@@ -30,7 +30,9 @@ def meeting_attend(
     found = s.meetings[found.id]
     record = found.attendance
     counted = quorum(s, found)
-    quorate = "no quorum set" if counted.needed is None else (
+    from escg.dates import today
+
+    quorate = "no quorum set" if counted.needed is None else "apologies recorded in advance" if found.date > today() else (
         f"quorate ({counted.counted} of {counted.members} members, quorum {counted.needed})" if counted.quorate
         else f"NOT quorate ({counted.counted} of {counted.members} members, quorum {counted.needed})")
     def count(n: int, word: str, plural: str) -> str:
