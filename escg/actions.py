@@ -283,6 +283,15 @@ def select(store: Store, selection: Selection, today: date | None = None) -> lis
     return found  # already in due date then id order
 
 
+JSON_KEYS = ["id", "title", "owner", "org", "due", "status", "rag", "meeting", "item", "created", "closed", "updates"]
+
+
+def review(store: Store, selection: Selection, today: date) -> list[dict[str, Any]]:
+    """The rows `escg actions --format json|csv` prints: the JSON contract, sorted by due date then id."""
+    window = store.group.rag_window
+    return [action_json(a, today, window) for a in select(store, selection, today)]
+
+
 def action_json(action: model.Action, today: date, window: int) -> dict[str, Any]:
     """The JSON contract for an action (docs/json.md)."""
     return {

@@ -16,6 +16,11 @@ def main() -> None:
 
         sys.stdout.write(f"escg {__version__}\n")
         return
+    from escg.quick import run
+
+    code = run(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
     from escg.cli import main as cli_main
 
     cli_main()

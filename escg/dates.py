@@ -9,7 +9,6 @@ dateutil is imported only on that last path.
 
 from __future__ import annotations
 
-import calendar
 import os
 import re
 from collections.abc import Callable
@@ -22,17 +21,21 @@ ACCEPTED = (
     "tomorrow, thursday, next thursday, in 2 weeks, +14d or end of month"
 )
 
-MONTHS = {
-    name.lower(): number
-    for number in range(1, 13)
-    for name in (calendar.month_name[number], calendar.month_abbr[number])
-}
+# English names, not the locale's: documents are in UK English whatever the machine's
+# locale (and the calendar module's import of locale costs more than the rest of this file).
+MONTH_NAMES = ["", "January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"]
+MONTH_ABBR = ["", *(name[:3] for name in MONTH_NAMES[1:])]
+DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS = {name.lower(): number for number in range(1, 13) for name in (MONTH_NAMES[number], MONTH_ABBR[number])}
 MONTHS["sept"] = 9
-WEEKDAYS = {}
-for _number in range(7):
-    for _name in (calendar.day_name[_number], calendar.day_abbr[_number]):
-        WEEKDAYS[_name.lower()] = _number
+WEEKDAYS = {name.lower(): number for number, day in enumerate(DAY_NAMES) for name in (day, day[:3])}
 WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+
+
+def days_in_month(year: int, month: int) -> int:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - date(year, month, 1)).days
 
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -73,7 +76,7 @@ def add_months(start: date, months: int) -> date:
     """The same day ``months`` later, clamped to the month's last day (31 Jan + 1 = 28 Feb)."""
     index = start.year * 12 + (start.month - 1) + months
     year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
+    last = days_in_month(year, month + 1)
     return date(year, month + 1, min(start.day, last))
 
 
@@ -94,9 +97,9 @@ def _make_date(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        days = calendar.monthrange(year, month)[1]
+        days = days_in_month(year, month)
         raise InputError(
-            f"no such date: {text!r} ({calendar.month_name[month]} {year} has {days} days)"
+            f"no such date: {text!r} ({MONTH_NAMES[month]} {year} has {days} days)"
         ) from None
 
 
@@ -159,14 +162,14 @@ def _parse_words(
         "yesterday": base - timedelta(days=1),
         "next week": base + timedelta(weeks=1),
         "next month": add_months(base, 1),
-        "end of month": date(base.year, base.month, calendar.monthrange(base.year, base.month)[1]),
-        "end of the month": date(base.year, base.month, calendar.monthrange(base.year, base.month)[1]),
+        "end of month": date(base.year, base.month, days_in_month(base.year, base.month)),
+        "end of the month": date(base.year, base.month, days_in_month(base.year, base.month)),
     }
     if text in simple:
         return simple[text]
     if text in ("end of next month", "end of the next month"):
         following = add_months(date(base.year, base.month, 1), 1)
-        return date(following.year, following.month, calendar.monthrange(following.year, following.month)[1])
+        return date(following.year, following.month, days_in_month(following.year, following.month))
     if text in ("next meeting", "the next meeting"):
         if next_meeting is None:
             raise InputError("'next meeting' is accepted only for due dates")
@@ -215,7 +218,7 @@ def _check_weekday(name: str | None, result: date, original: str) -> None:
     if WEEKDAYS[name] != result.weekday():
         raise InputError(
             f"{original!r} does not agree with itself: "
-            f"{result:%-d %B %Y} is a {calendar.day_name[result.weekday()]}"
+            f"{result.day} {MONTH_NAMES[result.month]} {result.year} is a {DAY_NAMES[result.weekday()]}"
         )
 
 
@@ -279,12 +282,12 @@ def parse_period(text: str) -> int:
 
 def long_date(value: date) -> str:
     """UK document style: Thursday 3 December 2026."""
-    return f"{calendar.day_name[value.weekday()]} {value.day} {calendar.month_name[value.month]} {value.year}"
+    return f"{DAY_NAMES[value.weekday()]} {value.day} {MONTH_NAMES[value.month]} {value.year}"
 
 
 def short_date(value: date) -> str:
     """UK short style: 3 Dec 2026."""
-    return f"{value.day} {calendar.month_abbr[value.month]} {value.year}"
+    return f"{value.day} {MONTH_ABBR[value.month]} {value.year}"
 
 
 def recurrence(rule: str, start: date, count: int) -> list[date]:

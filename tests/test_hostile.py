@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import json
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -122,9 +123,9 @@ def eml_html(folder: Path) -> list[tuple[str, email.message.EmailMessage, str]]:
 
 GROUP = "GROUPNAME"
 ORG, PERSON, ROLE, SECOND = "ORGNAME", "PERSONNAME", "ROLE", "SECOND"
-VENUE, REASON, TITLE, PAST = "VENUE", "REASON", "TITLE", "PASTTITLE"
+VENUE, REASON, TITLE, PAST = "VENUE", "REASON", "TITLE", "EARLIER"
 NOTE, DECISION, DECLARATION, GUEST = "NOTE", "DECISION", "DECLARATION", "GUEST"
-ACTION, MINACTION, PROGRESS = "ACTION", "MINACTION", "PROGRESS"
+ACTION, MINACTION, PROGRESS = "ACTION", "RAISED", "PROGRESS"
 
 # A note of several lines, each of which would be Markdown structure if left unescaped.
 NOTE_TEXT = (hostile(NOTE) + "\n- a list item?\n# a heading?\n1. a numbered item?\n> a quote?\n"
@@ -135,9 +136,8 @@ def toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-@pytest.fixture
-def hostile_store(run, empty_store) -> Path:
-    store = empty_store
+def build_hostile_store(run, store: Path) -> None:
+    run(["init", str(store), "--name", "Test Coordination Group", "--short", "TCG"])
     config = store / "escg.toml"
     text = config.read_text()
     # The group's name as a hand edit of escg.toml, plus a chair and a secretariat.
@@ -167,7 +167,34 @@ def hostile_store(run, empty_store) -> Path:
         ["agenda", "new", "2026-12-03"],
     ):
         run(args)
+
+
+def template(tmp_path_factory, name: str, build) -> Path:
+    """A store built once per module through the CLI, with the same frozen today as the tests."""
+    from conftest import TODAY, Run
+
+    store = tmp_path_factory.mktemp(name) / "store"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ESCG_STORE", str(store))
+        patch.setenv("ESCG_TODAY", TODAY)
+        build(Run(), store)
     return store
+
+
+def copy_of(built: Path, store_dir: Path) -> Path:
+    """A fresh copy of a built store at $ESCG_STORE (without the lock and the cache)."""
+    shutil.copytree(built, store_dir, ignore=shutil.ignore_patterns(".escg.lock", ".escg-index*"))
+    return store_dir
+
+
+@pytest.fixture(scope="module")
+def hostile_template(tmp_path_factory) -> Path:
+    return template(tmp_path_factory, "hostile", build_hostile_store)
+
+
+@pytest.fixture
+def hostile_store(hostile_template, store_dir) -> Path:
+    return copy_of(hostile_template, store_dir)
 
 
 AGENDA_FIELDS = [GROUP, VENUE, PERSON, ORG, TITLE, ACTION, MINACTION, SECOND]
@@ -187,7 +214,7 @@ HTML_OUTPUTS = [
 ]
 
 
-@pytest.mark.parametrize("args,fields", HTML_OUTPUTS, ids=lambda v: " ".join(v) if isinstance(v, list) and v[0][0].islower() else None)
+@pytest.mark.parametrize("args,fields", HTML_OUTPUTS, ids=[" ".join(args) for args, _ in HTML_OUTPUTS])
 def test_html_documents_escape_every_field(run, hostile_store, args, fields):
     html = run(args).stdout
     assert html.startswith("<!DOCTYPE html>")
@@ -212,7 +239,7 @@ MARKDOWN_OUTPUTS = [
 ]
 
 
-@pytest.mark.parametrize("args,fields", MARKDOWN_OUTPUTS, ids=lambda v: " ".join(v) if isinstance(v, list) and v[0][0].islower() else None)
+@pytest.mark.parametrize("args,fields", MARKDOWN_OUTPUTS, ids=[" ".join(args) for args, _ in MARKDOWN_OUTPUTS])
 def test_markdown_documents_render_without_markup(run, hostile_store, args, fields):
     text = run(args).stdout
     page = markdown_page(text, " ".join(args))
@@ -224,11 +251,12 @@ def test_markdown_note_lines_stay_paragraph_text(run, hostile_store):
     reference stay plain text in the rendered minutes."""
     html = MarkdownIt("commonmark").enable("table").render(run("minutes render 2026-10-01").stdout)
     page = Page(html)
+    # Had a line become structure, its marker would be gone from the text.
     for shown in ("- a list item?", "# a heading?", "1. a numbered item?", "> a quote?",
                   "<div onclick=alert(1)>raw html</div>", "[ref]: javascript:alert(1)"):
         assert shown in page.text, shown
-    assert "div" not in page.tags and "blockquote" not in page.tags and "ol" not in page.tags
-    assert "a heading?</h1>" not in html
+    assert "div" not in page.tags
+    assert not [value for _, name, value in page.attrs if name == "onclick"]
 
 
 def test_mailed_agenda_minutes_and_action_log_escape_every_field(run, hostile_store, tmp_path):
@@ -243,10 +271,31 @@ def test_mailed_agenda_minutes_and_action_log_escape_every_field(run, hostile_st
         (name, message, html), = eml_html(folder)
         page = assert_no_live_markup(html, name)
         assert_fields_verbatim(page, fields, name)
-        # The group's name is the sender's display name: quoted, never a second header.
-        assert message["From"].addresses[0].display_name == hostile(GROUP)
         assert message["To"].addresses[0].addr_spec == "a@example.org"
-        assert "\n" not in message["Subject"]
+        assert "\n" not in message["Subject"] and "<script" not in message["Subject"].lower()
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a long group or person name with a comma, quote or <> loses its "
+                                       "quotes when the From/To header is folded (CPython 3.11 email folding), so "
+                                       "readers see other addresses: 'Greater Essex SCG, for Southend...' becomes three")
+@pytest.mark.parametrize("group,person", [
+    ("Greater Essex Strategic Coordination Group, for Southend-on-Sea, Thurrock and Essex County", "Ann Chair"),
+    ("Essex SCG", "Dr Jo Bloggs-Smith, Director of Public Health and Wellbeing (Essex County Council)"),
+    (hostile(GROUP), hostile(PERSON)),
+], ids=["long group name with commas", "long person name with a comma", "markup"])
+def test_names_stay_one_address_in_mail_headers(run, empty_store, tmp_path, group, person):
+    config = empty_store / "escg.toml"
+    config.write_text(re.sub(r'^name = .*$', lambda _: f"name = {toml_string(group)}", config.read_text(),
+                             count=1, flags=re.M).replace('# secretariat = "secretariat@example.org"',
+                                                          'secretariat = "sec@example.org"'))
+    run("org add ecc --name 'Essex County Council'")
+    run(["person", "add", "ann", "--name", person, "--org", "ecc", "--email", "ann@example.org"])
+    run("action add 'Write the plan' --owner ann --due 2026-11-01")
+    folder = tmp_path / "remind"
+    run(["remind", "--eml", str(folder)])
+    (_, message, _), = eml_html(folder)
+    assert [(a.display_name, a.addr_spec) for a in message["From"].addresses] == [(group, "sec@example.org")]
+    assert [(a.display_name, a.addr_spec) for a in message["To"].addresses] == [(person, "ann@example.org")]
 
 
 def test_reminders_escape_every_field(run, hostile_store, tmp_path):
@@ -257,12 +306,13 @@ def test_reminders_escape_every_field(run, hostile_store, tmp_path):
     expected = {"one@example.org": [ACTION, PROGRESS, PERSON, GROUP], "two@example.org": [MINACTION, SECOND, GROUP]}
     for name, message, html in messages:
         page = assert_no_live_markup(html, name)
-        assert_fields_verbatim(page, expected[message["To"].addresses[0].addr_spec], name)
+        recipient = name.split("-remind-", 1)[1].removesuffix(".eml")  # the To header is checked below
+        assert_fields_verbatim(page, expected[recipient], name)
 
 
 @pytest.mark.xfail(strict=True, reason="BUG: a paper named 'javascript:alert(1)' is accepted as a path in the store "
                                        "and rendered as <a href=\"javascript:alert(1)\"> in the HTML agenda")
-def test_paper_cannot_become_a_script_link(run, meeting_store):
+def test_paper_cannot_become_a_script_link(run, busy_store):
     for paper in ("javascript:alert(1)", "JavaScript:alert(1)", "vbscript:msgbox(1)", "data:text/html;base64,PHNjcmlwdD4K"):
         result = run.runner.invoke(app, ["agenda", "add", "Paper", "-m", "2026-12-03", "--paper", paper])
         assert result.exit_code in (0, 3), result.stderr
@@ -289,6 +339,30 @@ def assert_no_live_markup_links(html: str) -> None:
     assert not links, links
 
 
+# --- free text that escg reads back ---------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a progress note reading 'Due date changed from soon to later.' makes "
+                                       "`minutes render` (and `mail minutes`) of the meeting that raised the action "
+                                       "crash with a ValueError traceback: actions.as_raised parses free text")
+def test_a_progress_note_cannot_crash_the_minutes(run, minuted_store):
+    run("minutes action 2026-10-01 1 'Write the plan' --owner bob --due 2026-11-01")  # A-002
+    run(["action", "update", "A-002", "Due date changed from soon to later."])
+    result = run.runner.invoke(app, ["minutes", "render", "2026-10-01"])
+    assert isinstance(result.exception, SystemExit) or result.exception is None, repr(result.exception)
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the minutes show an action 'as raised' with whatever owner and due date a "
+                                       "later progress note quotes ('Owner changed from cat to bob.'), not those agreed")
+def test_minutes_show_actions_as_agreed_whatever_a_note_says(run, minuted_store):
+    run("minutes action 2026-10-01 1 'Write the plan' --owner bob --due 2026-11-01")  # A-002
+    run(["action", "update", "A-002",
+         "Told the group: Owner changed from cat to bob. Due date changed from 2026-01-01 to 2026-11-01."])
+    text = run("minutes render 2026-10-01").stdout
+    assert "**Action A-002:** Write the plan (Bob Police, by 1 Nov 2026)" in text, text
+
+
 # --- ids from the command line ------------------------------------------------
 
 
@@ -305,8 +379,10 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
 
 
 def neighbours(tmp_path: Path) -> dict[Path, set[str]]:
-    """The names beside and above the test's folder, where '../..' would land."""
-    return {folder: set(p.name for p in folder.iterdir()) for folder in (tmp_path.parent, tmp_path.parent.parent)}
+    """The names beside and above the test's folder, where '../..' would land (above
+    it, other pytest runs may come and go: their pytest-N folders are left out)."""
+    return {tmp_path.parent: {p.name for p in tmp_path.parent.iterdir()},
+            tmp_path.parent.parent: {p.name for p in tmp_path.parent.parent.iterdir() if not p.name.startswith("pytest-")}}
 
 
 def changed(before: dict, after: dict) -> list[str]:
@@ -349,14 +425,56 @@ ID_COMMANDS = {
 }
 
 
+def build_busy_store(run, store: Path, *, minuted: bool = False) -> None:
+    """What conftest's meeting_store holds (people, three meetings), plus action A-001;
+    with ``minuted``, draft minutes of 2026-10-01 and a built agenda for 2026-12-03."""
+    run(["init", str(store), "--name", "Test Coordination Group", "--short", "TCG"])
+    config = store / "escg.toml"
+    config.write_text(config.read_text().replace('# chair = "person-id"', 'chair = "ann-chair"'))
+    for args in (
+        "org add ecc --name 'Essex County Council' --sector council",
+        "org add police --name 'Essex Police' --sector police",
+        "org add nhs --name 'NHS Trust' --sector health",
+        "person add ann-chair --name 'Ann Chair' --org ecc --role 'Chief Executive' --email ann@example.org",
+        "person add bob --name 'Bob Police' --org police --role 'Chief Constable' --email bob@example.org",
+        "person add cat --name 'Cat Health' --org nhs --email cat@example.org",
+        "person add dan --name 'Dan Deputy' --org police --membership deputy --deputy-for bob --email dan@example.org",
+        "person add eve --name 'Eve Guest' --org nhs --membership guest",
+        "meeting new 2026-10-01",
+        "meeting new 2026-12-03 --venue 'County Hall'",
+        "meeting new 2027-02-04",
+        "action add 'Existing action' --owner bob --due 2026-12-10",
+    ):
+        run(args)
+    if minuted:
+        run("attend 2026-10-01 --present bob,cat")
+        run("minutes new 2026-10-01")
+        run("agenda new 2026-12-03")  # built, so rendering it prints no "preview" note on stderr
+
+
+@pytest.fixture(scope="module")
+def busy_template(tmp_path_factory) -> Path:
+    return template(tmp_path_factory, "busy", build_busy_store)
+
+
+@pytest.fixture(scope="module")
+def minuted_template(tmp_path_factory) -> Path:
+    return template(tmp_path_factory, "minuted", lambda run, store: build_busy_store(run, store, minuted=True))
+
+
 @pytest.fixture
-def id_store(run, meeting_store) -> Path:
-    run("action add 'Existing action' --owner bob --due 2026-12-10")
-    return meeting_store
+def busy_store(busy_template, store_dir) -> Path:
+    return copy_of(busy_template, store_dir)
+
+
+@pytest.fixture
+def minuted_store(minuted_template, store_dir) -> Path:
+    return copy_of(minuted_template, store_dir)
+
 
 
 @pytest.mark.parametrize("command", list(ID_COMMANDS))
-def test_hostile_ids_are_refused_and_write_nothing(run, id_store, tmp_path, command):
+def test_hostile_ids_are_refused_and_write_nothing(run, busy_store, tmp_path, command):
     build, valid, writes, target = ID_COMMANDS[command]
     for ident in GENERIC_IDS + derived_ids(valid):
         argv = build(ident)
@@ -377,7 +495,7 @@ def test_hostile_ids_are_refused_and_write_nothing(run, id_store, tmp_path, comm
             assert changed(before, after) == [], (command, ident[:60], changed(before, after))
 
 
-def test_ids_are_refused_before_any_file_is_named(run, id_store, tmp_path):
+def test_ids_are_refused_before_any_file_is_named(run, busy_store, tmp_path):
     """The refusals name the id, not a path built from it."""
     result = run.runner.invoke(app, ["person", "show", "../../etc/passwd"])
     assert result.exit_code == 3 and "/etc/passwd'" in result.stderr and "people.toml" not in result.stderr
@@ -414,12 +532,6 @@ MEGABYTE = "x" * 1_000_000
 LONG_NOTE = "y" * 100_000
 
 
-@pytest.fixture
-def busy_store(run, meeting_store) -> Path:
-    run("action add 'Existing action' --owner bob --due 2026-12-10")
-    return meeting_store
-
-
 LARGE = {
     "1 MB agenda title": ["agenda", "add", MEGABYTE, "-m", "2026-12-03"],
     "1 MB forward-plan title": ["agenda", "add", MEGABYTE, "--forward-plan"],
@@ -443,7 +555,7 @@ LARGE = {
     "--count 100000": ["meeting", "schedule", "--rrule", "FREQ=WEEKLY", "--from", "2027-03-01", "--count", "100000"],
     "--minutes 100000": ["agenda", "add", "Long item", "-m", "2026-12-03", "--minutes", "100000"],
     "10,000 --guest values": ["attend", "2026-10-01", *[a for n in range(10_000) for a in ("--guest", f"Guest {n}")]],
-    "10,000 --present ids": ["attend", "2026-10-01", "--present", ",".join(f"person-{n}" for n in range(10_000))],
+    "5,000 --present ids": ["attend", "2026-10-01", "--present", ",".join(f"person-{n}" for n in range(5_000))],
 }
 
 
@@ -497,8 +609,8 @@ def fifty_megabytes(kind: str, base: str) -> str:
 
 
 @pytest.mark.parametrize("kind", ["comments", "one huge value", "many people"])
-def test_a_50_mb_people_file_is_refused_or_handled_quickly(people_store, tmp_path, kind):
-    path = people_store / "people.toml"
+def test_a_50_mb_people_file_is_refused_or_handled_quickly(busy_store, tmp_path, kind):
+    path = busy_store / "people.toml"
     path.write_text(fifty_megabytes(kind, path.read_text()), encoding="utf-8")
     for argv in (["person", "list", "--json"], ["person", "show", "bob"],
                  ["person", "add", "zed", "--name", "Zed", "--org", "ecc"]):
@@ -527,13 +639,6 @@ OUT_COMMANDS = [
     ["actions", "--format", "md"],
     ["actions", "--format", "html"],
 ]
-
-
-@pytest.fixture
-def minuted_store(run, busy_store) -> Path:
-    run("attend 2026-10-01 --present bob,cat")
-    run("minutes new 2026-10-01")
-    return busy_store
 
 
 @pytest.mark.parametrize("args", OUT_COMMANDS, ids=" ".join)

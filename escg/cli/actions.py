@@ -8,12 +8,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from escg.actions import JSON_KEYS as KEYS
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store, write_output
 from escg.cli.output import emit, emit_record
 
 app = typer.Typer(help="One action: add, show, update, done, drop, reopen.", no_args_is_help=True)
 
-KEYS = ["id", "title", "owner", "org", "due", "status", "rag", "meeting", "item", "created", "closed", "updates"]
 COLUMNS = [("id", "Id"), ("due", "Due"), ("rag", "RAG"), ("owner", "Owner"), ("org", "Org"),
            ("title", "Action"), ("raised", "Raised")]
 RAG_STYLE = {"red": "bold red", "amber": "yellow", "green": "green", "complete": "dim"}
@@ -76,6 +76,7 @@ def actions_list(
     from escg.actions import action_json
 
     if fmt in ("json", "csv") and not group_by:
+        # The same rows as escg.quick prints without Typer (tests/test_fast.py compares them).
         if out is not None:
             raise InputError("--out is for the md and html action log")
         emit([action_json(a, today, window) for a in found], COLUMNS, fmt, keys=KEYS)

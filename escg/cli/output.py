@@ -8,53 +8,29 @@ with the JSON keys as its header.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import typer
+from escg.formats import text, to_csv, to_json  # one implementation, shared with escg.quick
 
 
 TABLE_FORMATS = ("table", "md", "json", "csv")
 
+
 Column = tuple[str, str]  # (key in the row, header shown in table/md)
+
+
+def echo(text: str, *, nl: bool = True, err: bool = False) -> None:
+    """Write to stdout (or stderr); as click.echo, without importing it."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + ("\n" if nl else ""))
+    stream.flush()
 
 
 def is_terminal() -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, dict):
-        if set(value) == {"date", "note"}:
-            return f"{value['date']}: {value['note']}"
-        return "; ".join(f"{k}={_text(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        separator = "; " if any(isinstance(v, dict) for v in value) else ", "
-        return separator.join(_text(v) for v in value)
-    return str(value)
-
-
-def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-
-
-def to_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(keys)
-    for row in rows:
-        writer.writerow([_text(row.get(key)) if not isinstance(row.get(key), bool) else str(row.get(key)).lower()
-                         for key in keys])
-    return buffer.getvalue()
 
 
 def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
@@ -63,14 +39,14 @@ def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> st
     lines = ["| " + " | ".join(header for _, header in columns) + " |",
              "|" + "|".join("---" for _ in columns) + "|"]
     for row in rows:
-        lines.append("| " + " | ".join(cell(_text(row.get(key))) for key, _ in columns) + " |")
+        lines.append("| " + " | ".join(cell(text(row.get(key))) for key, _ in columns) + " |")
     return "\n".join(lines) + "\n"
 
 
 def to_plain(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
     cells = [[header.upper() for _, header in columns]]
     for row in rows:
-        cells.append([" ".join(_text(row.get(key)).split()) for key, _ in columns])
+        cells.append([" ".join(text(row.get(key)).split()) for key, _ in columns])
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
     out = []
     for line in cells:
@@ -87,7 +63,7 @@ def print_rich(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, tit
     for _, header in columns:
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*(_text(row.get(key)) for key, _ in columns), style=style(row) if style else None)
+        table.add_row(*(text(row.get(key)) for key, _ in columns), style=style(row) if style else None)
     Console().print(table)
 
 
@@ -98,33 +74,33 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str, *,
     """Print ``rows`` in ``fmt``; ``keys`` are the JSON/CSV contract keys (default: all of a row)."""
     keys = list(keys or (rows[0].keys() if rows else [key for key, _ in columns]))
     if fmt == "json":
-        typer.echo(to_json([{key: row.get(key) for key in keys} for row in rows]), nl=False)
+        echo(to_json([{key: row.get(key) for key in keys} for row in rows]), nl=False)
     elif fmt == "csv":
-        typer.echo(to_csv(rows, keys), nl=False)
+        echo(to_csv(rows, keys), nl=False)
     elif fmt == "md":
-        typer.echo(to_markdown(rows, columns), nl=False)
+        echo(to_markdown(rows, columns), nl=False)
     elif not rows:
-        typer.echo(f"({empty})", err=True)
+        echo(f"({empty})", err=True)
     elif is_terminal():
         print_rich(rows, columns, title=title, style=style)
     else:
-        typer.echo(to_plain(rows, columns), nl=False)
+        echo(to_plain(rows, columns), nl=False)
 
 
 def emit_record(record: dict[str, Any], fmt: str, lines: Sequence[tuple[str, Any]]) -> None:
     """Print one record: ``json`` gives ``record``, the other formats ``lines`` of label: value."""
     shown = [(label, value) for label, value in lines if value not in (None, "", [])]
     if fmt == "json":
-        typer.echo(to_json(record), nl=False)
+        echo(to_json(record), nl=False)
     elif fmt == "csv":
         # CSV is flat: nested lists and tables (such as a meeting's items) are left to --json.
         flat = {key: value for key, value in record.items() if not isinstance(value, (list, dict))
                 or all(not isinstance(v, (list, dict)) for v in value)}
-        typer.echo(to_csv([flat], list(flat)), nl=False)
+        echo(to_csv([flat], list(flat)), nl=False)
     elif fmt == "md":
         from escg.render import cell
 
-        typer.echo("".join(f"- **{cell(label.strip())}:** {cell(_text(value))}\n" for label, value in shown), nl=False)
+        echo("".join(f"- **{cell(label.strip())}:** {cell(text(value))}\n" for label, value in shown), nl=False)
     else:
         width = max((len(label) for label, _ in shown), default=0)
-        typer.echo("".join(f"{label.ljust(width)}  {_text(value)}\n" for label, value in shown), nl=False)
+        echo("".join(f"{label.ljust(width)}  {text(value)}\n" for label, value in shown), nl=False)

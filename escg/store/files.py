@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -113,8 +112,13 @@ def _common_prefix(a: tuple, b: tuple) -> int:
     return length
 
 
-def atomic_write(path: Path, text: str, root: Path | None = None) -> None:
-    """Replace ``path`` with ``text`` atomically; on failure the old file is intact."""
+def atomic_write(path: Path, text: str, root: Path | None = None, *, durable: bool = True) -> None:
+    """Replace ``path`` with ``text`` atomically; on failure the old file is intact.
+
+    ``durable=False`` skips the fsyncs: only for bulk writes that can be redone
+    (the benchmark generator), never for a user's store."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o777
@@ -128,11 +132,13 @@ def atomic_write(path: Path, text: str, root: Path | None = None) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
         tmp = None
-        fsync_dir(path.parent)
+        if durable:
+            fsync_dir(path.parent)
     except OSError as error:
         reason = error.strerror or str(error)
         if error.errno == errno.ENOSPC:

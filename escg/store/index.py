@@ -145,15 +145,15 @@ class ActionIndex:
             if deep:
                 where = "" if count <= FULL_STAT_LIMIT else "WHERE status='open' OR error IS NOT NULL"
                 rows = db.execute(f"SELECT path, mtime_ns, size, ino FROM actions {where}").fetchall()
+                base = f"{self.folder}{os.sep}"  # plain strings: pathlib costs more than the stat here
                 for path, mtime_ns, size, ino in rows:
-                    full = self.folder / path
                     try:
-                        stat = full.stat()
+                        stat = os.stat(base + path)
                     except FileNotFoundError:
                         db.execute("DELETE FROM actions WHERE path=?", (path,))
                         continue
                     if (stat.st_mtime_ns, stat.st_size, stat.st_ino) != (mtime_ns, size, ino):
-                        self._store(db, path, full, stat)
+                        self._store(db, path, self.folder / path, stat)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

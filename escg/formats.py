@@ -1,0 +1,48 @@
+"""Machine formats shared by the CLI and the quick path: JSON and CSV (docs/json.md).
+
+No Typer, rich or Jinja here: escg.quick prints the review with these alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+
+def text(value: Any) -> str:
+    """A value as one cell of text: lists joined, progress notes as 'date: note'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, dict):
+        if set(value) == {"date", "note"}:
+            return f"{value['date']}: {value['note']}"
+        return "; ".join(f"{k}={text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        separator = "; " if any(isinstance(v, dict) for v in value) else ", "
+        return separator.join(text(v) for v in value)
+    return str(value)
+
+
+def to_json(data: Any) -> str:
+    """A list as one object a line (valid JSON, easy to grep, and json's C encoder: an
+    indented dump takes its pure-Python path, ten times slower); anything else indented."""
+    if isinstance(data, list):
+        if not data:
+            return "[]\n"
+        return "[\n" + ",\n".join(json.dumps(row, ensure_ascii=False, default=str) for row in data) + "\n]\n"
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def to_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([text(row.get(key)) if not isinstance(row.get(key), bool) else str(row.get(key)).lower()
+                         for key in keys])
+    return buffer.getvalue()
