@@ -180,22 +180,26 @@ def update_action(store: Store, text: str, note: str | None = None, *, due: str 
 
     def apply(action: model.Action) -> None:
         parts = []
+        change = model.Update(dates.today(), "")
         if due is not None:
             new_due = parse_due(store, due)
             if new_due != action.due:
                 parts.append(f"Due date changed from {_day(action.due)} to {_day(new_due)}.")
+                change.from_due = action.due or "none"
                 action.due = new_due
         if owner is not None:
             person = get_person(store, owner)
             if person.id != action.owner:
                 parts.append(f"Owner changed from {action.owner} to {person.id}.")
+                change.from_owner = action.owner
                 action.owner, action.org = person.id, person.org
         if note is not None:
             text = _check_note(note)
             parts.insert(0, text if not parts or text[-1] in ".!?" else text + ".")
         if not parts:
             raise InputError(f"nothing to change: {action.id} already has that due date and owner")
-        action.updates.append(model.Update(dates.today(), " ".join(parts)))
+        change.note = " ".join(parts)
+        action.updates.append(change)
 
     return _change(store, text, apply)
 
@@ -352,19 +356,15 @@ def view(store: Store, action: model.Action, today: date, window: int) -> dict[s
     }
 
 
-_OWNER_CHANGE = re.compile(r"Owner changed from (\S+) to (\S+)\.")
-_DUE_CHANGE = re.compile(r"Due date changed from (\S+) to (\S+)\.")
-
-
 def as_raised(store: Store, action: model.Action) -> model.Action:
-    """The action as it was agreed: owner and due date before any later change
-    (read back from the dated notes that `action update` writes), still open."""
+    """The action as it was agreed: owner and due date before any later change (from
+    the from_owner and from_due that `action update` records, never from note text)."""
     owner, due = action.owner, action.due
     for update in reversed(action.updates):
-        if match := _OWNER_CHANGE.search(update.note):
-            owner = match[1]
-        if match := _DUE_CHANGE.search(update.note):
-            due = None if match[1] == "none" else date.fromisoformat(match[1])
+        if update.from_owner is not None:
+            owner = update.from_owner
+        if update.from_due is not None:
+            due = None if update.from_due == "none" else update.from_due
     person = store.people.get(owner)
     return model.Action(**{**action.__dict__, "owner": owner, "org": person.org if person else action.org,
                            "due": due, "status": "open", "closed": None, "updates": []})

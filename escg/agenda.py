@@ -19,7 +19,7 @@ from escg.people import get_org, get_person
 from escg.store import FORWARD_PLAN, Store, Transaction
 
 SHOWN = ("accepted", "proposed")
-_URL = re.compile(r"https?://[^\s<>\"']+")
+_URL = model.WEB_LINK
 
 
 @dataclass
@@ -168,13 +168,10 @@ def check_paper(store: Store, paper: str) -> tuple[str, str | None]:
     paper = paper.strip()
     if any(ord(c) < 32 or c in "<>\"`" for c in paper) or not paper or len(paper) > 2000:
         raise InputError("a paper must be one line: a URL or a path inside the store")
-    if _URL.fullmatch(paper):
+    if why := model.paper_problem(paper):
+        raise InputError(why)
+    if model.WEB_LINK.fullmatch(paper):
         return paper, None
-    if "://" in paper:
-        raise InputError(f"a paper link must be http:// or https://, not {paper[:40]!r}")
-    parts = paper.replace("\\", "/").split("/")
-    if paper.startswith(("/", "~")) or ".." in parts or re.match(r"[A-Za-z]:", paper):
-        raise InputError(f"a paper must be a URL or a path inside the store (such as papers/report.pdf), not {paper!r}")
     warning = None if (store.root / paper).is_file() else f"paper {paper} is not in the store yet"
     return paper, warning
 

@@ -17,17 +17,25 @@ from escg.people import get_person
 from escg.store import Store
 
 MAX_GUESTS = 200
+MAX_NAMES = 1000  # people named in one command; checked before any other work
+
+
+def _bounded(values: list[str] | None, what: str) -> list[str]:
+    values = values or []
+    if len(values) > MAX_NAMES or sum(value.count(",") + 1 for value in values) > MAX_NAMES:
+        raise InputError(f"at most {MAX_NAMES} {what} in one command")
+    return values
 
 
 def split_ids(values: list[str] | None) -> list[str]:
     """'a,b' 'c' -> ['a', 'b', 'c'], keeping order, dropping blanks and repeats."""
-    found: list[str] = []
+    found: dict[str, None] = {}
     for value in values or []:
         for part in value.split(","):
             part = part.strip()
-            if part and part not in found:
-                found.append(part)
-    return found
+            if part:
+                found.setdefault(part)
+    return list(found)
 
 
 def _check_guest(text: str) -> str:
@@ -61,6 +69,10 @@ def attend(store: Store, text: str | None, *, present: list[str] | None = None,
            absent: list[str] | None = None, guests: list[str] | None = None,
            remove: list[str] | None = None) -> model.Meeting:
     """Record (or correct) attendance; repeating the same call changes nothing."""
+    everyone = [*(present or []), *(apologies or []), *(subs or []), *(absent or []), *(remove or [])]
+    _bounded(everyone, "people")
+    if len(guests or []) > MAX_GUESTS:
+        raise InputError(f"at most {MAX_GUESTS} guests")
     present_ids, apology_ids, absent_ids = split_ids(present), split_ids(apologies), split_ids(absent)
     remove_ids = split_ids(remove)
     pairs = []
@@ -78,7 +90,9 @@ def attend(store: Store, text: str | None, *, present: list[str] | None = None,
     if not (present_ids or apology_ids or absent_ids or pairs or guest_names or remove_ids):
         raise InputError("give --present, --apologies, --sub, --absent, --guest or --remove")
     mentioned = present_ids + apology_ids + absent_ids + [m for m, _ in pairs] + [s for _, s in pairs]
-    repeated = {p for p in mentioned if mentioned.count(p) > 1}
+    from collections import Counter
+
+    repeated = {name for name, times in Counter(mentioned).items() if times > 1}
     if repeated:
         raise InputError(f"{', '.join(sorted(repeated))} given more than once in one command")
 

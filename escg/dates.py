@@ -121,6 +121,8 @@ def parse_date(
     Anything unparseable or ambiguous raises InputError naming the accepted forms.
     """
     original = text
+    if any(ord(c) < 32 or c == "\x7f" for c in text):
+        raise InputError(f"not a date: it contains a control character; {ACCEPTED}")
     text = " ".join(text.strip().lower().split())
     if not text:
         raise InputError(f"a date is needed; {ACCEPTED}")
@@ -223,6 +225,10 @@ def _check_weekday(name: str | None, result: date, original: str) -> None:
 
 
 def _parse_with_dateutil(text: str, original: str) -> date:
+    # Only a date that names its month reaches dateutil: numbers alone ("3/12/2026,")
+    # would be read month first.
+    if not any(word in MONTHS for word in re.findall(r"[a-z]+", text)):
+        raise InputError(f"not a date: {original!r}; {ACCEPTED}")
     from dateutil import parser
 
     # Two defaults that differ in every field: if the answers differ, the text

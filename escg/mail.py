@@ -29,6 +29,13 @@ MAIL_KEYS = ("from", "smtp_host", "smtp_port", "security", "username", "password
 SECURITY = ("none", "starttls", "tls")
 MAX_ATTACHMENT = 20 * 1024 * 1024
 MAX_MESSAGES = 5000
+# Python 3.11's email folding drops the quotes around a long display name that holds
+# a comma (From: "Group, for Essex" <x@y> becomes three addresses). Headers are
+# bounded at 900 characters (check_header), so lines never need folding below RFC
+# 5322's hard limit of 998.
+from email import policy as _policy  # noqa: E402
+
+POLICY = _policy.default.clone(max_line_length=998)
 PLACEHOLDER_SENDER = "escg@localhost.invalid"
 
 
@@ -134,7 +141,7 @@ def build(*, sender: Address, to: Address, subject: str, text: str, html: str,
           auto: bool = False) -> EmailMessage:
     """A multipart/alternative message (in multipart/mixed when papers are attached)."""
     check_header("subject", subject)
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = to
     if reply_to is not None and reply_to.addr_spec != sender.addr_spec:

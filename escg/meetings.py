@@ -130,8 +130,8 @@ def _check_link(value: str | None) -> str | None:
     value = value.strip()
     if any(ord(c) < 32 for c in value) or len(value) > 2000:
         raise InputError("the online link must be one line of at most 2000 characters")
-    if value and not re.fullmatch(r"https?://[^\s<>\"'`]+", value, re.IGNORECASE):
-        raise InputError(f"the online link must be an https:// or http:// address without spaces, not {value[:40]!r}")
+    if value and (why := model.link_problem(value)):
+        raise InputError(f"the online link: {why}")
     return value or None
 
 

@@ -32,6 +32,27 @@ SLUG = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63}")
 MEETING_ID = re.compile(r"(\d{4})-(\d{2})-(\d{2})([b-z])?")
 EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
 CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+# Links in documents: http(s) only; a scheme such as javascript: or data: never reaches an href.
+WEB_LINK = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def link_problem(value: str) -> str | None:
+    """Why ``value`` is not a web link, or None."""
+    if WEB_LINK.fullmatch(value):
+        return None
+    return f"{value[:60]!r} is not an http:// or https:// address"
+
+
+def paper_problem(value: str) -> str | None:
+    """Why ``value`` is neither a web link nor a path inside the store, or None."""
+    if WEB_LINK.fullmatch(value):
+        return None
+    parts = value.replace("\\", "/").split("/")
+    if (not value.strip() or SCHEME.match(value) or value.startswith(("/", "~")) or ".." in parts
+            or any(ord(c) < 32 or c in "<>\"`" for c in value)):
+        return f"paper {value[:60]!r} must be an http(s) address or a path inside the store, such as papers/report.pdf"
+    return None
 
 MAX_TEXT = 10_000
 MAX_TITLE = 300
@@ -229,6 +250,8 @@ def group_from_toml(data: dict, problems: Problems) -> Group:
     group.end = _clock(defaults, "end", time(12, 0), ("defaults",), problems) or time(12, 0)
     group.venue = _text(defaults, "venue", ("defaults",), problems)
     group.online = _text(defaults, "online", ("defaults",), problems)
+    if group.online and (why := link_problem(group.online)):
+        problems.add(("defaults", "online"), f"'online' {why}")
     group.rrule = _text(defaults, "rrule", ("defaults",), problems)
     if "standing" in data:
         standing = data["standing"]
@@ -438,6 +461,14 @@ def _declarations(entry: dict, path: Path, problems: Problems) -> list[Declarati
     return found
 
 
+def _papers(entry: dict, path: Path, problems: Problems) -> list[str]:
+    papers = _text_list(entry, "papers", path, problems)
+    for paper in papers:
+        if why := paper_problem(paper):
+            problems.add(path + ("papers",), why)
+    return papers
+
+
 def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
     _unknown(entry, ITEM_KEYS, path, problems)
     return AgendaItem(
@@ -447,7 +478,7 @@ def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
         org=_text(entry, "org", path, problems),
         theme=_text(entry, "theme", path, problems),
         minutes=_int(entry, "minutes", 15, 0, 600, path, problems),
-        papers=_text_list(entry, "papers", path, problems),
+        papers=_papers(entry, path, problems),
         submitted_by=_text(entry, "submitted_by", path, problems),
         submitted=_date(entry, "submitted", path, problems),
         status=_choice(entry, "status", ITEM_STATUSES, "accepted", path, problems),
@@ -591,6 +622,13 @@ MEETING_KEYS = ("date", "start", "end", "venue", "online", "status", "chair", "n
                 "sequence", "agenda_built", "items", "attendance", "minutes")
 
 
+def _online(data: dict, problems: Problems) -> str | None:
+    value = _text(data, "online", (), problems, limit=2000)
+    if value and (why := link_problem(value)):
+        problems.add(("online",), f"'online' {why}")
+    return value
+
+
 def meeting_from_toml(ident: str, data: dict, problems: Problems) -> Meeting:
     _unknown(data, MEETING_KEYS, (), problems)
     match = MEETING_ID.fullmatch(ident)
@@ -623,7 +661,7 @@ def meeting_from_toml(ident: str, data: dict, problems: Problems) -> Meeting:
         start=start,
         end=end,
         venue=_text(data, "venue", (), problems, limit=MAX_TITLE),
-        online=_text(data, "online", (), problems, limit=2000),
+        online=_online(data, problems),
         status=_choice(data, "status", MEETING_STATUSES, "planned", (), problems),
         chair=_text(data, "chair", (), problems),
         note=_text(data, "note", (), problems),
@@ -662,9 +700,18 @@ ACTION_ID = re.compile(r"A-(\d{3,9})")
 class Update:
     date: date
     note: str
+    # What a change replaced, kept apart from the note so minutes can show an action
+    # as agreed: the previous owner, and the previous due date (or "none").
+    from_owner: str | None = None
+    from_due: date | str | None = None
 
     def to_toml(self) -> dict[str, Any]:
-        return {"date": self.date, "note": self.note}
+        data: dict[str, Any] = {"date": self.date, "note": self.note}
+        if self.from_owner is not None:
+            data["from_owner"] = self.from_owner
+        if self.from_due is not None:
+            data["from_due"] = self.from_due
+        return data
 
 
 @dataclass
@@ -728,11 +775,16 @@ def action_from_toml(data: dict, problems: Problems) -> Action:
         if not isinstance(entry, dict):
             problems.add(path, "each [[updates]] entry must be a table")
             continue
-        _unknown(entry, ("date", "note"), path, problems)
+        _unknown(entry, ("date", "note", "from_owner", "from_due"), path, problems)
         when = _date(entry, "date", path, problems, required=True)
         note = _text(entry, "note", path, problems, required=True)
+        from_owner = _text(entry, "from_owner", path, problems)
+        from_due = entry.get("from_due")
+        if from_due is not None and from_due != "none" and not (isinstance(from_due, date) and not hasattr(from_due, "hour")):
+            problems.add(path + ("from_due",), "'from_due' must be a date or \"none\"")
+            from_due = None
         if when and note is not None:
-            updates.append(Update(when, note))
+            updates.append(Update(when, note, from_owner, from_due))
     action = Action(
         id=ident,
         title=_text(data, "title", (), problems, required=True, limit=MAX_TEXT) or "?",

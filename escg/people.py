@@ -48,12 +48,17 @@ def _check_text(label: str, value: str | None, limit: int = model.MAX_TITLE) -> 
     return value
 
 
-def _write(store: Store, orgs: dict[str, model.Organisation], people: dict[str, model.Person]) -> None:
+def _write(store: Store, orgs: dict[str, model.Organisation], people: dict[str, model.Person], *,
+           org: str | None = None, person: str | None = None) -> None:
+    """Write the one organisation or person a command added, changed or removed
+    (absent from ``orgs``/``people`` means removed); every other entry is left byte for byte."""
     from escg.store.edit import sync_tables
 
     def change(document: Any) -> None:
-        sync_tables(document, "orgs", {o.id: o.to_toml() for o in orgs.values()})
-        sync_tables(document, "people", {p.id: p.to_toml() for p in people.values()})
+        if org is not None:
+            sync_tables(document, "orgs", {org: orgs[org].to_toml()} if org in orgs else {}, only={org})
+        if person is not None:
+            sync_tables(document, "people", {person: people[person].to_toml()} if person in people else {}, only={person})
 
     with store.transaction() as txn:
         txn.edit(store.path(PEOPLE), change, parse=model.people_from_toml,
@@ -73,7 +78,7 @@ def add_org(store: Store, ident: str, name: str, sector: str = "other") -> model
             raise ConflictError(f"organisation {ident!r} already exists ({store.orgs[ident].name})")
         org = model.Organisation(ident, name, sector)
         orgs = {**store.orgs, ident: org}
-        _write(store, orgs, store.people)
+        _write(store, orgs, store.people, org=ident)
     return org
 
 
@@ -87,7 +92,7 @@ def edit_org(store: Store, ident: str, *, name: str | None = None, sector: str |
             if sector not in model.SECTORS:
                 raise InputError(f"sector must be one of {', '.join(model.SECTORS)}, not {sector!r}")
             org.sector = sector
-        _write(store, store.orgs, store.people)
+        _write(store, store.orgs, store.people, org=ident)
     return org
 
 
@@ -102,7 +107,7 @@ def remove_org(store: Store, ident: str) -> None:
             named = ", ".join((users + items)[:5])
             raise ConflictError(f"organisation {ident!r} is still referenced ({named}); change those first")
         orgs = {k: v for k, v in store.orgs.items() if k != ident}
-        _write(store, orgs, store.people)
+        _write(store, orgs, store.people, org=ident)
 
 
 def add_person(store: Store, ident: str, *, name: str, org: str, role: str | None = None,
@@ -123,7 +128,7 @@ def add_person(store: Store, ident: str, *, name: str, org: str, role: str | Non
         if deputy_for is not None:
             get_person(store, deputy_for)
         people = {**store.people, ident: person}
-        _write(store, store.orgs, people)
+        _write(store, store.orgs, people, person=ident)
     return person
 
 
@@ -151,7 +156,7 @@ def edit_person(store: Store, ident: str, **changes: Any) -> model.Person:
                 if target == ident:
                     raise InputError("a person cannot deputise for themselves")
             person.deputy_for = target or None
-        _write(store, store.orgs, store.people)
+        _write(store, store.orgs, store.people, person=ident)
     return person
 
 
@@ -183,4 +188,4 @@ def remove_person(store: Store, ident: str) -> None:
             more = f" and {len(found) - 5} more" if len(found) > 5 else ""
             raise ConflictError(f"person {ident!r} is still referenced by {', '.join(found[:5])}{more}; change those first")
         people = {k: v for k, v in store.people.items() if k != ident}
-        _write(store, store.orgs, people)
+        _write(store, store.orgs, people, person=ident)

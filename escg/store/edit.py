@@ -59,25 +59,34 @@ def readable(value: Any) -> Any:
     return value
 
 
-def sync_tables(container: Any, key: str, entries: Mapping[str, Mapping[str, Any]]) -> None:
-    """Make ``[key.<id>]`` tables match ``entries`` (id -> data), in place."""
+def sync_tables(container: Any, key: str, entries: Mapping[str, Mapping[str, Any]],
+                only: set[str] | None = None) -> None:
+    """Make ``[key.<id>]`` tables match ``entries`` (id -> data), in place; with ``only``,
+    just those ids (added, changed, or removed when missing from ``entries``)."""
     if key not in container:
         if not entries:
             return
         container[key] = tomlkit.table(is_super_table=True)
     section = container[key]
     for ident in list(section.keys()):
-        if ident not in entries:
+        if ident not in entries and (only is None or ident in only):
             del section[ident]
     for ident, data in entries.items():
         if ident in section:
-            sync_table(section[ident], data)
+            old = plain(section[ident])
+            # Keys the file leaves to their defaults, or holds empty, stay as they are unless they change.
+            wanted = {k: v for k, v in data.items() if k in old or v != DEFAULTS.get(k)}
+            wanted.update({k: v for k, v in old.items() if k not in data and v in ("", [])})
+            sync_table(section[ident], wanted)
         else:
             table = tomlkit.table()
             for name, value in data.items():
                 table[name] = value
             table.add(tomlkit.nl())
             section[ident] = table
+
+
+DEFAULTS = {"sector": "other", "membership": "member"}
 
 
 def sync_array(container: Any, key: str, rows: Sequence[tuple[int | None, Mapping[str, Any]]]) -> None:

@@ -31,7 +31,7 @@ from escg.errors import StoreError
 from escg.store.files import MAX_FILE, display, find_line, toml_error
 
 INDEX_NAME = ".escg-index.sqlite"
-VERSION = "1"
+VERSION = "2"
 FULL_STAT_LIMIT = 20_000
 
 SCHEMA = """
@@ -59,7 +59,9 @@ def _load(text: str) -> model.Action:
         meeting=data.get("meeting"), item=data.get("item"), theme=data.get("theme"),
         created=day(data["created"]) if "created" in data else None,
         closed=day(data["closed"]) if "closed" in data else None,
-        updates=[model.Update(day(u["date"]), u["note"]) for u in data.get("updates", [])],
+        updates=[model.Update(day(u["date"]), u["note"], u.get("from_owner"),
+                              None if "from_due" not in u else u["from_due"] if u["from_due"] == "none" else day(u["from_due"]))
+                 for u in data.get("updates", [])],
     )
 
 
