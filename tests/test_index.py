@@ -97,3 +97,19 @@ def test_read_only_store_works_without_an_index(run, indexed, monkeypatch):
 
 def test_the_index_is_ignored_by_git(indexed):
     assert ".escg-index*" in (indexed / ".gitignore").read_text()
+
+
+def test_a_long_build_reports_progress(people_store):
+    """A first run over thousands of files reports its progress (the CLI draws a bar on a terminal)."""
+    from escg import model
+    from escg.store.edit import new_document
+    from escg.store.files import atomic_write
+
+    for n in range(1, 2502):
+        action = model.Action(model.action_id(n), f"Bulk {n}", "bob", "police", status="open")
+        atomic_write(people_store / "actions" / "2026" / f"{action.id}-beef.toml", new_document(action.to_toml()), durable=False)
+    store = Store(people_store)
+    seen = []
+    store.on_progress = lambda done, total: seen.append((done, total))
+    assert len(store.actions) == 2501
+    assert seen[0] == (500, 2501) and seen[-1] == (2501, 2501)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -46,9 +47,24 @@ def store(ctx: typer.Context) -> Store:
     if "store" not in state:
         found = Store.discover(state.get("store_path"))
         found.group  # a malformed escg.toml stops every command, with file:line
+        if sys.stderr.isatty():
+            found.on_progress = progress_bar("indexing actions")
         state["store"] = found
         root.obj = state
     return state["store"]
+
+
+def progress_bar(label: str):
+    """A one-line bar on stderr (a terminal only), redrawn in place."""
+
+    def draw(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}{end}")
+        sys.stderr.flush()
+
+    return draw
 
 
 def warn(message: str) -> None:

@@ -40,6 +40,8 @@ class Store:
         self._actions: list[model.Action] | None = None
         self._index: Any = None
         self._index_fresh = False
+        # Called with (done, total) while a long index build parses files; the CLI draws a bar.
+        self.on_progress: Callable[[int, int], None] | None = None
         self.lock = StoreLock(root)
 
     # --- finding -----------------------------------------------------------
@@ -169,7 +171,7 @@ class Store:
             self._index = ActionIndex(self.root, self.path(ACTIONS))
         if not self._index_fresh:
             try:
-                self._index.refresh(deep=True)
+                self._index.refresh(deep=True, report=self.on_progress)
             except (sqlite3.Error, OSError):
                 self._index = None  # a read-only or odd file system: the files are the truth anyway
                 return None

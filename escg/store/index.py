@@ -112,7 +112,7 @@ class ActionIndex:
 
     # --- keeping it fresh --------------------------------------------------
 
-    def refresh(self, deep: bool = False) -> None:
+    def refresh(self, deep: bool = False, report=None) -> None:
         """Bring the index up to date with the files (see the module's docstring)."""
         if not self.folder.is_dir():
             db = self.db()
@@ -141,8 +141,15 @@ class ActionIndex:
             for name in gone:
                 db.execute("DELETE FROM actions WHERE dir=?", (name,))
                 db.execute("DELETE FROM dirs WHERE path=?", (name,))
+            pending = []
             for name, mtime in changed:
-                self._rescan(db, name)
+                pending += self._rescan(db, name)
+            # Parsing is the slow part (a first run after a clone parses every file).
+            for done, (path, full, stat) in enumerate(pending, start=1):
+                self._store(db, path, full, stat)
+                if report is not None and len(pending) > 2000 and (done % 500 == 0 or done == len(pending)):
+                    report(done, len(pending))
+            for name, mtime in changed:
                 db.execute("INSERT OR REPLACE INTO dirs VALUES (?, ?)", (name, mtime))
             if deep:
                 where = "" if count <= FULL_STAT_LIMIT else "WHERE status='open' OR error IS NOT NULL"
@@ -162,11 +169,13 @@ class ActionIndex:
             raise
         self.fresh = True
 
-    def _rescan(self, db: sqlite3.Connection, name: str) -> None:
+    def _rescan(self, db: sqlite3.Connection, name: str) -> list[tuple[str, Path, os.stat_result]]:
+        """Drop the rows of files gone from folder ``name``; return the files to parse."""
         folder = self.folder / name
         indexed = {path: (mtime, size, ino) for path, mtime, size, ino in db.execute(
             "SELECT path, mtime_ns, size, ino FROM actions WHERE dir=?", (name,))}
         seen = set()
+        pending = []
         for entry in os.scandir(folder):
             if not (entry.name.startswith("A-") and entry.name.endswith(".toml")) or not entry.is_file():
                 continue
@@ -174,9 +183,10 @@ class ActionIndex:
             seen.add(path)
             stat = entry.stat()
             if indexed.get(path) != (stat.st_mtime_ns, stat.st_size, stat.st_ino):
-                self._store(db, path, folder / entry.name, stat)
+                pending.append((path, folder / entry.name, stat))
         for path in set(indexed) - seen:
             db.execute("DELETE FROM actions WHERE path=?", (path,))
+        return pending
 
     def _store(self, db: sqlite3.Connection, path: str, full: Path, stat: os.stat_result) -> None:
         action, error = self._parse(full, stat)
