@@ -9,7 +9,7 @@ meeting made by hand; an action's UID is derived from its id.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from escg import actions, agenda, dates, model
@@ -41,7 +41,7 @@ def export(store: Store, *, with_meetings: bool = True, with_actions: bool = Tru
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{group.short}: {group.name}")
-    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = dates.now_utc().replace(microsecond=0)
     if with_meetings:
         for meeting in store.meetings.values():
             event = Event()

@@ -102,6 +102,14 @@ class Checker:
         people = self.read(people_file, model.people_from_toml) if people_file.exists() else None
         orgs, persons = people.value if people else ({}, {})
         themes = group.value.themes if group else {}
+        if group:
+            from escg.errors import StoreError
+            from escg.mail import settings
+
+            try:
+                settings(group.value)
+            except StoreError as error:
+                self.add(group, ("mail",), str(error).removeprefix("escg.toml: "))
         if group and group.value.chair and group.value.chair not in persons:
             self.add(group, ("chair",), f"the chair {group.value.chair!r} is not in people.toml")
 

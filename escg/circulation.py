@@ -55,7 +55,8 @@ def reminders(store: Store, config: mail.Settings, *, owner: str | None = None,
             "person": {"id": ident, "name": name},
             "actions": views,
             "counts": actions.counts(by_owner[ident], today, window),
-            "today": dates.long_date(today),
+            "today": today,
+            "as_at": dates.long_date(today),
             "window": window,
             "all": all_open,
         }
@@ -132,12 +133,18 @@ def document(store: Store, config: mail.Settings, what: str, meeting_text: str |
             raise ConflictError(f"meeting {meeting.id} is cancelled")
         context = agenda.render_context(store, meeting)
         attachments = papers(store, meeting)
+        for item in context["items"]:  # a relative link means nothing in a mail client: they are attached
+            for paper in item["papers"]:
+                if not model.WEB_LINK.fullmatch(paper["href"]):
+                    paper["href"] = ""
     elif what == "minutes":
         meeting = meetings.resolve(store, meeting_text or "last")
         if meeting.status not in ("minutes-draft", "minutes-approved"):
             raise ConflictError(f"meeting {meeting.id} has no minutes yet ({meeting.status})")
         context = minutes.render_context(store, meeting)
     else:
+        if meeting_text is not None:
+            raise InputError("the action log is for the whole group: `escg mail actions` takes no MEETING")
         selection = actions.Selection(status="open")
         today = dates.today()
         context = actions.log_context(store, actions.select(store, selection, today), selection, None, today)

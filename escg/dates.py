@@ -72,6 +72,16 @@ def today() -> date:
     return _make_date(int(match[1]), int(match[2]), int(match[3]), override)
 
 
+def now_utc() -> datetime:
+    """The current moment in UTC; at 07:00 on ESCG_TODAY when that is set (reproducible output)."""
+    from datetime import timezone
+
+    if os.environ.get("ESCG_TODAY", "").strip():
+        day = today()
+        return datetime(day.year, day.month, day.day, 7, 0, tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
 def add_months(start: date, months: int) -> date:
     """The same day ``months`` later, clamped to the month's last day (31 Jan + 1 = 28 Feb)."""
     index = start.year * 12 + (start.month - 1) + months

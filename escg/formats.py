@@ -32,10 +32,13 @@ def to_json(data: Any) -> str:
     """A list as one object a line (valid JSON, easy to grep, and json's C encoder: an
     indented dump takes its pure-Python path, ten times slower); anything else indented."""
     if isinstance(data, list):
-        if not data:
-            return "[]\n"
-        return "[\n" + ",\n".join(json.dumps(row, ensure_ascii=False, default=str) for row in data) + "\n]\n"
+        return json_rows([json.dumps(row, ensure_ascii=False, default=str) for row in data])
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def json_rows(rows: list[str]) -> str:
+    """A JSON array of rows already encoded, one a line."""
+    return "[\n" + ",\n".join(rows) + "\n]\n" if rows else "[]\n"
 
 
 def to_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:

@@ -147,7 +147,7 @@ def build(*, sender: Address, to: Address, subject: str, text: str, html: str,
     if reply_to is not None and reply_to.addr_spec != sender.addr_spec:
         message["Reply-To"] = reply_to
     message["Subject"] = subject
-    message["Date"] = format_datetime(_now())
+    message["Date"] = format_datetime(dates.now_utc())
     message["Message-ID"] = make_msgid(domain=sender.domain)
     if auto:
         message["Auto-Submitted"] = "auto-generated"
@@ -162,16 +162,6 @@ def build(*, sender: Address, to: Address, subject: str, text: str, html: str,
         else:
             message.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
     return message
-
-
-def _now():
-    from datetime import datetime, timezone
-
-    override = os.environ.get("ESCG_TODAY")
-    if override:
-        today = dates.today()
-        return datetime(today.year, today.month, today.day, 7, 0, tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
 
 
 # --- delivery ----------------------------------------------------------------
@@ -275,7 +265,8 @@ def _send_with_smtp(outgoing: list[Outgoing], config: Settings, report: Report) 
         except smtplib.SMTPAuthenticationError as error:
             raise MailError(f"the mail server {host}:{port} refused the login for {config.username}: {_reason(error)}") from None
         except smtplib.SMTPNotSupportedError as error:
-            raise MailError(f"the mail server {host}:{port} does not support {_reason(error)}") from None
+            raise MailError(f"the mail server {host}:{port} cannot do what escg.toml asks ({_reason(error)}); "
+                            "check security and username under [mail]") from None
         except (OSError, smtplib.SMTPException, ssl.SSLError) as error:
             raise MailError(f"the mail server {host}:{port} failed: {_reason(error)}") from None
         for item in outgoing:

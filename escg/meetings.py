@@ -164,7 +164,7 @@ def write(txn: Transaction, store: Store, meeting: model.Meeting, *, replaces: s
         txn.delete(source)
     else:
         txn.edit(path, change, parse=parse_meeting_file(meeting.id),
-                 create=f"# A {store.group.short} meeting: its agenda, attendance and minutes.\n\n")
+                 create=f"# {store.group.short} meeting: its agenda, attendance and minutes.\n\n")
 
 
 def new_meeting(store: Store, day: date | None, *, start: time | None = None, end: time | None = None,

@@ -804,6 +804,33 @@ def action_from_toml(data: dict, problems: Problems) -> Action:
     return action
 
 
+# The JSON contract of an action (docs/json.md), in order, without "rag" (which depends
+# on today): the keys before it and the keys after it.
+CONTRACT_HEAD = ("id", "title", "owner", "org", "due", "status")
+CONTRACT_TAIL = ("meeting", "item", "created", "closed", "updates")
+
+
+def contract_parts(action: Action) -> tuple[dict[str, Any], dict[str, Any]]:
+    iso = lambda value: value.isoformat() if value else None  # noqa: E731
+    head = {"id": action.id, "title": action.title, "owner": action.owner, "org": action.org,
+            "due": iso(action.due), "status": action.status}
+    tail = {"meeting": action.meeting, "item": action.item, "created": iso(action.created),
+            "closed": iso(action.closed),
+            "updates": [{"date": u.date.isoformat(), "note": u.note} for u in action.updates]}
+    return head, tail
+
+
+def rag_of(status: str, due: str | None, today: str, amber_until: str) -> str:
+    """rag() on ISO date strings, as the index holds them."""
+    if status != "open":
+        return "complete"
+    if due is None:
+        return "green"
+    if due < today:
+        return "red"
+    return "amber" if due <= amber_until else "green"
+
+
 def rag(action: Action, today: date, window: int) -> str:
     """red = overdue, amber = due within ``window`` days, green = later or no date,
     complete = done or dropped (SPEC §3)."""

@@ -59,8 +59,8 @@ def run(argv: list[str]) -> int | None:
         return None
     store_path, options, flags = parsed
     from escg import dates
-    from escg.actions import JSON_KEYS, Selection, review
-    from escg.formats import to_csv, to_json
+    from escg.actions import JSON_KEYS, Selection, review, review_json
+    from escg.formats import json_rows, to_csv
     from escg.errors import EscgError
     from escg.store import Store
 
@@ -73,9 +73,10 @@ def run(argv: list[str]) -> int | None:
                               due_within=dates.parse_period(within) if within else None,
                               owner=options.get("--owner"), org=options.get("--org"),
                               meeting=options.get("--meeting"), theme=options.get("--theme"))
-        rows = review(store, selection, dates.today())
-        text = to_json([{key: row.get(key) for key in JSON_KEYS} for row in rows]) \
-            if options["--format"] == "json" else to_csv(rows, JSON_KEYS)
+        if options["--format"] == "json":
+            text = json_rows(review_json(store, selection, dates.today()))
+        else:
+            text = to_csv(review(store, selection, dates.today()), JSON_KEYS)
         try:
             sys.stdout.write(text)
             sys.stdout.flush()

@@ -91,7 +91,7 @@ def render(store: Store | None, name: str, context: dict[str, Any]) -> str:
         raise InputError(f"template {name} tried something unsafe: {error}") from None
     except TemplateError as error:
         raise InputError(f"template {name}: {error.message or error}") from None
-    except (ArithmeticError, ValueError, TypeError, LookupError, RecursionError, MemoryError) as error:
+    except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError, RecursionError, MemoryError) as error:
         # A store's template is data: its mistakes are the user's, reported in one line.
         raise InputError(f"template {name} failed: {type(error).__name__}: {error}") from None
 

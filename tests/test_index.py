@@ -113,3 +113,21 @@ def test_a_long_build_reports_progress(people_store):
     store.on_progress = lambda done, total: seen.append((done, total))
     assert len(store.actions) == 2501
     assert seen[0] == (500, 2501) and seen[-1] == (2501, 2501)
+
+
+def test_review_rows_are_what_json_would_write(run, indexed, monkeypatch):
+    """The index splices each row's RAG between two stored halves: the bytes must be
+    exactly json.dumps of the contract, for every filter."""
+    for args in ("actions --json", "actions --all --json", "actions --overdue --due-within 3d --json",
+                 "actions --closed --json", "actions --owner bob --json"):
+        spliced = run(args).stdout
+        monkeypatch.setenv("ESCG_NO_INDEX", "1")
+        assert run(args).stdout == spliced, args
+        monkeypatch.delenv("ESCG_NO_INDEX")
+
+
+def test_a_broken_file_is_not_reported_as_unknown(run, indexed):
+    path = next((indexed / "actions").rglob("A-002-*.toml"))
+    path.write_text(path.read_text().replace("due = 2026-12-02", 'due = "2026-12-02"'))
+    result = run("action show A-002", code=6)
+    assert "'due' must be a TOML date" in result.stderr

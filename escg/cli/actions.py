@@ -63,20 +63,28 @@ def actions_list(
     selection = Selection(status="closed" if closed else "all" if all_ else "open", overdue=overdue,
                           due_within=dates.parse_period(due_within) if due_within else None,
                           owner=owner, org=org, meeting=meeting, theme=theme)
-    found = select(s, selection, today)
     fmt = "json" if json else format.value
-    if fmt in ("md", "html"):
-        from escg.render import render
+    if fmt == "json" and not group_by:
+        # The same rows as escg.quick prints without Typer (tests/test_quick.py compares them).
+        if out is not None:
+            raise InputError("--out is for the md and html action log")
+        from escg.actions import review_json
+        from escg.cli.output import echo
+        from escg.formats import json_rows
 
+        echo(json_rows(review_json(s, selection, today)), nl=False)
+        return
+    found = select(s, selection, today)
+    if fmt in ("md", "html"):
         from escg.actions import log_context
+        from escg.render import render
 
         context = log_context(s, found, selection, group_by.value if group_by else None, today)
         write_output(render(s, f"actions.{fmt}", context), out)
         return
     from escg.actions import action_json
 
-    if fmt in ("json", "csv") and not group_by:
-        # The same rows as escg.quick prints without Typer (tests/test_fast.py compares them).
+    if fmt == "csv" and not group_by:
         if out is not None:
             raise InputError("--out is for the md and html action log")
         emit([action_json(a, today, window) for a in found], COLUMNS, fmt, keys=KEYS)

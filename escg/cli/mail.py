@@ -12,7 +12,7 @@ from escg.cli.common import say, store
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print what would be sent (the default when no mail is configured).")]
 Eml = Annotated[Optional[Path], typer.Option("--eml", metavar="DIR", help="Write one .eml file per message into DIR instead of sending.")]
-Send = Annotated[bool, typer.Option("--send", help="Deliver (the default when [mail] is configured).")]
+Send = Annotated[bool, typer.Option("--send", help="Deliver (the default when the mail table of escg.toml sets smtp_host or sendmail).")]
 
 
 class What(str, Enum):
@@ -39,6 +39,9 @@ def _deliver(s, config, outgoing, skipped, what: str, dry_run: bool, eml: Option
         mail.send(outgoing, config, report)
     for recipient, reason in report.failed:
         typer.echo(f"failed: {recipient}: {reason}", err=True)
+    if mode == "dry-run":
+        say(report.line(what, mode))  # nothing was meant to go: the skipped are news, not failure
+        return
     report.raise_if_incomplete(what, mode)
     say(report.line(what, mode))
 
@@ -63,7 +66,7 @@ def mail_remind(
 
 def mail_send(
     ctx: typer.Context,
-    what: Annotated[What, typer.Argument(help="agenda, minutes or actions.")],
+    what: Annotated[What, typer.Argument(metavar="WHAT", help="agenda, minutes or actions.")],
     meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Default: next for an agenda, last for minutes.")] = None,
     to: Annotated[str, typer.Option("--to", help="members (members and deputies), all, or ADDR[,ADDR...].")] = "members",
     dry_run: DryRun = False,

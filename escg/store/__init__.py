@@ -39,7 +39,7 @@ class Store:
         self._forward: list[model.AgendaItem] | None = None
         self._actions: list[model.Action] | None = None
         self._index: Any = None
-        self._index_fresh = False
+        self._index_fresh = 0  # 0 not refreshed, 1 folders only, 2 deeply
         # Called with (done, total) while a long index build parses files; the CLI draws a bar.
         self.on_progress: Callable[[int, int], None] | None = None
         self.lock = StoreLock(root)
@@ -159,8 +159,11 @@ class Store:
     # Actions are many (100,000 in a county's twenty years), so they are read
     # through the index (escg/store/index.py), which re-parses only what changed.
 
-    def _action_index(self):
-        """The index, brought up to date; None if it cannot be used (then files are read)."""
+    def _action_index(self, deep: bool = True):
+        """The index, brought up to date; None if it cannot be used (then files are read).
+
+        Reads refresh it deeply (also stat'ing open actions' files for edits made in
+        place); finding a file or the highest id, as writes do, needs only the folders."""
         import sqlite3
 
         from escg.store.index import ActionIndex
@@ -169,13 +172,14 @@ class Store:
             return None
         if self._index is None:
             self._index = ActionIndex(self.root, self.path(ACTIONS))
-        if not self._index_fresh:
+        wanted = 2 if deep else 1
+        if self._index_fresh < wanted:
             try:
-                self._index.refresh(deep=True, report=self.on_progress)
+                self._index.refresh(deep=deep, report=self.on_progress)
             except (sqlite3.Error, OSError):
                 self._index = None  # a read-only or odd file system: the files are the truth anyway
                 return None
-            self._index_fresh = True
+            self._index_fresh = wanted
         return self._index
 
     def query_actions(self, where: str = "", params: tuple = (), *,
@@ -208,16 +212,21 @@ class Store:
             self._actions = self.query_actions()
         return self._actions
 
+    def action_json_halves(self, where: str, params: tuple, order: str) -> list[tuple] | None:
+        """For the review: see ActionIndex.halves; None without an index."""
+        index = self._action_index()
+        return index.halves(where, params, order) if index is not None else None
+
     def action_paths_of(self, ident: str) -> list[Path]:
         """The file(s) holding action ``ident`` (two after a git merge of clashing clones)."""
-        index = self._action_index()
+        index = self._action_index(deep=False)
         if index is not None:
             return index.paths_of(ident)
         folder = self.path(ACTIONS)
         return [path for path in self.action_files() if path.name.startswith(ident + "-")] if folder.is_dir() else []
 
     def highest_action(self) -> int:
-        index = self._action_index()
+        index = self._action_index(deep=False)
         if index is not None:
             return index.highest()
         return max((a.number for a in self._scan_actions()), default=0)
@@ -229,7 +238,7 @@ class Store:
         self._meetings = None
         self._forward = None
         self._actions = None
-        self._index_fresh = False
+        self._index_fresh = 0
 
     # --- writing -----------------------------------------------------------
 

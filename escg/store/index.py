@@ -10,7 +10,7 @@ committed (.gitignore). It is brought up to date on every use, incrementally:
   changed file (mtime, size or inode) is parsed again.
 * An edit made in place, without a rename, leaves the folder's mtime alone.
   ``refresh(deep=True)`` therefore also stats every file of an open action (the
-  ones a review shows); with 20,000 files or fewer it stats them all.
+  ones a review shows); with 5,000 files or fewer it stats them all.
 
 Stat'ing every file costs about 3 µs a file here (0.3 s at 100,000), which is
 why the whole-store stat is reserved for smaller stores.
@@ -31,8 +31,8 @@ from escg.errors import StoreError
 from escg.store.files import MAX_FILE, display, find_line, toml_error
 
 INDEX_NAME = ".escg-index.sqlite"
-VERSION = "2"
-FULL_STAT_LIMIT = 20_000
+VERSION = "3"
+FULL_STAT_LIMIT = 5_000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER);
 CREATE TABLE IF NOT EXISTS actions (
     path TEXT PRIMARY KEY, dir TEXT, mtime_ns INTEGER, size INTEGER, ino INTEGER,
     id TEXT, number INTEGER, status TEXT, due TEXT, owner TEXT, org TEXT, meeting TEXT,
-    theme TEXT, created TEXT, closed TEXT, error TEXT, data TEXT);
+    theme TEXT, created TEXT, closed TEXT, error TEXT, data TEXT, head TEXT, tail TEXT);
 CREATE INDEX IF NOT EXISTS actions_by_status ON actions (status, due, number);
 CREATE INDEX IF NOT EXISTS actions_by_id ON actions (id);
 """
@@ -195,12 +195,14 @@ class ActionIndex:
             db.execute("INSERT OR REPLACE INTO actions (path, dir, mtime_ns, size, ino, error) VALUES (?,?,?,?,?,?)",
                        (path, name, stat.st_mtime_ns, stat.st_size, stat.st_ino, error))
             return
+        head, tail = model.contract_parts(action)
         db.execute(
-            "INSERT OR REPLACE INTO actions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO actions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (path, name, stat.st_mtime_ns, stat.st_size, stat.st_ino, action.id, action.number, action.status,
              action.due.isoformat() if action.due else None, action.owner, action.org, action.meeting, action.theme,
              action.created.isoformat() if action.created else None,
-             action.closed.isoformat() if action.closed else None, error, _dump(action)))
+             action.closed.isoformat() if action.closed else None, error, _dump(action),
+             json.dumps(head, ensure_ascii=False)[:-1], json.dumps(tail, ensure_ascii=False)[1:]))
 
     def _parse(self, full: Path, stat: os.stat_result) -> tuple[model.Action | None, str | None]:
         shown = display(full, self.root)
@@ -237,6 +239,12 @@ class ActionIndex:
         sql = "SELECT data FROM actions WHERE error IS NULL" + (f" AND ({where})" if where else "") + f" ORDER BY {order}"
         return [_load(row[0]) for row in self.db().execute(sql, tuple(params))]
 
+    def halves(self, where: str, params: Iterable[Any], order: str) -> list[tuple[str, str, str, str | None]]:
+        """(JSON before "rag", JSON after it, status, due) of the matching actions."""
+        self._raise_errors()
+        sql = f"SELECT head, tail, status, due FROM actions WHERE error IS NULL AND ({where}) ORDER BY {order}"
+        return self.db().execute(sql, tuple(params)).fetchall()
+
     def paths(self) -> dict[str, list[Path]]:
         found: dict[str, list[Path]] = {}
         for ident, path in self.db().execute("SELECT id, path FROM actions WHERE error IS NULL ORDER BY path"):
@@ -244,6 +252,7 @@ class ActionIndex:
         return found
 
     def paths_of(self, ident: str) -> list[Path]:
+        self._raise_errors()  # a broken file may be the one asked for: say so, not "unknown"
         return [self.folder / row[0] for row in self.db().execute(
             "SELECT path FROM actions WHERE id=? ORDER BY path", (ident,))]
 
