@@ -31,7 +31,7 @@ from escg.errors import StoreError
 from escg.store.files import MAX_FILE, display, find_line, toml_error
 
 INDEX_NAME = ".escg-index.sqlite"
-VERSION = "3"
+VERSION = "4"
 FULL_STAT_LIMIT = 5_000
 
 SCHEMA = """
@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS actions (
     theme TEXT, created TEXT, closed TEXT, error TEXT, data TEXT, head TEXT, tail TEXT);
 CREATE INDEX IF NOT EXISTS actions_by_status ON actions (status, due, number);
 CREATE INDEX IF NOT EXISTS actions_by_id ON actions (id);
+CREATE INDEX IF NOT EXISTS actions_by_dir ON actions (dir);
+CREATE INDEX IF NOT EXISTS actions_broken ON actions (path) WHERE error IS NOT NULL;
 """
 
 
@@ -230,6 +232,7 @@ class ActionIndex:
     # --- queries -----------------------------------------------------------
 
     def _raise_errors(self) -> None:
+        # Served by the partial index actions_broken: no scan of a healthy store.
         row = self.db().execute("SELECT error FROM actions WHERE error IS NOT NULL ORDER BY path LIMIT 1").fetchone()
         if row:
             raise StoreError(row[0])
