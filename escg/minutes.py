@@ -87,24 +87,24 @@ def _edit_item(store: Store, text: str | None, number: int, change) -> tuple[mod
     return meeting, item
 
 
-def add_note(store: Store, text: str | None, number: int, note: str) -> model.AgendaItem:
-    note = _check_text(note, "note")
+def _add_text(store: Store, text: str | None, number: int, value: str, what: str, kind: str) -> model.AgendaItem:
+    """Append ``value`` to the item's ``kind`` list (notes or decisions), once."""
+    value = _check_text(value, what)
 
     def change(txn: Transaction, meeting: model.Meeting, item: model.AgendaItem) -> None:
-        if note not in item.notes:
-            item.notes.append(note)
+        entries = getattr(item, kind)
+        if value not in entries:
+            entries.append(value)
 
     return _edit_item(store, text, number, change)[1]
+
+
+def add_note(store: Store, text: str | None, number: int, note: str) -> model.AgendaItem:
+    return _add_text(store, text, number, note, "note", "notes")
 
 
 def add_decision(store: Store, text: str | None, number: int, decision: str) -> model.AgendaItem:
-    decision = _check_text(decision, "decision")
-
-    def change(txn: Transaction, meeting: model.Meeting, item: model.AgendaItem) -> None:
-        if decision not in item.decisions:
-            item.decisions.append(decision)
-
-    return _edit_item(store, text, number, change)[1]
+    return _add_text(store, text, number, decision, "decision", "decisions")
 
 
 def add_declaration(store: Store, text: str | None, number: int, person: str, interest: str) -> model.AgendaItem:
