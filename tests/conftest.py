@@ -63,6 +63,19 @@ def empty_store(run, store_dir) -> Path:
     return store_dir
 
 
+# Three organisations, a chair, members, a deputy and a guest (shared with test_hostile.py).
+PEOPLE_COMMANDS = (
+    "org add ecc --name 'Essex County Council' --sector council",
+    "org add police --name 'Essex Police' --sector police",
+    "org add nhs --name 'NHS Trust' --sector health",
+    "person add ann-chair --name 'Ann Chair' --org ecc --role 'Chief Executive' --email ann@example.org",
+    "person add bob --name 'Bob Police' --org police --role 'Chief Constable' --email bob@example.org",
+    "person add cat --name 'Cat Health' --org nhs --email cat@example.org",
+    "person add dan --name 'Dan Deputy' --org police --membership deputy --deputy-for bob --email dan@example.org",
+    "person add eve --name 'Eve Guest' --org nhs --membership guest",
+)
+
+
 @pytest.fixture
 def people_store(run, empty_store) -> Path:
     """A store with three organisations, a chair, members, a deputy and a guest."""
@@ -71,16 +84,7 @@ def people_store(run, empty_store) -> Path:
     text = config.read_text().replace('[themes]\npartnership = "Improving partnership working"\n', themes)
     text = text.replace('# chair = "person-id"', 'chair = "ann-chair"')
     config.write_text(text)
-    for args in (
-        "org add ecc --name 'Essex County Council' --sector council",
-        "org add police --name 'Essex Police' --sector police",
-        "org add nhs --name 'NHS Trust' --sector health",
-        "person add ann-chair --name 'Ann Chair' --org ecc --role 'Chief Executive' --email ann@example.org",
-        "person add bob --name 'Bob Police' --org police --role 'Chief Constable' --email bob@example.org",
-        "person add cat --name 'Cat Health' --org nhs --email cat@example.org",
-        "person add dan --name 'Dan Deputy' --org police --membership deputy --deputy-for bob --email dan@example.org",
-        "person add eve --name 'Eve Guest' --org nhs --membership guest",
-    ):
+    for args in PEOPLE_COMMANDS:
         run(args)
     return empty_store
 

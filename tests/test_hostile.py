@@ -419,15 +419,10 @@ def build_busy_store(run, store: Path, *, minuted: bool = False) -> None:
     run(["init", str(store), "--name", "Test Coordination Group", "--short", "TCG"])
     config = store / "escg.toml"
     config.write_text(config.read_text().replace('# chair = "person-id"', 'chair = "ann-chair"'))
+    from conftest import PEOPLE_COMMANDS
+
     for args in (
-        "org add ecc --name 'Essex County Council' --sector council",
-        "org add police --name 'Essex Police' --sector police",
-        "org add nhs --name 'NHS Trust' --sector health",
-        "person add ann-chair --name 'Ann Chair' --org ecc --role 'Chief Executive' --email ann@example.org",
-        "person add bob --name 'Bob Police' --org police --role 'Chief Constable' --email bob@example.org",
-        "person add cat --name 'Cat Health' --org nhs --email cat@example.org",
-        "person add dan --name 'Dan Deputy' --org police --membership deputy --deputy-for bob --email dan@example.org",
-        "person add eve --name 'Eve Guest' --org nhs --membership guest",
+        *PEOPLE_COMMANDS,
         "meeting new 2026-10-01",
         "meeting new 2026-12-03 --venue 'County Hall'",
         "meeting new 2027-02-04",
