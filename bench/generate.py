@@ -44,7 +44,7 @@ def generate(actions: int, out: Path, seed: int = 2026) -> dict[str, int]:
     rng = random.Random(seed + actions)
     if (out / "escg.toml").exists():
         raise SystemExit(f"{out} already holds a store")
-    store = init_store(out, f"Synthetic County Committees ({actions} actions)", "SCC")
+    init_store(out, f"Synthetic County Committees ({actions} actions)", "SCC")
     config = out / "escg.toml"
     text = config.read_text().replace('[themes]\npartnership = "Improving partnership working"\n',
                                       "[themes]\n" + "".join(f'{k} = "{v}"\n' for k, v in THEMES.items()))

@@ -91,14 +91,15 @@ def _check_title(text: str) -> str:
     return text
 
 
-def _check_note(text: str) -> str:
+def check_text(text: str, what: str = "note") -> str:
+    """A note, decision or declaration: not empty, bounded, no control characters but newlines and tabs."""
     text = text.strip()
     if not text:
-        raise InputError("the note is empty")
+        raise InputError(f"the {what} is empty")
     if len(text) > model.MAX_TEXT:
-        raise InputError(f"the note is longer than {model.MAX_TEXT} characters")
+        raise InputError(f"the {what} is longer than {model.MAX_TEXT} characters")
     if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise InputError("the note contains control characters")
+        raise InputError(f"the {what} contains control characters")
     return text
 
 
@@ -194,7 +195,7 @@ def update_action(store: Store, text: str, note: str | None = None, *, due: str 
                 change.from_owner = action.owner
                 action.owner, action.org = person.id, person.org
         if note is not None:
-            text = _check_note(note)
+            text = check_text(note)
             parts.insert(0, text if not parts or text[-1] in ".!?" else text + ".")
         if not parts:
             raise InputError(f"nothing to change: {action.id} already has that due date and owner")
@@ -220,7 +221,7 @@ def close_action(store: Store, text: str, status: str, note: str | None) -> mode
         action.status = status
         action.closed = dates.today()
         label = "Done" if status == "done" else "Dropped"
-        text_note = f"{label}: {_check_note(note)}" if note else f"{label}."
+        text_note = f"{label}: {check_text(note)}" if note else f"{label}."
         action.updates.append(model.Update(dates.today(), text_note))
 
     return _change(store, text, apply)
@@ -232,7 +233,7 @@ def reopen_action(store: Store, text: str, note: str | None = None) -> model.Act
             raise ConflictError(f"action {action.id} is already open")
         action.status = "open"
         action.closed = None
-        action.updates.append(model.Update(dates.today(), f"Reopened: {_check_note(note)}" if note else "Reopened."))
+        action.updates.append(model.Update(dates.today(), f"Reopened: {check_text(note)}" if note else "Reopened."))
 
     return _change(store, text, apply)
 

@@ -8,9 +8,8 @@ writes the standing items in (and later re-syncs any that were added).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from escg import dates, ids, meetings, model
@@ -19,7 +18,6 @@ from escg.people import get_org, get_person
 from escg.store import FORWARD_PLAN, Store, Transaction
 
 SHOWN = ("accepted", "proposed")
-_URL = model.WEB_LINK
 
 
 @dataclass
@@ -387,7 +385,7 @@ def forward_json(number: int, item: model.AgendaItem) -> dict[str, Any]:
 def paper_name(paper: str) -> str:
     """A short label for a paper: its file name, or for a URL the last part of its path."""
     path = paper.split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    if _URL.fullmatch(paper):
+    if model.WEB_LINK.fullmatch(paper):
         host_and_path = path.split("://", 1)[1]
         return host_and_path.rsplit("/", 1)[-1] if "/" in host_and_path else host_and_path
     return path.rsplit("/", 1)[-1]

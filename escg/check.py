@@ -183,7 +183,7 @@ class Checker:
                                   ("absent", "absent:", record.absent)):
             for name in names:
                 self._person(loaded, ("attendance", key), name, persons, label)
-        for member, stand_in in record.substitutes.items():
+        for stand_in in record.substitutes.values():
             self._person(loaded, ("attendance", "substitutes"), stand_in, persons, "substitute")
         if meeting.minutes.approved_at and meeting.minutes.approved_at not in self.meeting_ids:
             self.add(loaded, ("minutes", "approved_at"), f"approved at meeting {meeting.minutes.approved_at}, which does not exist")
@@ -283,16 +283,12 @@ def _renumber(store: Store, path: Path) -> str:
     """Give the action in ``path`` the next free id, in the file and its name."""
     import tomlkit
 
-    from escg.actions import COUNTER
+    from escg.actions import COUNTER, _next_number
     from escg.store.files import atomic_delete, atomic_write, read_toml
 
     store.forget()
-    highest = max((a.number for a in _all_actions(store)), default=0)
-    try:
-        highest = max(highest, int(store.path(COUNTER).read_text().strip() or 0))
-    except (FileNotFoundError, ValueError):
-        pass
-    new_id = model.action_id(highest + 1)
+    number = _next_number(store)
+    new_id = model.action_id(number)
     text = read_toml(path, store.root)[1]
     document = tomlkit.parse(text)
     old_id = str(document["id"])
@@ -304,18 +300,6 @@ def _renumber(store: Store, path: Path) -> str:
     target = path.with_name(f"{new_id}-{tag}.toml")
     atomic_write(target, text_out, store.root)
     atomic_delete(path, store.root)
-    atomic_write(store.path(COUNTER), f"{highest + 1}\n", store.root)
+    atomic_write(store.path(COUNTER), f"{number}\n", store.root)
     store.forget()
     return f"renumbered {old_id} in {store.show(path)} to {new_id} ({store.show(target)})"
-
-
-def _all_actions(store: Store) -> list[model.Action]:
-    found = []
-    for path in store.action_files():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-            continue
-        found.append(model.action_from_toml(data, model.Problems()))
-    return found
-

@@ -6,7 +6,6 @@ for a second meeting on one day. Its file is meetings/<year>/<id>.toml.
 
 from __future__ import annotations
 
-import re
 from datetime import date, time
 from typing import Any
 

@@ -12,22 +12,12 @@ from datetime import date
 from typing import Any
 
 from escg import agenda, dates, meetings, model
+from escg.actions import check_text
 from escg.errors import ConflictError, InputError, NotFoundError
 from escg.people import get_person
 from escg.store import Store, Transaction
 
 EDITABLE = ("planned", "agenda-published", "held", "minutes-draft")
-
-
-def _check_text(text: str, what: str) -> str:
-    text = text.strip()
-    if not text:
-        raise InputError(f"the {what} is empty")
-    if len(text) > model.MAX_TEXT:
-        raise InputError(f"the {what} is longer than {model.MAX_TEXT} characters")
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise InputError(f"the {what} contains control characters")
-    return text
 
 
 def _open_for_minutes(store: Store, text: str | None) -> model.Meeting:
@@ -89,7 +79,7 @@ def _edit_item(store: Store, text: str | None, number: int, change) -> tuple[mod
 
 def _add_text(store: Store, text: str | None, number: int, value: str, what: str, kind: str) -> model.AgendaItem:
     """Append ``value`` to the item's ``kind`` list (notes or decisions), once."""
-    value = _check_text(value, what)
+    value = check_text(value, what)
 
     def change(txn: Transaction, meeting: model.Meeting, item: model.AgendaItem) -> None:
         entries = getattr(item, kind)
@@ -108,7 +98,7 @@ def add_decision(store: Store, text: str | None, number: int, decision: str) -> 
 
 
 def add_declaration(store: Store, text: str | None, number: int, person: str, interest: str) -> model.AgendaItem:
-    interest = _check_text(interest, "declaration")
+    interest = check_text(interest, "declaration")
 
     def change(txn: Transaction, meeting: model.Meeting, item: model.AgendaItem) -> None:
         who = get_person(store, person).id

@@ -448,7 +448,7 @@ def _declarations(entry: dict, path: Path, problems: Problems) -> list[Declarati
         problems.add(path + ("declarations",), "'declarations' must be a list of { person, text } tables")
         return []
     found = []
-    for index, value in enumerate(raw):
+    for value in raw:
         where = path + ("declarations",)
         if not isinstance(value, dict):
             problems.add(where, "each declaration must be a table { person = \"id\", text = \"...\" }")

@@ -65,8 +65,7 @@ def run(argv: list[str]) -> int | None:
     from escg.store import Store
 
     try:
-        store = Store.discover(store_path)
-        store.group  # a malformed escg.toml stops every command
+        store = Store.open(store_path)
         status = "closed" if "--closed" in flags else "all" if "--all" in flags else "open"
         within = options.get("--due-within")
         selection = Selection(status=status, overdue="--overdue" in flags,

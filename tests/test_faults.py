@@ -12,7 +12,6 @@ import textwrap
 import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 

@@ -3,7 +3,6 @@
 import subprocess
 import sys
 
-import pytest
 
 HEAVY = {"pydantic", "rich", "jinja2", "tomlkit", "dateutil", "markdown_it"}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from escg.errors import StoreError, WriteError
+from escg.errors import WriteError
 from escg.store import Store
 from escg.store.files import atomic_write, find_line
 

@@ -45,8 +45,7 @@ def store(ctx: typer.Context) -> Store:
     root = ctx.find_root()
     state = root.obj if isinstance(root.obj, dict) else {}
     if "store" not in state:
-        found = Store.discover(state.get("store_path"))
-        found.group  # a malformed escg.toml stops every command, with file:line
+        found = Store.open(state.get("store_path"))
         if sys.stderr.isatty():
             found.on_progress = progress_bar("indexing actions")
         state["store"] = found

@@ -67,6 +67,13 @@ class Store:
             "use --store PATH, set ESCG_STORE, or create one with `escg init`"
         )
 
+    @classmethod
+    def open(cls, explicit: str | os.PathLike | None = None) -> Store:
+        """Find the store and read escg.toml: a malformed one stops every command, with file:line."""
+        store = cls.discover(explicit)
+        store.group  # noqa: B018 - read for its checks
+        return store
+
     def path(self, relative: str | Path) -> Path:
         return self.root / relative
 

@@ -144,7 +144,7 @@ class ActionIndex:
                 db.execute("DELETE FROM actions WHERE dir=?", (name,))
                 db.execute("DELETE FROM dirs WHERE path=?", (name,))
             pending = []
-            for name, mtime in changed:
+            for name, _ in changed:
                 pending += self._rescan(db, name)
             # Parsing is the slow part (a first run after a clone parses every file).
             for done, (path, full, stat) in enumerate(pending, start=1):
