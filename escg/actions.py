@@ -18,7 +18,8 @@ from typing import Any
 from escg import dates, ids, meetings, model
 from escg.errors import ConflictError, InputError, NotFoundError
 from escg.people import get_org, get_person
-from escg.store import ACTIONS, Store, Transaction
+from escg.store import ACTIONS, ActionQuery, Store, Transaction
+from escg.store.query import CLOSED, EVERY, OPEN
 
 COUNTER = ".escg-last-action"
 _LOOSE_ID = re.compile(r"a?-?0*(\d{1,9})", re.IGNORECASE)
@@ -43,7 +44,7 @@ def get_action(store: Store, text: str) -> model.Action:
     if len(paths) > 1:
         files = ", ".join(store.show(p) for p in paths)
         raise ConflictError(f"action id {ident} is used twice ({files}), as after a git merge; run `escg check --fix`")
-    action = store._read(paths[0], model.action_from_toml)
+    action = store._read(paths[0], model.action_from_toml)  # the file itself, not the index: it is current
     if action.id != ident:
         raise ConflictError(f"{store.show(paths[0])} holds {action.id}, not {ident}; run `escg check`")
     return action
@@ -144,7 +145,7 @@ def new_action(txn: Transaction, store: Store, title: str, *, owner: str, due: s
         if found.date > dates.today():
             raise ConflictError(f"meeting {found.id} has not happened yet; an action is raised at a meeting "
                                 "already held (leave out --meeting for one raised between meetings)")
-        if found.status == "cancelled":
+        if found.status.cancelled:
             raise ConflictError(f"meeting {found.id} was cancelled")
         if item is not None:
             rows = agenda_of(store, found).rows
@@ -156,7 +157,7 @@ def new_action(txn: Transaction, store: Store, title: str, *, owner: str, due: s
     number = _next_number(store)
     action = model.Action(
         id=model.action_id(number), title=title, owner=person.id, org=person.org, due=due_date,
-        status="open", meeting=meeting_id, item=item, theme=theme, created=dates.today(),
+        status=model.ActionStatus.OPEN, meeting=meeting_id, item=item, theme=theme, created=dates.today(),
     )
     write(txn, store, action, old_updates=0)
     # Remember the id locally too, so deleting the newest file cannot free it for reuse.
@@ -211,16 +212,19 @@ def _day(value: date | None) -> str:
 
 def close_action(store: Store, text: str, status: str, note: str | None) -> model.Action:
     """Mark an open action done or dropped (a drop needs a reason)."""
+    status = model.ActionStatus(status)
+    if not status.closed:
+        raise InputError("an action is closed as done or dropped")
 
     def apply(action: model.Action) -> None:
-        if action.status != "open":
+        if action.status.closed:
             raise ConflictError(f"action {action.id} is already {action.status} (on {_day(action.closed)}); "
                                 f"`escg action reopen {action.id}` first")
-        if status == "dropped" and not (note and note.strip()):
+        if status is model.ActionStatus.DROPPED and not (note and note.strip()):
             raise InputError("dropping an action needs a --reason")
         action.status = status
         action.closed = dates.today()
-        label = "Done" if status == "done" else "Dropped"
+        label = "Done" if status is model.ActionStatus.DONE else "Dropped"
         text_note = f"{label}: {check_text(note)}" if note else f"{label}."
         action.updates.append(model.Update(dates.today(), text_note))
 
@@ -229,9 +233,9 @@ def close_action(store: Store, text: str, status: str, note: str | None) -> mode
 
 def reopen_action(store: Store, text: str, note: str | None = None) -> model.Action:
     def apply(action: model.Action) -> None:
-        if action.status == "open":
+        if action.status.is_open:
             raise ConflictError(f"action {action.id} is already open")
-        action.status = "open"
+        action.status = model.ActionStatus.OPEN
         action.closed = None
         action.updates.append(model.Update(dates.today(), f"Reopened: {check_text(note)}" if note else "Reopened."))
 
@@ -254,75 +258,41 @@ class Selection:
     theme: str | None = None
 
 
-REVIEW_ORDER = "due IS NULL, due, number, id"
-
-
-def _conditions(store: Store, selection: Selection, today: date):
-    """The selection as an SQL condition on the index (with its parameters) and as a
-    Python test for when the files are read directly; checks the names it is given."""
+def query_of(store: Store, selection: Selection, today: date) -> ActionQuery:
+    """The selection as the store's query, sorted by due date (none last) then id;
+    checks the names it is given."""
     if selection.owner:
         get_person(store, selection.owner)
     if selection.org:
         get_org(store, selection.org)
-    meeting_id = meetings.resolve(store, selection.meeting).id if selection.meeting else None
+    meeting_id = meetings.resolve_summary(store, selection.meeting).id if selection.meeting else None
     ids.theme(store.group.themes, selection.theme)
-    statuses = {"open": ("open",), "closed": ("done", "dropped"), "all": model.ACTION_STATUSES}[selection.status]
-    where = [f"status IN ({','.join('?' * len(statuses))})"]
-    params: list[Any] = list(statuses)
-    for column, value in (("owner", selection.owner), ("org", selection.org), ("meeting", meeting_id),
-                          ("theme", selection.theme)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
+    statuses = {"open": OPEN, "closed": CLOSED, "all": EVERY}[selection.status]
     # Either due filter may match: --overdue --due-within 14d means "late or due soon".
-    late_or_soon = []
-    if selection.overdue:
-        late_or_soon.append("due < ?")
-        params.append(today.isoformat())
-    until = None
+    within = None
     if selection.due_within is not None:
-        until = today + timedelta(days=selection.due_within)
-        late_or_soon.append("(due >= ? AND due <= ?)")
-        params += [today.isoformat(), until.isoformat()]
-    if late_or_soon:
-        where.append(f"status = 'open' AND due IS NOT NULL AND ({' OR '.join(late_or_soon)})")
-
-    def keep(action: model.Action) -> bool:
-        if action.status not in statuses:
-            return False
-        for value, actual in ((selection.owner, action.owner), (selection.org, action.org),
-                              (meeting_id, action.meeting), (selection.theme, action.theme)):
-            if value and actual != value:
-                return False
-        if late_or_soon:
-            if action.status != "open" or action.due is None:
-                return False
-            late = selection.overdue and action.due < today
-            soon = until is not None and today <= action.due <= until
-            return late or soon
-        return True
-
-    return " AND ".join(where), tuple(params), keep
+        within = (today, today + timedelta(days=selection.due_within))
+    return ActionQuery(statuses=statuses, owner=selection.owner, org=selection.org, meeting=meeting_id,
+                       theme=selection.theme, due_before=today if selection.overdue else None,
+                       due_between=within, by_due=True)
 
 
 def select(store: Store, selection: Selection, today: date | None = None) -> list[model.Action]:
     """The actions matching ``selection``, sorted by due date (none last) then id."""
     today = today or dates.today()
-    where, params, keep = _conditions(store, selection, today)
-    return store.query_actions(where, params, keep=keep, order=REVIEW_ORDER)
+    return store.select_actions(query_of(store, selection, today))
 
 
 def review_json(store: Store, selection: Selection, today: date) -> list[str]:
     """Each row of `escg actions --format json`, as json.dumps writes it. From the index,
     each row is two stored halves around its RAG: no parsing or encoding per action."""
-    where, params, keep = _conditions(store, selection, today)
+    query = query_of(store, selection, today)
     window = store.group.rag_window
-    halves = store.action_json_halves(where, params, order=REVIEW_ORDER)
+    halves = store.action_json_halves(query)
     if halves is None:
         import json
 
-        return [json.dumps(action_json(a, today, window), ensure_ascii=False)
-                for a in store.query_actions(where, params, keep=keep, order=REVIEW_ORDER)]
+        return [json.dumps(action_json(a, today, window), ensure_ascii=False) for a in store.select_actions(query)]
     now, until = today.isoformat(), (today + timedelta(days=window)).isoformat()
     return [f'{head}, "rag": "{model.rag_of(status, due, now, until)}", {tail}' for head, tail, status, due in halves]
 
@@ -355,13 +325,13 @@ def view(store: Store, action: model.Action, today: date, window: int) -> dict[s
     person = people.get(action.owner)
     org = orgs.get(action.org or "")
     rag = model.rag(action, today, window)
-    if action.status == "open":
+    if action.status.is_open:
         label = RAG_LABELS[rag]
     else:
         label = f"{action.status.capitalize()} {dates.short_date(action.closed)}" if action.closed else action.status.capitalize()
     raised = ""
     if action.meeting:
-        held = store.meetings.get(action.meeting)
+        held = meetings.summary_of(store, action.meeting)
         raised = dates.short_date(held.date) if held else action.meeting
         raised += f", item {action.item}" if action.item else ""
     latest = action.updates[-1] if action.updates else None
@@ -395,7 +365,7 @@ def as_raised(store: Store, action: model.Action) -> model.Action:
             due = None if update.from_due == "none" else update.from_due
     person = store.people.get(owner)
     return model.Action(**{**action.__dict__, "owner": owner, "org": person.org if person else action.org,
-                           "due": due, "status": "open", "closed": None, "updates": []})
+                           "due": due, "status": model.ActionStatus.OPEN, "closed": None, "updates": []})
 
 
 def carried_forward(store: Store, meeting: model.Meeting) -> list[dict[str, Any]]:
@@ -408,15 +378,13 @@ def carried_forward(store: Store, meeting: model.Meeting) -> list[dict[str, Any]
     window = store.group.rag_window
     shown = []
     # Only actions open now, or closed after the previous meeting, can be listed.
-    candidates = store.query_actions("status = 'open' OR closed > ?", (since.isoformat(),),
-                                     keep=lambda a: a.status == "open" or (a.closed is not None and a.closed > since),
-                                     order="due IS NULL, due, number, id")
+    candidates = store.select_actions(ActionQuery(statuses=OPEN, closed_after=since, by_due=True))
     for action in candidates:
         if action.meeting == meeting.id or (action.created and action.created > as_at):
             continue  # raised at or after this meeting: not yet its business
-        closed = action.closed if action.status != "open" else None
+        closed = action.closed if action.status.closed else None
         if closed is None or closed > as_at:
-            as_then = model.Action(**{**action.__dict__, "status": "open", "closed": None})
+            as_then = model.Action(**{**action.__dict__, "status": model.ActionStatus.OPEN, "closed": None})
             entry = view(store, as_then, as_at, window)
             entry["closed_since"] = False
         elif since < closed <= as_at:
@@ -426,41 +394,3 @@ def carried_forward(store: Store, meeting: model.Meeting) -> list[dict[str, Any]
             continue
         shown.append(entry)
     return shown
-
-
-def log_context(s: Store, found: list[model.Action], selection: Selection, group_by: str | None,
-                today: date) -> dict[str, Any]:
-    """What the actions.md and actions.html templates see (docs/templates.md)."""
-    window = s.group.rag_window
-    pairs = [(action, view(s, action, today, window)) for action in found]
-    grouped: dict[str, list] = {}
-    for action, entry in pairs:
-        name = (entry[group_by] or "(none)") if group_by else ""
-        grouped.setdefault(name, []).append((action, entry))
-    groups = [{"name": name,
-               "actions": [entry for _, entry in grouped[name]],
-               "counts": counts([action for action, _ in grouped[name]], today, window)}
-              for name in sorted(grouped)]
-    filters = []
-    if selection.status != "open":
-        filters.append({"closed": "closed actions", "all": "all actions"}[selection.status])
-    if selection.overdue:
-        filters.append("overdue")
-    if selection.due_within is not None:
-        filters.append(f"due within {selection.due_within} days")
-    meeting = meetings.resolve(s, selection.meeting).id if selection.meeting else None
-    for label, value in (("owner", selection.owner), ("organisation", selection.org),
-                         ("meeting", meeting), ("theme", selection.theme)):
-        if value:
-            filters.append(f"{label} {value}")
-    return {
-        "group": {"name": s.group.name, "short": s.group.short, "secretariat": s.group.secretariat},
-        "as_at": dates.long_date(today),
-        "today": today,
-        "window": window,
-        "counts": counts(found, today, window),
-        "total": len(found),
-        "filters": filters,
-        "group_by": group_by or "",
-        "groups": groups,
-    }

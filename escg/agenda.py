@@ -17,7 +17,7 @@ from escg.errors import ConflictError, InputError, NotFoundError
 from escg.people import get_org, get_person
 from escg.store import FORWARD_PLAN, Store, Transaction
 
-SHOWN = ("accepted", "proposed")
+SHOWN = model.SHOWN_ITEMS
 
 
 @dataclass
@@ -100,7 +100,7 @@ def agenda_of(store: Store, meeting: model.Meeting) -> Agenda:
     """Number and time the agenda (the preview if it has not been built yet)."""
     if meeting.agenda_built:
         items = meeting.items
-    elif meeting.status == "cancelled":
+    elif meeting.status.cancelled:
         items = []  # no preview for a meeting that will not happen
     else:
         items = draft_items(store, meeting)
@@ -123,11 +123,9 @@ def build(store: Store, text: str | None) -> tuple[Agenda, int]:
     """Write the draft agenda into the meeting's file; returns it and how many items were added."""
     with store.transaction() as txn:
         meeting = meetings.resolve(store, text)
-        if meeting.status == "cancelled":
+        if meeting.status.cancelled:
             raise ConflictError(f"meeting {meeting.id} is cancelled; it has no agenda")
-        from escg.actions import carried_forward
-
-        carried_forward(store, meeting)  # the action log must be readable before anything is written
+        store.check_actions()  # the action log it carries forward must be readable before anything is written
         before = len(meeting.items)
         meeting.items = draft_items(store, meeting)
         added = len(meeting.items) - before
@@ -219,7 +217,7 @@ def add_item(store: Store, title: str, *, meeting: str | None = None, forward_pl
         _insert(store, target, item)
         position = _index(target.items, item)
         meetings.write(txn, store, target)
-    saved = store.meetings[target.id]
+    saved = store.meeting(target.id)
     agenda = agenda_of(store, saved)
     added = saved.items[position]  # the preview of an unbuilt agenda holds the same objects
     number = next(row.number for row in agenda.rows if row.item is added)
@@ -232,9 +230,9 @@ def _index(items: list[model.AgendaItem], item: model.AgendaItem) -> int:
 
 
 def _check_open(meeting: model.Meeting) -> None:
-    if meeting.status == "cancelled":
+    if meeting.status.cancelled:
         raise ConflictError(f"meeting {meeting.id} is cancelled")
-    if meeting.status in ("held", "minutes-draft", "minutes-approved"):
+    if meeting.status.took_place:
         raise ConflictError(f"meeting {meeting.id} has been held; its agenda is closed")
 
 
@@ -287,7 +285,7 @@ def move_item(store: Store, text: str | None, number: int, position: int) -> Age
             at += 1
         meeting.items.insert(at, item)
         meetings.write(txn, store, meeting)
-    return agenda_of(store, store.meetings[meeting.id])
+    return agenda_of(store, store.meeting(meeting.id))
 
 
 def remove_item(store: Store, text: str | None, number: int) -> model.AgendaItem:
@@ -320,7 +318,8 @@ def defer_item(store: Store, text: str | None, number: int, *, to: str | None = 
             meetings.write(txn, store, meeting)
             write_forward_plan(txn, store, plan)
             return "the forward plan"
-        target = meetings.resolve(store, to) if to else meetings.following_meeting(store, meeting)
+        following = meetings.following_meeting(store, meeting)
+        target = meetings.resolve(store, to) if to else store.meeting(following.id) if following else None
         if target is None:
             raise NotFoundError(f"no meeting after {meeting.id} to defer to; schedule one or use --forward-plan")
         if target.id == meeting.id:
@@ -389,79 +388,3 @@ def paper_name(paper: str) -> str:
         host_and_path = path.split("://", 1)[1]
         return host_and_path.rsplit("/", 1)[-1] if "/" in host_and_path else host_and_path
     return path.rsplit("/", 1)[-1]
-
-
-def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
-    """Everything the agenda templates see (docs/templates.md)."""
-    agenda = agenda_of(store, meeting)
-    group = store.group
-    people, orgs = store.people, store.orgs
-
-    def person_name(ident: str | None) -> str:
-        if not ident:
-            return ""
-        person = people.get(ident)
-        if person is None:
-            return ident
-        org = orgs.get(person.org)
-        return f"{person.name} ({org.name})" if org else person.name
-
-    chair = meeting.chair or group.chair
-    from escg.actions import carried_forward
-
-    carried = carried_forward(store, meeting) if any(r.item.standing == "actions" for r in agenda.rows) else []
-    rows = []
-    for row in agenda.rows:
-        item = row.item
-        rows.append({
-            "number": row.number,
-            "title": item.title,
-            "purpose": item.purpose,
-            "presenter": person_name(item.presenter),
-            "org": orgs[item.org].name if item.org in orgs else (item.org or ""),
-            "theme": group.themes.get(item.theme, item.theme or ""),
-            "minutes": item.minutes,
-            "start": model.clock(row.start),
-            "end": model.clock(row.end),
-            "papers": [{"name": paper_name(p), "href": p} for p in item.papers],
-            "standing": item.standing,
-            "deferred_from": item.deferred_from,
-            "actions": carried if item.standing == "actions" else [],
-        })
-    following = meetings.following_meeting(store, meeting)
-    previous = meetings.previous_meeting(store, meeting)
-    minutes_of = None
-    if previous is not None and any(r.item.standing == "minutes" for r in agenda.rows):
-        from escg.actions import view
-        from escg.minutes import status_label
-
-        arising_from = store.query_actions("meeting = ?", (previous.id,), keep=lambda a: a.meeting == previous.id)
-        as_at = min(dates.today(), meeting.date)
-        minutes_of = {
-            "id": previous.id,
-            "when": dates.long_date(previous.date),
-            "status": status_label(previous, store),
-            "arising": [view(store, a, as_at, group.rag_window) for a in sorted(arising_from, key=lambda a: a.number)],
-        }
-    return {
-        "group": {"name": group.name, "short": group.short, "secretariat": group.secretariat},
-        "meeting": {
-            "id": meeting.id,
-            "date": meeting.date,
-            "when": meetings.when(meeting),
-            "long_date": dates.long_date(meeting.date),
-            "start": model.clock(meeting.start),
-            "end": model.clock(meeting.end),
-            "venue": meeting.venue or "",
-            "online": meeting.online or "",
-            "status": meeting.status,
-            "note": meeting.note or "",
-            "chair": person_name(chair),
-        },
-        "next_meeting": meetings.when(following) if following else "",
-        "previous": minutes_of,
-        "items": rows,
-        "built": agenda.built,
-        "overrun": agenda.overrun,
-        "today": dates.today(),
-    }

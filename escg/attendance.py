@@ -98,13 +98,13 @@ def attend(store: Store, text: str | None, *, present: list[str] | None = None,
 
     with store.transaction() as txn:
         meeting = meetings.resolve(store, text or "last")
-        if meeting.status == "cancelled":
+        if meeting.status.cancelled:
             raise ConflictError(f"meeting {meeting.id} was cancelled; it has no attendance")
         future = meeting.date > dates.today()
         if future and (present_ids or absent_ids or guest_names):
             raise ConflictError(f"meeting {meeting.id} is on {meeting.date.isoformat()}, still to come: "
                                 "only apologies (and substitutes) can be recorded in advance")
-        if meeting.status == "minutes-approved":
+        if meeting.status.approved:
             raise ConflictError(f"the minutes of {meeting.id} are approved; attendance is part of that record")
         for person in mentioned:
             get_person(store, person)
@@ -134,8 +134,8 @@ def attend(store: Store, text: str | None, *, present: list[str] | None = None,
                 record.guests.append(guest)
         if len(record.guests) > MAX_GUESTS:
             raise InputError(f"at most {MAX_GUESTS} guests")
-        if record.attending and not future and meeting.status in ("planned", "agenda-published"):
-            meeting.status = "held"
+        if record.attending and not future and meeting.status.upcoming:
+            meeting.status = model.MeetingStatus.HELD
         meetings.write(txn, store, meeting)
     return meeting
 

@@ -8,27 +8,14 @@ meeting made by hand; an action's UID is derived from its id.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from escg import actions, agenda, dates, model
+from escg.meetings import action_uid, meeting_uid
 from escg.store import Store
 
 LONDON = ZoneInfo("Europe/London")
-
-
-def _domain(store: Store) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", store.group.short.lower()).strip("-") or "group"
-    return f"{slug}.escg"
-
-
-def meeting_uid(store: Store, meeting: model.Meeting) -> str:
-    return meeting.uid or f"meeting-{meeting.id}@{_domain(store)}"
-
-
-def action_uid(store: Store, action: model.Action) -> str:
-    return f"action-{action.id}@{_domain(store)}"
 
 
 def export(store: Store, *, with_meetings: bool = True, with_actions: bool = True) -> bytes:
@@ -49,13 +36,13 @@ def export(store: Store, *, with_meetings: bool = True, with_actions: bool = Tru
             event.add("dtstamp", stamp)
             event.add("dtstart", datetime.combine(meeting.date, meeting.start, tzinfo=LONDON))
             event.add("dtend", datetime.combine(meeting.date, meeting.end, tzinfo=LONDON))
-            event.add("summary", f"{group.short} meeting" + (" (cancelled)" if meeting.status == "cancelled" else ""))
+            event.add("summary", f"{group.short} meeting" + (" (cancelled)" if meeting.status.cancelled else ""))
             if meeting.venue:
                 event.add("location", meeting.venue)
             if meeting.online:
                 event.add("url", meeting.online)
             event.add("description", _agenda_summary(store, meeting))
-            event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
+            event.add("status", "CANCELLED" if meeting.status.cancelled else "CONFIRMED")
             event.add("sequence", meeting.sequence)
             calendar.add_component(event)
     if with_actions:
@@ -86,7 +73,7 @@ def export(store: Store, *, with_meetings: bool = True, with_actions: bool = Tru
 
 
 def _agenda_summary(store: Store, meeting: model.Meeting) -> str:
-    if meeting.status == "cancelled":
+    if meeting.status.cancelled:
         return f"This meeting has been cancelled. {meeting.note or ''}".strip()
     lines = [f"{store.group.name}", ""]
     for row in agenda.agenda_of(store, meeting).rows:

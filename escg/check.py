@@ -12,7 +12,6 @@ writer left behind.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any, Callable
 
 from escg import model
 from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store
-from escg.store.files import find_line, toml_error
+from escg.store.loader import Loaded, find_line, load
 
 TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{6,}\.tmp")
 
@@ -36,15 +35,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
-
-
-@dataclass
-class Loaded:
-    """What could be read of one file."""
-
-    path: Path
-    text: str
-    value: Any
 
 
 class Checker:
@@ -65,34 +55,10 @@ class Checker:
         self.problems.append(Problem(self.show(path), line or 0, message, fix))
 
     def read(self, path: Path, parse: Callable[[dict, model.Problems], Any]) -> Loaded | None:
-        from escg.store.files import MAX_FILE
-
-        try:
-            if path.stat().st_size > MAX_FILE:
-                self.add(path, (), f"larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
-                return None
-            raw = path.read_bytes()
-        except OSError as error:
-            self.add(path, (), f"cannot read: {error.strerror}")
-            return None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            self.problems.append(Problem(self.show(path), raw[: error.start].count(b"\n") + 1, "not valid UTF-8 text"))
-            return None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            where, _, message = toml_error(path, text, error, self.root).partition(": ")
-            line = where.rsplit(":", 1)[1]
-            self.problems.append(Problem(self.show(path), int(line) if line.isdigit() else 0, message))
-            return None
-        found = model.Problems()
-        value = parse(data, found)
-        loaded = Loaded(path, text, value)
-        for key_path, message in found.items:
-            self.add(loaded, key_path, message)
-        return loaded
+        """The file through the one loader, every problem collected; None if it could not be parsed."""
+        loaded = load(path, parse, self.root, collect=True)
+        self.problems += [Problem(p.file, p.line, p.message) for p in loaded.problems]
+        return loaded if loaded.data is not None else None
 
     # --- the whole store -----------------------------------------------------
 
@@ -187,7 +153,7 @@ class Checker:
             self._person(loaded, ("attendance", "substitutes"), stand_in, persons, "substitute")
         if meeting.minutes.approved_at and meeting.minutes.approved_at not in self.meeting_ids:
             self.add(loaded, ("minutes", "approved_at"), f"approved at meeting {meeting.minutes.approved_at}, which does not exist")
-        if meeting.status == "minutes-approved" and not meeting.minutes.approved_at:
+        if meeting.status.approved and not meeting.minutes.approved_at:
             self.add(loaded, ("status",), "the minutes are approved but [minutes] approved_at does not say at which meeting")
 
     def _actions(self, persons, orgs, themes, meetings: dict[str, Loaded]) -> None:
@@ -284,12 +250,12 @@ def _renumber(store: Store, path: Path) -> str:
     import tomlkit
 
     from escg.actions import COUNTER, _next_number
-    from escg.store.files import atomic_delete, atomic_write, read_toml
+    from escg.store.files import atomic_delete, atomic_write
 
     store.forget()
     number = _next_number(store)
     new_id = model.action_id(number)
-    text = read_toml(path, store.root)[1]
+    text = load(path, None, store.root).text
     document = tomlkit.parse(text)
     old_id = str(document["id"])
     document["id"] = new_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from escg import actions, agenda, dates, mail, meetings, minutes, model
+from escg import actions, dates, documents, mail, meetings, model
 from escg.errors import ConflictError, InputError
 from escg.render import render
 from escg.store import Store
@@ -129,9 +129,9 @@ def document(store: Store, config: mail.Settings, what: str, meeting_text: str |
     attachments: list[Path] = []
     if what == "agenda":
         meeting = meetings.resolve(store, meeting_text or "next")
-        if meeting.status == "cancelled":
+        if meeting.status.cancelled:
             raise ConflictError(f"meeting {meeting.id} is cancelled")
-        context = agenda.render_context(store, meeting)
+        context = documents.agenda_context(store, meeting)
         attachments = papers(store, meeting)
         for item in context["items"]:  # a relative link means nothing in a mail client: they are attached
             for paper in item["papers"]:
@@ -139,15 +139,15 @@ def document(store: Store, config: mail.Settings, what: str, meeting_text: str |
                     paper["href"] = ""
     elif what == "minutes":
         meeting = meetings.resolve(store, meeting_text or "last")
-        if meeting.status not in ("minutes-draft", "minutes-approved"):
+        if not meeting.status.has_minutes:
             raise ConflictError(f"meeting {meeting.id} has no minutes yet ({meeting.status})")
-        context = minutes.render_context(store, meeting)
+        context = documents.minutes_context(store, meeting)
     else:
         if meeting_text is not None:
             raise InputError("the action log is for the whole group: `escg mail actions` takes no MEETING")
         selection = actions.Selection(status="open")
         today = dates.today()
-        context = actions.log_context(store, actions.select(store, selection, today), selection, None, today)
+        context = documents.action_log_context(store, actions.select(store, selection, today), selection, None, today)
     addresses, skipped = recipients(store, to)
     sender, reply_to = _sender(store, config)
     subject = _subject(store, f"{what}.subject", context)

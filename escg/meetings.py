@@ -6,6 +6,7 @@ for a second meeting on one day. Its file is meetings/<year>/<id>.toml.
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from typing import Any
 
@@ -13,16 +14,16 @@ from escg import dates, ids, model
 from escg.errors import ConflictError, InputError, NotFoundError
 from escg.store import Store, Transaction
 
-ACTIVE = tuple(s for s in model.MEETING_STATUSES if s != "cancelled")
+Summary = model.MeetingSummary
 
 
 def parse_meeting_file(ident: str):
     return lambda data, problems: model.meeting_from_toml(ident, data, problems)
 
 
-def resolve(store: Store, text: str | None, *, base: date | None = None) -> model.Meeting:
+def resolve_summary(store: Store, text: str | None, *, base: date | None = None) -> Summary:
     """Find a meeting by id, by date (any accepted form), or by 'next' / 'last'."""
-    meetings = store.meetings
+    summaries = store.meeting_summaries()
     text = (text or "next").strip()
     lowered = text.lower()
     if lowered in ("next", "last", "previous"):
@@ -34,17 +35,18 @@ def resolve(store: Store, text: str | None, *, base: date | None = None) -> mode
             raise NotFoundError(f"no meeting was held on or before {base.isoformat()}")
         return found
     if model.MEETING_ID.fullmatch(text):
-        if text in meetings:
-            return meetings[text]
+        for summary in summaries:
+            if summary.id == text:
+                return summary
         if len(text) > 10:
-            raise ids.unknown("meeting", text, meetings, "see `escg meeting list`")
+            raise ids.unknown("meeting", text, [m.id for m in summaries], "see `escg meeting list`")
     try:
         day = dates.parse_date(text, base=base)
     except InputError:
         raise InputError(f"not a meeting: {text!r}; give a meeting id (2026-12-03), a date, 'next' or 'last'") from None
-    same_day = [m for m in meetings.values() if m.date == day]
+    same_day = [m for m in summaries if m.date == day]
     if not same_day:
-        nearby = sorted(meetings.values(), key=lambda m: abs((m.date - day).days))[:2]
+        nearby = sorted(summaries, key=lambda m: abs((m.date - day).days))[:2]
         hint = f"; nearest: {', '.join(m.id for m in nearby)}" if nearby else "; see `escg meeting list`"
         raise NotFoundError(f"no meeting on {dates.long_date(day)}{hint}")
     if len(same_day) > 1:
@@ -52,49 +54,63 @@ def resolve(store: Store, text: str | None, *, base: date | None = None) -> mode
     return same_day[0]
 
 
-def next_meeting(store: Store, base: date | None = None) -> model.Meeting | None:
+def resolve(store: Store, text: str | None, *, base: date | None = None) -> model.Meeting:
+    """As ``resolve_summary``, the meeting in full (its file read)."""
+    found = store.meeting(resolve_summary(store, text, base=base).id)
+    assert found is not None  # the summary came from the same index
+    return found
+
+
+def next_meeting(store: Store, base: date | None = None) -> Summary | None:
     """The first meeting that is not cancelled on or after ``base`` (default today)."""
     base = base or dates.today()
-    for meeting in store.meetings.values():
-        if meeting.date >= base and meeting.status != "cancelled":
+    for meeting in store.meeting_summaries():
+        if meeting.date >= base and not meeting.status.cancelled:
             return meeting
     return None
 
 
-def last_meeting(store: Store, base: date | None = None) -> model.Meeting | None:
+def last_meeting(store: Store, base: date | None = None) -> Summary | None:
     """The most recent meeting that is not cancelled on or before ``base`` (default today):
     on a meeting's day, 'last' and 'next' are both that meeting."""
     base = base or dates.today()
     found = None
-    for meeting in store.meetings.values():
-        if meeting.date <= base and meeting.status != "cancelled":
+    for meeting in store.meeting_summaries():
+        if meeting.date <= base and not meeting.status.cancelled:
             found = meeting
     return found
 
 
-def previous_meeting(store: Store, meeting: model.Meeting) -> model.Meeting | None:
+def previous_meeting(store: Store, meeting: model.Meeting | Summary) -> Summary | None:
     """The meeting before ``meeting`` that was not cancelled."""
     found = None
-    for other in store.meetings.values():
+    for other in store.meeting_summaries():
         if other.id == meeting.id:
             return found
-        if other.status != "cancelled":
+        if not other.status.cancelled:
             found = other
     return found
 
 
-def following_meeting(store: Store, meeting: model.Meeting) -> model.Meeting | None:
+def following_meeting(store: Store, meeting: model.Meeting | Summary) -> Summary | None:
     seen = False
-    for other in store.meetings.values():
-        if seen and other.status != "cancelled":
+    for other in store.meeting_summaries():
+        if seen and not other.status.cancelled:
             return other
         seen = seen or other.id == meeting.id
     return None
 
 
+def summary_of(store: Store, ident: str | None) -> Summary | None:
+    """The summary of meeting ``ident`` (None if there is none)."""
+    if "by_id" not in store._cache:
+        store._cache["by_id"] = {m.id: m for m in store.meeting_summaries()}
+    return store._cache["by_id"].get(ident)
+
+
 def free_id(store: Store, day: date, taken: set[str] = frozenset()) -> str:
     base = day.isoformat()
-    used = set(store.meetings) | set(taken)
+    used = {m.id for m in store.meeting_summaries()} | set(taken)
     if base not in used:
         return base
     for letter in "bcdefghijklmnopqrstuvwxyz":
@@ -109,21 +125,34 @@ def new_uid() -> str:
     return f"meeting-{uuid.uuid4()}@escg"
 
 
-def _revise(store: Store, meeting: model.Meeting) -> None:
+def _domain(store: Store) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", store.group.short.lower()).strip("-") or "group"
+    return f"{slug}.escg"
+
+
+def meeting_uid(store: Store, meeting: model.Meeting) -> str:
+    """The calendar UID: kept in the file from creation (so it survives a move), or
+    derived from the id for a meeting made by hand."""
+    return meeting.uid or f"meeting-{meeting.id}@{_domain(store)}"
+
+
+def action_uid(store: Store, action: model.Action) -> str:
+    return f"action-{action.id}@{_domain(store)}"
+
+
+def revise(store: Store, meeting: model.Meeting) -> None:
     """A change calendars must pick up: keep the UID (fixing it before the id can
     change) and raise the SEQUENCE."""
-    from escg.calendar import meeting_uid
-
     meeting.uid = meeting_uid(store, meeting)
     meeting.sequence += 1
 
 
-def _check_times(start: time, end: time) -> None:
+def check_times(start: time, end: time) -> None:
     if end <= start:
         raise InputError(f"the meeting must end after it starts ({model.clock(start)}–{model.clock(end)})")
 
 
-def _check_link(value: str | None) -> str | None:
+def check_link(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip()
@@ -134,7 +163,7 @@ def _check_link(value: str | None) -> str | None:
     return value or None
 
 
-def _check_venue(value: str | None) -> str | None:
+def check_venue(value: str | None) -> str | None:
     if value is None:
         return None
     if any(ord(c) < 32 for c in value) or len(value) > model.MAX_TITLE:
@@ -155,10 +184,9 @@ def write(txn: Transaction, store: Store, meeting: model.Meeting, *, replaces: s
 
     if source.exists() and source != path:
         # A move: carry the old file's text (and comments) to the new name.
-        from escg.store.files import read_toml
+        from escg.store.loader import load
 
-        text = read_toml(source, store.root)[1]
-        txn.writes[path] = text
+        txn.writes[path] = load(source, None, store.root).text
         txn.edit(path, change, parse=parse_meeting_file(meeting.id))
         txn.delete(source)
     else:
@@ -184,11 +212,11 @@ def new_meeting(store: Store, day: date | None, *, start: time | None = None, en
             date=day,
             start=start or group.start,
             end=end or group.end,
-            venue=_check_venue(venue) if venue is not None else group.venue,
-            online=_check_link(online) if online is not None else group.online,
+            venue=check_venue(venue) if venue is not None else group.venue,
+            online=check_link(online) if online is not None else group.online,
             chair=chair,
         )
-        _check_times(meeting.start, meeting.end)
+        check_times(meeting.start, meeting.end)
         write(txn, store, meeting)
     return meeting
 
@@ -198,7 +226,7 @@ def _next_scheduled(store: Store) -> date:
     if not rule:
         raise InputError("give the meeting's date (e.g. `escg meeting new 2026-12-03`), "
                          "or set a default rule as `rrule` under [defaults] in escg.toml")
-    meetings = list(store.meetings.values())
+    meetings = store.meeting_summaries()
     after = max(meetings[-1].date if meetings else dates.today(), dates.today())
     for day in dates.recurrence(rule, after, 2):
         if day > after or not meetings:
@@ -217,7 +245,7 @@ def schedule(store: Store, rule: str | None, start_day: date, count: int, *,
             raise InputError("give --rrule (e.g. FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH) or set rrule under [defaults]")
         created: list[model.Meeting] = []
         skipped: list[date] = []
-        taken = {m.date for m in store.meetings.values() if m.status != "cancelled"}
+        taken = {m.date for m in store.meeting_summaries() if not m.status.cancelled}
         for day in dates.recurrence(rule, start_day, count):
             if day in taken:
                 skipped.append(day)
@@ -228,83 +256,16 @@ def schedule(store: Store, rule: str | None, start_day: date, count: int, *,
                 date=day,
                 start=start or group.start,
                 end=end or group.end,
-                venue=_check_venue(venue) if venue is not None else group.venue,
-                online=_check_link(online) if online is not None else group.online,
+                venue=check_venue(venue) if venue is not None else group.venue,
+                online=check_link(online) if online is not None else group.online,
             )
-            _check_times(meeting.start, meeting.end)
+            check_times(meeting.start, meeting.end)
             write(txn, store, meeting)
             created.append(meeting)
     return created, skipped
 
 
-def cancel(store: Store, text: str, reason: str | None = None) -> model.Meeting:
-    with store.transaction() as txn:
-        meeting = resolve(store, text)
-        if meeting.status == "cancelled":
-            raise ConflictError(f"meeting {meeting.id} is already cancelled")
-        if meeting.status in ("held", "minutes-draft", "minutes-approved"):
-            raise ConflictError(f"meeting {meeting.id} has been held ({meeting.status}); it cannot be cancelled")
-        meeting.status = "cancelled"
-        _revise(store, meeting)
-        if reason:
-            meeting.note = _check_venue(reason)
-        write(txn, store, meeting)
-    return meeting
-
-
-def move(store: Store, text: str, day: date | None, *, start: time | None = None,
-         end: time | None = None, venue: str | None = None, online: str | None = None) -> model.Meeting:
-    """Move a meeting to another date and/or time or place; a new date gives it a new id."""
-    with store.transaction() as txn:
-        meeting = resolve(store, text)
-        if meeting.status in ("held", "minutes-draft", "minutes-approved", "cancelled"):
-            raise ConflictError(f"meeting {meeting.id} is {meeting.status}; only a planned meeting can be moved")
-        old_id = meeting.id
-        if start is not None:
-            meeting.start = start
-        if end is not None:
-            meeting.end = end
-        if venue is not None:
-            meeting.venue = _check_venue(venue)
-        if online is not None:
-            meeting.online = _check_link(online)
-        _check_times(meeting.start, meeting.end)
-        _revise(store, meeting)
-        if day is not None and day != meeting.date:
-            meeting.date = day
-            meeting.id = free_id(store, day)
-            write(txn, store, meeting, replaces=old_id)
-            _rename_references(txn, store, old_id, meeting.id)
-        else:
-            write(txn, store, meeting)
-    return meeting
-
-
-def _rename_references(txn: Transaction, store: Store, old: str, new: str) -> None:
-    """Point everything that named meeting ``old`` at ``new``."""
-    for other in store.meetings.values():
-        if other.id == old:
-            continue
-        if any(item.deferred_from == old for item in other.items):
-            for item in other.items:
-                if item.deferred_from == old:
-                    item.deferred_from = new
-            write(txn, store, other)
-    from escg import actions, agenda
-
-    for action in store.query_actions("meeting = ?", (old,), keep=lambda a: a.meeting == old):
-        if action.meeting == old:
-            action.meeting = new
-            actions.write(txn, store, action, old_updates=len(action.updates))
-    plan = store.forward_plan
-    if any(item.deferred_from == old for item in plan):
-        for item in plan:
-            if item.deferred_from == old:
-                item.deferred_from = new
-        agenda.write_forward_plan(txn, store, plan)
-
-
-def meeting_json(meeting: model.Meeting) -> dict[str, Any]:
+def meeting_json(meeting: model.Meeting | Summary) -> dict[str, Any]:
     """The JSON contract for a meeting (docs/json.md)."""
     return {
         "id": meeting.id,
@@ -313,10 +274,16 @@ def meeting_json(meeting: model.Meeting) -> dict[str, Any]:
         "end": model.clock(meeting.end),
         "venue": meeting.venue,
         "online": meeting.online,
-        "status": meeting.status,
+        "status": meeting.status.value,
     }
 
 
-def when(meeting: model.Meeting) -> str:
+def list_row(meeting: Summary) -> dict[str, Any]:
+    """A row of `escg meeting list`: the JSON contract, and what the table shows."""
+    return {**meeting_json(meeting), "day": f"{meeting.date:%a} {dates.short_date(meeting.date)}",
+            "time": f"{meeting.start:%H:%M}–{meeting.end:%H:%M}", "items": meeting.placed}
+
+
+def when(meeting: model.Meeting | Summary) -> str:
     """Thursday 3 December 2026, 10:00–12:00"""
     return f"{dates.long_date(meeting.date)}, {model.clock(meeting.start)}–{model.clock(meeting.end)}"

@@ -17,17 +17,14 @@ from escg.errors import ConflictError, InputError, NotFoundError
 from escg.people import get_person
 from escg.store import Store, Transaction
 
-EDITABLE = ("planned", "agenda-published", "held", "minutes-draft")
-
-
 def _open_for_minutes(store: Store, text: str | None) -> model.Meeting:
     """The meeting, checked to be one whose minutes can be written now."""
     meeting = meetings.resolve(store, text or "last")
-    if meeting.status == "cancelled":
+    if meeting.status.cancelled:
         raise ConflictError(f"meeting {meeting.id} was cancelled; it has no minutes")
     if meeting.date > dates.today():
         raise ConflictError(f"meeting {meeting.id} is on {meeting.date.isoformat()}, still to come; minutes follow the meeting")
-    if meeting.status == "minutes-approved":
+    if meeting.status.approved:
         at = f" at the meeting of {meeting.minutes.approved_at}" if meeting.minutes.approved_at else ""
         raise ConflictError(f"the minutes of {meeting.id} were approved{at}; approved minutes are a record and do not change")
     return meeting
@@ -40,8 +37,8 @@ def _scaffold(store: Store, meeting: model.Meeting) -> bool:
         meeting.items = agenda.draft_items(store, meeting)
         meeting.agenda_built = True
         changed = True
-    if meeting.status != "minutes-draft":
-        meeting.status = "minutes-draft"
+    if meeting.status is not model.MeetingStatus.MINUTES_DRAFT:
+        meeting.status = model.MeetingStatus.MINUTES_DRAFT
         changed = True
     if meeting.minutes.drafted is None:
         meeting.minutes.drafted = dates.today()
@@ -127,28 +124,28 @@ def approve(store: Store, text: str | None, at: str | None = None) -> model.Meet
     """Approve draft minutes, recording today's date and the meeting that approved them."""
     with store.transaction() as txn:
         meeting = meetings.resolve(store, text or "last")
-        if meeting.status == "minutes-approved":
+        if meeting.status.approved:
             raise ConflictError(f"the minutes of {meeting.id} are already approved "
                                 f"({meeting.minutes.approved.isoformat() if meeting.minutes.approved else 'date not recorded'})")
-        if meeting.status != "minutes-draft":
+        if meeting.status is not model.MeetingStatus.MINUTES_DRAFT:
             raise ConflictError(f"meeting {meeting.id} has no draft minutes to approve (it is {meeting.status}); "
                                 f"start them with `escg minutes new {meeting.id}`")
         today = dates.today()
         if at is not None:
-            approving = meetings.resolve(store, at)
+            approving = meetings.resolve_summary(store, at)
         else:
-            approving = next((m for m in store.meetings.values()
-                              if meeting.date < m.date <= today and m.status != "cancelled"), None)
+            approving = next((m for m in store.meeting_summaries()
+                              if meeting.date < m.date <= today and not m.status.cancelled), None)
             if approving is None:
                 raise InputError(f"minutes are approved at a later meeting, and none has been held since {meeting.id}; "
                                  "give --at MEETING")
         if approving.date <= meeting.date or approving.id == meeting.id:
             raise InputError(f"the minutes of {meeting.id} must be approved at a later meeting, not {approving.id}")
-        if approving.status == "cancelled":
+        if approving.status.cancelled:
             raise ConflictError(f"meeting {approving.id} was cancelled")
         if approving.date > today:
             raise ConflictError(f"meeting {approving.id} has not happened yet")
-        meeting.status = "minutes-approved"
+        meeting.status = model.MeetingStatus.MINUTES_APPROVED
         meeting.minutes.approved = today
         meeting.minutes.approved_at = approving.id
         meetings.write(txn, store, meeting)
@@ -161,118 +158,10 @@ def approve(store: Store, text: str | None, at: str | None = None) -> model.Meet
 def decisions(store: Store, *, meeting: str | None = None, theme: str | None = None,
               since: date | None = None) -> list[dict[str, Any]]:
     """Every decision across meetings, in meeting then item order (JSON contract)."""
-    only = meetings.resolve(store, meeting).id if meeting else None
+    only = meetings.resolve_summary(store, meeting).id if meeting else None
     agenda.check_theme(store, theme)
-    found = []
-    for each in store.meetings.values():
-        if only and each.id != only:
-            continue
-        if since and each.date < since:
-            continue
-        for row in agenda.agenda_of(store, each).rows:
-            if theme and row.item.theme != theme:
-                continue
-            for decision in row.item.decisions:
-                found.append({"meeting": each.id, "item": row.number, "title": row.item.title,
-                              "text": decision, "theme": row.item.theme})
-    return found
-
-
-# --- rendering ---------------------------------------------------------------
-
-
-def status_label(meeting: model.Meeting, store: Store) -> str:
-    """How a meeting's minutes stand, in words."""
-    if meeting.status == "minutes-approved":
-        at = store.meetings.get(meeting.minutes.approved_at or "")
-        return f"approved at the meeting of {dates.long_date(at.date)}" if at else "approved"
-    if meeting.status == "minutes-draft":
-        return "draft, not yet approved"
-    if meeting.status == "cancelled":
-        return "meeting cancelled"
-    return "not yet written"
-
-
-def render_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
-    """Everything the minutes templates see (docs/templates.md)."""
-    from escg.actions import as_raised, view
-    from escg.attendance import quorum
-
-    people, orgs, group = store.people, store.orgs, store.group
-    today = dates.today()
-    window = group.rag_window
-
-    def who(ident: str) -> dict[str, str]:
-        person = people.get(ident)
-        if person is None:
-            return {"id": ident, "name": ident, "role": "", "org": ""}
-        org = orgs.get(person.org)
-        return {"id": ident, "name": person.name, "role": person.role or "", "org": org.name if org else person.org}
-
-    record = meeting.attendance
-    chair = meeting.chair or group.chair
-    present, in_attendance = [], []
-    for ident in record.present:
-        entry = {**who(ident), "chair": ident == chair, "for": ""}
-        person = people.get(ident)
-        alongside = bool(person and person.membership == "deputy" and person.deputy_for in record.present)
-        if person and (person.membership in ("adviser", "guest") or alongside):
-            in_attendance.append(entry)
-        else:
-            if person and person.membership == "deputy" and person.deputy_for and person.deputy_for not in record.present:
-                entry["for"] = who(person.deputy_for)["name"]
-            present.append(entry)
-    for member, stand_in in record.substitutes.items():
-        present.append({**who(stand_in), "chair": stand_in == chair, "for": who(member)["name"]})
-    present.sort(key=lambda p: not p["chair"])  # the chair first, then as recorded
-    apologies = [{**who(ident), "substitute": who(record.substitutes[ident])["name"] if ident in record.substitutes else ""}
-                 for ident in record.apologies]
-    counted = quorum(store, meeting)
-    # Minutes record what was agreed: each action as raised, not as later reassigned.
-    raised = [as_raised(store, a) for a in store.query_actions("meeting = ?", (meeting.id,), keep=lambda a: a.meeting == meeting.id)]
-    rows = agenda.agenda_of(store, meeting).rows
-    items, declarations = [], []
-    for row in rows:
-        item = row.item
-        item_declarations = [{"person": who(d.person)["name"], "text": d.text} for d in item.declarations]
-        declarations += [{**d, "item": row.number, "title": item.title} for d in item_declarations]
-        items.append({
-            "number": row.number,
-            "title": item.title,
-            "standing": item.standing,
-            "presenter": who(item.presenter)["name"] if item.presenter else "",
-            "theme": group.themes.get(item.theme or "", item.theme or ""),
-            "notes": item.notes,
-            "decisions": item.decisions,
-            "declarations": item_declarations,
-            "actions": [view(store, a, today, window) for a in raised if a.item == row.number],
-        })
-    approved_at = store.meetings.get(meeting.minutes.approved_at or "")
-    return {
-        "group": {"name": group.name, "short": group.short, "secretariat": group.secretariat},
-        "meeting": {
-            "id": meeting.id,
-            "when": meetings.when(meeting),
-            "long_date": dates.long_date(meeting.date),
-            "venue": meeting.venue or "",
-            "online": meeting.online or "",
-            "status": meeting.status,
-            "chair": who(chair)["name"] if chair else "",
-        },
-        "draft": meeting.status != "minutes-approved",
-        "approved": {
-            "date": dates.long_date(meeting.minutes.approved) if meeting.minutes.approved else "",
-            "at": dates.long_date(approved_at.date) if approved_at else "",
-        },
-        "present": present,
-        "apologies": apologies,
-        "in_attendance": in_attendance,
-        "guests": list(record.guests),
-        "absent": [who(ident) for ident in record.absent],
-        "quorum": {"needed": counted.needed, "counted": counted.counted, "members": counted.members,
-                   "quorate": counted.quorate, "recorded": bool(record.attending)},
-        "declarations": declarations,
-        "items": items,
-        "actions": [view(store, a, today, window) for a in sorted(raised, key=lambda a: (a.item or 0, a.number))],
-        "today": today,
-    }
+    dated = {m.id: m.date for m in store.meeting_summaries()}
+    return [{"meeting": d.meeting, "item": d.item, "title": d.title, "text": d.text, "theme": d.theme}
+            for d in store.decisions()
+            if (not only or d.meeting == only) and (not since or dated[d.meeting] >= since)
+            and (not theme or d.theme == theme)]

@@ -11,20 +11,50 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
+from enum import StrEnum
 from typing import Any
 
 SECTORS = ("council", "police", "fire", "health", "education", "voluntary", "other")
 MEMBERSHIPS = ("member", "deputy", "adviser", "guest")
 PURPOSES = ("decision", "discussion", "information", "assurance", "deep dive")
 ITEM_STATUSES = ("proposed", "accepted", "deferred", "withdrawn")
-MEETING_STATUSES = (
-    "planned",
-    "agenda-published",
-    "held",
-    "minutes-draft",
-    "minutes-approved",
-    "cancelled",
-)
+
+
+class MeetingStatus(StrEnum):
+    """A meeting's lifecycle: planned -> agenda-published -> held -> minutes-draft ->
+    minutes-approved, or cancelled. Ask the predicates, not the literals."""
+
+    PLANNED = "planned"
+    AGENDA_PUBLISHED = "agenda-published"
+    HELD = "held"
+    MINUTES_DRAFT = "minutes-draft"
+    MINUTES_APPROVED = "minutes-approved"
+    CANCELLED = "cancelled"
+
+    @property
+    def cancelled(self) -> bool:
+        return self is MeetingStatus.CANCELLED
+
+    @property
+    def upcoming(self) -> bool:
+        """Not held yet and not cancelled: its agenda can still change."""
+        return self in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_PUBLISHED)
+
+    @property
+    def took_place(self) -> bool:
+        """Held, whatever the state of its minutes."""
+        return self in (MeetingStatus.HELD, MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_APPROVED)
+
+    @property
+    def has_minutes(self) -> bool:
+        return self in (MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_APPROVED)
+
+    @property
+    def approved(self) -> bool:
+        return self is MeetingStatus.MINUTES_APPROVED
+
+
+MEETING_STATUSES = tuple(status.value for status in MeetingStatus)
 STANDING_POSITIONS = ("start", "end")
 
 # A slug: lower-case letters, digits and single hyphens, at most 64 characters.
@@ -499,7 +529,7 @@ class Meeting:
     end: time
     venue: str | None = None
     online: str | None = None
-    status: str = "planned"
+    status: MeetingStatus = MeetingStatus.PLANNED
     chair: str | None = None
     note: str | None = None
     uid: str | None = None  # the calendar UID, kept across moves
@@ -509,6 +539,9 @@ class Meeting:
     attendance: Attendance = field(default_factory=lambda: Attendance())
     minutes: MinutesRecord = field(default_factory=lambda: MinutesRecord())
 
+    def __post_init__(self) -> None:
+        self.status = MeetingStatus(self.status)  # a caller may pass the plain text
+
     @property
     def year(self) -> int:
         return self.date.year
@@ -516,7 +549,7 @@ class Meeting:
     def to_toml(self) -> dict[str, Any]:
         data = _compact([
             ("date", self.date), ("start", clock(self.start)), ("end", clock(self.end)),
-            ("venue", self.venue), ("online", self.online), ("status", self.status),
+            ("venue", self.venue), ("online", self.online), ("status", self.status.value),
             ("chair", self.chair), ("note", self.note), ("uid", self.uid),
         ])
         if self.sequence:
@@ -528,6 +561,80 @@ class Meeting:
         if not self.minutes.empty:
             data["minutes"] = self.minutes.to_toml()
         return data
+
+
+SHOWN_ITEMS = ("accepted", "proposed")  # item statuses that appear on an agenda
+
+
+@dataclass
+class MeetingSummary:
+    """What lists, 'next'/'last' and references need of a meeting, without its
+    items' text: the index holds one per meeting file."""
+
+    id: str
+    date: date
+    status: MeetingStatus
+    start: time
+    end: time
+    venue: str | None = None
+    online: str | None = None
+    chair: str | None = None
+    built: bool = False
+    placed: int = 0  # items that are not standing items, whatever their status
+    people: tuple[str, ...] = ()  # everyone the file names: attendance, presenters, submitters, chair
+    orgs: tuple[str, ...] = ()  # the organisations its items name
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> MeetingSummary:
+        record = meeting.attendance
+        named = {*record.present, *record.apologies, *record.absent, *record.substitutes.values(),
+                 *(i.presenter for i in meeting.items if i.presenter),
+                 *(i.submitted_by for i in meeting.items if i.submitted_by),
+                 *([meeting.chair] if meeting.chair else [])}
+        return cls(meeting.id, meeting.date, meeting.status, meeting.start, meeting.end, meeting.venue,
+                   meeting.online, meeting.chair, meeting.agenda_built,
+                   sum(1 for item in meeting.items if not item.standing), tuple(sorted(named)),
+                   tuple(sorted({item.org for item in meeting.items if item.org})))
+
+    def row(self) -> tuple:
+        return (self.id, self.date.isoformat(), self.status.value, clock(self.start), clock(self.end), self.venue,
+                self.online, self.chair, int(self.built), self.placed, " ".join(self.people), " ".join(self.orgs))
+
+    @classmethod
+    def from_row(cls, row: tuple) -> MeetingSummary:
+        ident, day, status, start, end, venue, online, chair, built, placed, people, orgs = row
+        return cls(ident, date.fromisoformat(day), MeetingStatus(status), time.fromisoformat(start),
+                   time.fromisoformat(end), venue, online, chair, bool(built), placed,
+                   tuple(people.split()) if people else (), tuple(orgs.split()) if orgs else ())
+
+
+@dataclass
+class Decision:
+    """One decision as the decision log lists it; ``item`` is its agenda number."""
+
+    meeting: str
+    item: int
+    title: str
+    text: str
+    theme: str | None
+
+
+def decisions_of(meeting: Meeting, opening_standing: int) -> list[Decision]:
+    """The decisions in a meeting, numbered as its agenda numbers them (an agenda not
+    built yet is previewed with ``opening_standing`` standing items before the placed ones)."""
+    found = []
+    shown = placed = 0
+    for item in meeting.items:
+        if item.status not in SHOWN_ITEMS:
+            continue
+        shown += 1
+        if item.standing is None:
+            placed += 1
+        elif not meeting.agenda_built:
+            continue  # a preview shows the group's standing items, not the file's
+        number = shown if meeting.agenda_built else opening_standing + placed
+        found += [Decision(meeting.id, number, item.title, text, item.theme) for text in item.decisions]
+    return found
 
 
 @dataclass
@@ -662,7 +769,7 @@ def meeting_from_toml(ident: str, data: dict, problems: Problems) -> Meeting:
         end=end,
         venue=_text(data, "venue", (), problems, limit=MAX_TITLE),
         online=_online(data, problems),
-        status=_choice(data, "status", MEETING_STATUSES, "planned", (), problems),
+        status=MeetingStatus(_choice(data, "status", MEETING_STATUSES, "planned", (), problems)),
         chair=_text(data, "chair", (), problems),
         note=_text(data, "note", (), problems),
         uid=_text(data, "uid", (), problems, limit=255),
@@ -691,7 +798,24 @@ def forward_plan_from_toml(data: dict, problems: Problems) -> list[AgendaItem]:
 
 # --- actions (actions/<year>/<id>-<tag>.toml) ---------------------------------
 
-ACTION_STATUSES = ("open", "done", "dropped")
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+    @property
+    def is_open(self) -> bool:
+        return self is ActionStatus.OPEN
+
+    @property
+    def closed(self) -> bool:
+        return self is not ActionStatus.OPEN
+
+
+ACTION_STATUSES = tuple(status.value for status in ActionStatus)
+CLOSED_STATUSES = tuple(status.value for status in ActionStatus if status.closed)
 RAGS = ("red", "amber", "green", "complete")
 ACTION_ID = re.compile(r"A-(\d{3,9})")
 
@@ -721,13 +845,16 @@ class Action:
     owner: str
     org: str | None = None
     due: date | None = None
-    status: str = "open"
+    status: ActionStatus = ActionStatus.OPEN
     meeting: str | None = None
     item: int | None = None
     theme: str | None = None
     created: date | None = None
     closed: date | None = None
     updates: list[Update] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.status = ActionStatus(self.status)  # a caller may pass the plain text
 
     @property
     def number(self) -> int:
@@ -737,7 +864,7 @@ class Action:
     def to_toml(self) -> dict[str, Any]:
         data = _compact([
             ("id", self.id), ("title", self.title), ("owner", self.owner), ("org", self.org),
-            ("due", self.due), ("status", self.status), ("meeting", self.meeting), ("item", self.item),
+            ("due", self.due), ("status", self.status.value), ("meeting", self.meeting), ("item", self.item),
             ("theme", self.theme), ("created", self.created), ("closed", self.closed),
         ])
         if self.updates:
@@ -791,7 +918,7 @@ def action_from_toml(data: dict, problems: Problems) -> Action:
         owner=_text(data, "owner", (), problems, required=True) or "",
         org=_text(data, "org", (), problems),
         due=_date(data, "due", (), problems),
-        status=_choice(data, "status", ACTION_STATUSES, "open", (), problems),
+        status=ActionStatus(_choice(data, "status", ACTION_STATUSES, "open", (), problems)),
         meeting=meeting,
         item=item,
         theme=_text(data, "theme", (), problems),
@@ -799,7 +926,7 @@ def action_from_toml(data: dict, problems: Problems) -> Action:
         closed=_date(data, "closed", (), problems),
         updates=updates,
     )
-    if action.status == "open" and action.closed is not None:
+    if action.status.is_open and action.closed is not None:
         problems.add(("closed",), "an open action has no 'closed' date")
     return action
 
@@ -813,7 +940,7 @@ CONTRACT_TAIL = ("meeting", "item", "created", "closed", "updates")
 def contract_parts(action: Action) -> tuple[dict[str, Any], dict[str, Any]]:
     iso = lambda value: value.isoformat() if value else None  # noqa: E731
     head = {"id": action.id, "title": action.title, "owner": action.owner, "org": action.org,
-            "due": iso(action.due), "status": action.status}
+            "due": iso(action.due), "status": action.status.value}
     tail = {"meeting": action.meeting, "item": action.item, "created": iso(action.created),
             "closed": iso(action.closed),
             "updates": [{"date": u.date.isoformat(), "note": u.note} for u in action.updates]}
@@ -822,7 +949,7 @@ def contract_parts(action: Action) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def rag_of(status: str, due: str | None, today: str, amber_until: str) -> str:
     """rag() on ISO date strings, as the index holds them."""
-    if status != "open":
+    if status != ActionStatus.OPEN:
         return "complete"
     if due is None:
         return "green"
@@ -834,7 +961,7 @@ def rag_of(status: str, due: str | None, today: str, amber_until: str) -> str:
 def rag(action: Action, today: date, window: int) -> str:
     """red = overdue, amber = due within ``window`` days, green = later or no date,
     complete = done or dropped (SPEC §3)."""
-    if action.status != "open":
+    if action.status.closed:
         return "complete"
     if action.due is None:
         return "green"

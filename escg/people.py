@@ -6,10 +6,21 @@ from typing import Any
 
 from escg import ids, model
 from escg.errors import ConflictError, InputError
-from escg.store import PEOPLE, Store
+from escg.store import PEOPLE, ActionQuery, Store
 
 PEOPLE_HEADER = """The group's partner organisations ([orgs.<id>]) and people ([people.<id>]).
 Edit by hand or with `escg org` and `escg person`; comments are kept."""
+
+
+def person_json(person: model.Person) -> dict[str, Any]:
+    """The JSON contract for a person (docs/json.md)."""
+    return {"id": person.id, "name": person.name, "org": person.org, "role": person.role,
+            "email": person.email, "membership": person.membership}
+
+
+def org_json(org: model.Organisation) -> dict[str, Any]:
+    """The JSON contract for an organisation (docs/json.md)."""
+    return {"id": org.id, "name": org.name, "sector": org.sector}
 
 
 def get_org(store: Store, ident: str) -> model.Organisation:
@@ -101,8 +112,8 @@ def remove_org(store: Store, ident: str) -> None:
         store.forget()
         get_org(store, ident)
         users = [p.id for p in store.people.values() if p.org == ident]
-        items = [where for where, item in _items(store) if item.org == ident]
-        items += [f"action {a.id}" for a in store.query_actions("org = ?", (ident,), keep=lambda a: a.org == ident)]
+        items = [where for where, item in _items(store, org=ident) if item.org == ident]
+        items += [f"action {a.id}" for a in store.select_actions(ActionQuery(org=ident))]
         if users or items:
             named = ", ".join((users + items)[:5])
             raise ConflictError(f"organisation {ident!r} is still referenced ({named}); change those first")
@@ -160,8 +171,13 @@ def edit_person(store: Store, ident: str, **changes: Any) -> model.Person:
     return person
 
 
-def _items(store: Store):
-    for meeting in store.meetings.values():
+def _items(store: Store, *, person: str | None = None, org: str | None = None):
+    """Every agenda item of the meetings (that the index says name ``person`` or
+    ``org``) and of the forward plan, with where it is."""
+    for summary in store.meeting_summaries():
+        if (person and person not in summary.people) or (org and org not in summary.orgs):
+            continue
+        meeting = store.meeting(summary.id)
         for index, item in enumerate(meeting.items, start=1):
             yield f"meeting {meeting.id} item {index}", item
     for index, item in enumerate(store.forward_plan, start=1):
@@ -173,9 +189,9 @@ def person_references(store: Store, ident: str) -> list[str]:
     found = [f"deputy {p.id}" for p in store.people.values() if p.deputy_for == ident]
     if store.group.chair == ident:
         found.append("the chair in escg.toml")
-    found += [f"chair of meeting {m.id}" for m in store.meetings.values() if m.chair == ident]
-    found += [where for where, item in _items(store) if ident in (item.presenter, item.submitted_by)]
-    found += [f"action {a.id}" for a in store.query_actions("owner = ?", (ident,), keep=lambda a: a.owner == ident)]
+    found += [f"chair of meeting {m.id}" for m in store.meeting_summaries() if m.chair == ident]
+    found += [where for where, item in _items(store, person=ident) if ident in (item.presenter, item.submitted_by)]
+    found += [f"action {a.id}" for a in store.select_actions(ActionQuery(owner=ident))]
     return found
 
 

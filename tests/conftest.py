@@ -23,6 +23,9 @@ def isolated(tmp_path, monkeypatch):
     """No test touches a real store: ESCG_STORE points into tmp_path, today is frozen."""
     monkeypatch.setenv("ESCG_STORE", str(tmp_path / "store"))
     monkeypatch.setenv("ESCG_TODAY", TODAY)
+    # Every read the suite makes is answered both by the index and by the files, and
+    # must agree (escg.store.Store._crosscheck): the one query, proven both ways.
+    monkeypatch.setenv("ESCG_CROSSCHECK", "1")
     monkeypatch.delenv("ESCG_LOCK_TIMEOUT", raising=False)
     monkeypatch.chdir(tmp_path)
     yield

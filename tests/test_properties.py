@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from escg import actions, agenda, meetings, minutes, model, people
+from escg import actions, agenda, meetings, minutes, model, people, reschedule
 from escg.dates import parse_date, parse_time
 from escg.errors import InputError
 from escg.store import Store
@@ -258,14 +258,14 @@ def test_a_meeting_reads_back_as_written(day, start, length, venue, online, chai
         store = new_store(folder)
         made = meetings.new_meeting(store, day, start=begins, end=ends, venue=venue, online=online, chair=chair)
         assert (made.id, made.date, made.start, made.end, made.chair) == (day.isoformat(), day, begins, ends, chair)
-        # A venue is kept as given, without surrounding white space (meetings._check_venue).
+        # A venue is kept as given, without surrounding white space (meetings.check_venue).
         assert made.venue == ((venue.strip() or None) if venue is not None else None)
         assert made.online == online
         loaded = Store(store.root).meetings
         assert list(loaded) == [made.id]
         assert loaded[made.id] == made
         if reason is not None:  # a second write, into the existing file
-            cancelled = meetings.cancel(store, made.id, reason)
+            cancelled = reschedule.cancel(store, made.id, reason)
             assert (cancelled.status, cancelled.note, cancelled.uid) == ("cancelled", reason.strip() or None, made.uid)
             assert Store(store.root).meetings == {made.id: cancelled}
 

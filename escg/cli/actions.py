@@ -76,10 +76,10 @@ def actions_list(
         return
     found = select(s, selection, today)
     if fmt in ("md", "html"):
-        from escg.actions import log_context
+        from escg.documents import action_log_context
         from escg.render import render
 
-        context = log_context(s, found, selection, group_by.value if group_by else None, today)
+        context = action_log_context(s, found, selection, group_by.value if group_by else None, today)
         write_output(render(s, f"actions.{fmt}", context), out)
         return
     from escg.actions import action_json

@@ -63,7 +63,7 @@ def agenda_new(ctx: typer.Context, meeting: MeetingArgument = None) -> None:
     s = store(ctx)
     from escg.actions import carried_forward
 
-    carried = carried_forward(s, agenda.meeting)
+    carried = carried_forward(s, s.meeting(agenda.meeting.id))
     if carried:
         late = sum(1 for a in carried if a["rag"] == "red" and not a["closed_since"])
         closed = sum(1 for a in carried if a["closed_since"])
@@ -95,7 +95,7 @@ def agenda_list(
         emit(rows, columns, fmt(format, json), keys=FORWARD_KEYS, empty="the forward plan is empty")
         return
     agenda = agenda_of(s, resolve(s, meeting))
-    if agenda.meeting.status == "cancelled":
+    if agenda.meeting.status.cancelled:
         say(f"meeting {agenda.meeting.id} is cancelled")
     elif not agenda.built:
         say(f"preview: the agenda of {agenda.meeting.id} is not built yet (`escg agenda new {agenda.meeting.id}`)")
@@ -167,19 +167,20 @@ def agenda_place(
 
 
 def _render(ctx: typer.Context, meeting: Optional[str], format: DocFormat, out: Optional[Path]) -> None:
-    from escg.agenda import agenda_of, render_context
+    from escg.agenda import agenda_of
+    from escg.documents import agenda_context
     from escg.meetings import resolve
     from escg.render import render
 
     s = store(ctx)
     found = resolve(s, meeting)
     agenda = agenda_of(s, found)
-    if found.status == "cancelled":
+    if found.status.cancelled:
         say(f"meeting {found.id} is cancelled")
     elif not agenda.built:
         say(f"preview: the agenda of {found.id} is not built yet (`escg agenda new {found.id}`)")
     _warn_all(agenda.warnings)
-    text = render(s, f"agenda.{format.value}", render_context(s, found))
+    text = render(s, f"agenda.{format.value}", agenda_context(s, found))
     write_output(text, out)
 
 

@@ -27,7 +27,7 @@ def meeting_attend(
     s = store(ctx)
     found = attend(s, meeting, present=present, apologies=apologies, subs=sub, absent=absent,
                    guests=guest, remove=remove)
-    found = s.meetings[found.id]
+    found = s.meeting(found.id)
     record = found.attendance
     counted = quorum(s, found)
     from escg.dates import today

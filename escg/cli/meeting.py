@@ -25,15 +25,6 @@ def _time(text: Optional[str]):
     return parse_time(text) if text is not None else None
 
 
-def _row(meeting) -> dict:
-    from escg.dates import short_date
-    from escg.meetings import meeting_json
-
-    return {**meeting_json(meeting), "day": f"{meeting.date:%a} {short_date(meeting.date)}",
-            "time": f"{meeting.start:%H:%M}–{meeting.end:%H:%M}",
-            "items": sum(1 for item in meeting.items if not item.standing)}
-
-
 @app.command("new")
 def meeting_new(
     ctx: typer.Context,
@@ -94,8 +85,10 @@ def meeting_list(
 
     if upcoming and past:
         raise InputError("give --upcoming or --past, not both")
+    from escg.meetings import list_row
+
     now = today()
-    rows = [_row(m) for m in store(ctx).meetings.values()
+    rows = [list_row(m) for m in store(ctx).meeting_summaries()
             if (not upcoming or m.date >= now) and (not past or m.date < now)]
     style = (lambda row: "dim" if row["status"] == "cancelled" else None)
     emit(rows, COLUMNS, fmt(format, json), keys=KEYS, style=style, empty="no meetings")
@@ -105,30 +98,14 @@ def meeting_list(
 def meeting_show(ctx: typer.Context, meeting: MeetingArgument = None,
                  format: FormatOption = Format.table, json: JsonFlag = False) -> None:
     """Show a meeting and its agenda."""
-    from escg.agenda import agenda_of, item_json
-    from escg.attendance import attendance_json, quorum
-    from escg.meetings import meeting_json, resolve, when
+    from escg.agenda import agenda_of
+    from escg.documents import meeting_record
+    from escg.meetings import resolve
 
     s = store(ctx)
     found = resolve(s, meeting)
-    agenda = agenda_of(s, found)
-    counted = quorum(s, found)
-    record = {**meeting_json(found), "chair": found.chair or s.group.chair, "note": found.note,
-              "agenda_built": found.agenda_built, "items": [item_json(row) for row in agenda.rows],
-              "attendance": attendance_json(s, found), "quorate": counted.quorate,
-              "minutes": {"drafted": found.minutes.drafted.isoformat() if found.minutes.drafted else None,
-                          "approved": found.minutes.approved.isoformat() if found.minutes.approved else None,
-                          "approved_at": found.minutes.approved_at}}
-    attendance = found.attendance
-    summary = None
-    if not attendance.empty:
-        summary = (f"{len(attendance.attending)} attending, {len(attendance.apologies)} apologies; "
-                   + ("quorate" if counted.quorate else "not quorate")
-                   + (f" ({counted.counted} of {counted.members} members, quorum {counted.needed})" if counted.needed else ""))
-    lines = [("Meeting", found.id), ("When", when(found)), ("Venue", found.venue), ("Online", found.online),
-             ("Status", found.status), ("Note", found.note), ("Attendance", summary),
-             ("Agenda", f"{len(agenda.rows)} items" + ("" if found.agenda_built else " (preview; not built yet)"))]
-    lines += [(f"{row.number:>3}", f"{row.start:%H:%M}  {row.item.title}") for row in agenda.rows]
+    record, lines = meeting_record(s, found)
+    lines += [(f"{row.number:>3}", f"{row.start:%H:%M}  {row.item.title}") for row in agenda_of(s, found).rows]
     emit_record(record, fmt(format, json), lines)
 
 
@@ -139,7 +116,7 @@ def meeting_cancel(
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why, for the record.")] = None,
 ) -> None:
     """Cancel a planned meeting (its file stays, marked cancelled)."""
-    from escg.meetings import cancel
+    from escg.reschedule import cancel
 
     found = cancel(store(ctx), meeting, reason)
     say(f"cancelled meeting {found.id}")
@@ -158,7 +135,8 @@ def meeting_move(
     """Move a planned meeting to another date, time or place."""
     from escg.dates import parse_date
     from escg.errors import InputError
-    from escg.meetings import move, when as describe
+    from escg.meetings import when as describe
+    from escg.reschedule import move
 
     if when is None and start is None and end is None and venue is None and online is None:
         raise InputError("give a new DATE, or --start, --end, --venue or --online")

@@ -95,12 +95,12 @@ def minutes_render(
 ) -> None:
     """Render the minutes as Markdown or HTML (draft minutes are marked DRAFT)."""
     from escg.errors import ConflictError
+    from escg.documents import minutes_context
     from escg.meetings import resolve
-    from escg.minutes import render_context
     from escg.render import render
 
     s = store(ctx)
     found = resolve(s, meeting or "last")
-    if found.status not in ("minutes-draft", "minutes-approved"):
+    if not found.status.has_minutes:
         raise ConflictError(f"meeting {found.id} has no minutes yet ({found.status}); start them with `escg minutes new {found.id}`")
-    write_output(render(s, f"minutes.{format.value}", render_context(s, found)), out)
+    write_output(render(s, f"minutes.{format.value}", minutes_context(s, found)), out)

@@ -17,8 +17,9 @@ COLUMNS = [("id", "Id"), ("name", "Name"), ("sector", "Sector"), ("people", "Peo
 
 
 def _row(org, people) -> dict:
-    return {"id": org.id, "name": org.name, "sector": org.sector,
-            "people": sum(1 for p in people.values() if p.org == org.id)}
+    from escg.people import org_json
+
+    return {**org_json(org), "people": sum(1 for p in people.values() if p.org == org.id)}
 
 
 @app.command("add")
@@ -52,7 +53,9 @@ def org_show(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="I
     s = store(ctx)
     org = get_org(s, ident)
     people = sorted(p.id for p in s.people.values() if p.org == org.id)
-    record = {"id": org.id, "name": org.name, "sector": org.sector, "people": people}
+    from escg.people import org_json
+
+    record = {**org_json(org), "people": people}
     emit_record(record, fmt(format, json), [("Id", org.id), ("Name", org.name), ("Sector", org.sector), ("People", people)])
 
 

@@ -9,18 +9,13 @@ import typer
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store
 from escg.cli.output import emit, emit_record
 from escg.model import MEMBERSHIPS
+from escg.people import person_json
 
 app = typer.Typer(help="People: add, list, show, edit, remove.", no_args_is_help=True)
 
 KEYS = ["id", "name", "org", "role", "email", "membership"]
 COLUMNS = [("id", "Id"), ("name", "Name"), ("org", "Org"), ("role", "Role"), ("email", "E-mail"),
            ("membership", "Membership")]
-
-
-def person_json(person) -> dict:
-    """The JSON contract for a person (docs/json.md)."""
-    return {"id": person.id, "name": person.name, "org": person.org, "role": person.role,
-            "email": person.email, "membership": person.membership}
 
 
 @app.command("add")

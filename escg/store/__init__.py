@@ -10,16 +10,17 @@ file text validated before the first one is written.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from escg import model
 from escg.errors import StoreError
-from escg.store.files import StoreLock, atomic_delete, atomic_write, display, find_line, read_toml
+from escg.store import loader
+from escg.store.files import StoreLock, atomic_delete, atomic_write
+from escg.store.loader import display
+from escg.store.query import ActionQuery  # noqa: F401 - the store's query, imported from here
 
 CONFIG = "escg.toml"
 PEOPLE = "people.toml"
@@ -29,17 +30,15 @@ ACTIONS = "actions"
 
 
 class Store:
-    """One store folder; loads lazily and caches what it read."""
+    """One store folder. Reads go through the index (escg/store/index.py) when it
+    can be used, else through the files themselves; both give the same answers
+    (``ESCG_CROSSCHECK=1`` proves it on every read of the test suite)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._group: model.Group | None = None
-        self._people: tuple[dict[str, model.Organisation], dict[str, model.Person]] | None = None
-        self._meetings: dict[str, model.Meeting] | None = None
-        self._forward: list[model.AgendaItem] | None = None
-        self._actions: list[model.Action] | None = None
+        self._cache: dict[str, Any] = {}
         self._index: Any = None
-        self._index_fresh = 0  # 0 not refreshed, 1 folders only, 2 deeply
+        self._fresh = False
         # Called with (done, total) while a long index build parses files; the CLI draws a bar.
         self.on_progress: Callable[[int, int], None] | None = None
         self.lock = StoreLock(root)
@@ -80,36 +79,59 @@ class Store:
     def show(self, path: Path) -> str:
         return display(path, self.root)
 
+    # --- the index ---------------------------------------------------------
+
+    def index(self):
+        """The index, brought up to date once per command; None if it cannot be used
+        (a read-only or odd file system, or ESCG_NO_INDEX): then the files are read."""
+        import sqlite3
+
+        from escg.store.index import StoreIndex
+
+        if os.environ.get("ESCG_NO_INDEX"):
+            return None
+        if self._index is None:
+            self._index = StoreIndex(self.root)
+        if not self._fresh:
+            try:
+                self._index.refresh(report=self.on_progress)
+            except (sqlite3.Error, OSError):
+                self._index = None  # the files are the truth anyway
+                return None
+            self._fresh = True
+        return self._index
+
+    def _crosscheck(self, what: str, indexed: Any, compute: Callable[[], Any]) -> Any:
+        if os.environ.get("ESCG_CROSSCHECK") and indexed != compute():
+            raise AssertionError(f"the index and the files disagree on {what}")
+        return indexed
+
     # --- reading -----------------------------------------------------------
 
     def _read(self, path: Path, parse: Callable[[dict, model.Problems], Any]) -> Any:
-        data, text = read_toml(path, self.root)
-        problems = model.Problems()
-        result = parse(data, problems)
-        if problems:
-            self.raise_problem(path, text, problems)
-        return result
+        return loader.read(path, parse, self.root)
 
-    def raise_problem(self, path: Path, text: str, problems: model.Problems) -> None:
-        key_path, message = problems.items[0]
-        line = find_line(text, key_path) if key_path else None
-        where = f"{self.show(path)}:{line}" if line else self.show(path)
-        raise StoreError(f"{where}: {message}")
+    def _single(self, name: str, parse: Callable[[dict, model.Problems], Any], missing: Callable[[], Any]) -> Any:
+        """escg.toml, people.toml or forward-plan.toml, parsed by the model."""
+        if name not in self._cache:
+            path = self.path(name)
+            index = self.index()
+            if index is not None:
+                data = index.data(name)  # a problem in the file raises here, with its line
+                value = loader.load(path, parse, self.root, data=data).value if data is not None else missing()
+            elif path.exists():
+                value = self._read(path, parse)
+            else:
+                value = missing()
+            self._cache[name] = value
+        return self._cache[name]
 
     @property
     def group(self) -> model.Group:
-        if self._group is None:
-            self._group = self._read(self.path(CONFIG), model.group_from_toml)
-        return self._group
+        return self._single(CONFIG, model.group_from_toml, lambda: self._read(self.path(CONFIG), model.group_from_toml))
 
     def _load_people(self) -> tuple[dict[str, model.Organisation], dict[str, model.Person]]:
-        if self._people is None:
-            path = self.path(PEOPLE)
-            if not path.exists():
-                self._people = ({}, {})
-            else:
-                self._people = self._read(path, model.people_from_toml)
-        return self._people
+        return self._single(PEOPLE, model.people_from_toml, lambda: ({}, {}))
 
     @property
     def orgs(self) -> dict[str, model.Organisation]:
@@ -119,133 +141,157 @@ class Store:
     def people(self) -> dict[str, model.Person]:
         return self._load_people()[1]
 
+    @property
+    def forward_plan(self) -> list[model.AgendaItem]:
+        return self._single(FORWARD_PLAN, model.forward_plan_from_toml, list)
+
+    # --- meetings ----------------------------------------------------------
+
     def meeting_files(self) -> Iterator[tuple[str, Path]]:
         folder = self.path(MEETINGS)
         if not folder.is_dir():
             return
         for year in sorted(folder.iterdir()):
-            if not year.is_dir() or year.name.startswith("."):
+            if not year.is_dir() or year.is_symlink() or year.name.startswith("."):
                 continue
             for path in sorted(year.glob("*.toml")):
-                if not path.name.startswith("."):
+                if not path.name.startswith(".") and path.is_file():
                     yield path.stem, path
+
+    def _parse_meeting(self, path: Path, data: dict | None = None) -> model.Meeting:
+        from escg.store.index import file_problem
+
+        ident = path.stem
+        meeting = loader.load(path, lambda d, p: model.meeting_from_toml(ident, d, p), self.root, data=data).value
+        problem = file_problem("meeting", path.relative_to(self.root).as_posix(), meeting)
+        if problem:
+            raise StoreError(problem)
+        return meeting
+
+    def _scan_meetings(self) -> dict[str, model.Meeting]:
+        loaded = [self._parse_meeting(path) for _, path in self.meeting_files()]
+        loaded.sort(key=lambda m: (m.date, m.id))
+        return {meeting.id: meeting for meeting in loaded}
 
     @property
     def meetings(self) -> dict[str, model.Meeting]:
-        """Every meeting, in date order."""
-        if self._meetings is None:
-            loaded = []
-            for ident, path in self.meeting_files():
-                meeting = self._read(path, lambda data, problems, ident=ident: model.meeting_from_toml(ident, data, problems))
-                if path.parent.name != f"{meeting.date.year:04d}":
-                    raise StoreError(f"{self.show(path)}: a meeting in {meeting.date.year} belongs in meetings/{meeting.date.year}/")
-                loaded.append(meeting)
-            loaded.sort(key=lambda m: (m.date, m.id))
-            self._meetings = {meeting.id: meeting for meeting in loaded}
-        return self._meetings
+        """Every meeting in full, in date order (writes and whole-store work; reads use
+        ``meeting_summaries`` and ``meeting``)."""
+        if "meetings" not in self._cache:
+            index = self.index()
+            if index is None:
+                self._cache["meetings"] = self._scan_meetings()
+            else:
+                found = [self._parse_meeting(self.path(path), data) for path, data in index.meeting_data()]
+                self._cache["meetings"] = {meeting.id: meeting for meeting in found}
+        return self._cache["meetings"]
+
+    def meeting_summaries(self) -> list[model.MeetingSummary]:
+        """Every meeting in date order, as the index summarises it."""
+        if "summaries" not in self._cache:
+            index = self.index()
+            if index is None:
+                self._cache["summaries"] = [model.MeetingSummary.of(m) for m in self.meetings.values()]
+            else:
+                self._cache["summaries"] = self._crosscheck(
+                    "meetings", index.meeting_rows(), lambda: [model.MeetingSummary.of(m) for m in self._scan_meetings().values()])
+        return self._cache["summaries"]
+
+    def meeting(self, ident: str) -> model.Meeting | None:
+        """One meeting in full, or None."""
+        if "meetings" in self._cache:
+            return self._cache["meetings"].get(ident)
+        index = self.index()
+        if index is None:
+            return self.meetings.get(ident)
+        found = index.meeting_data(ident)
+        return self._parse_meeting(self.path(found[0][0]), found[0][1]) if found else None
 
     def meeting_path(self, ident: str) -> Path:
         return self.path(MEETINGS) / ident[:4] / f"{ident}.toml"
 
-    @property
-    def forward_plan(self) -> list[model.AgendaItem]:
-        if self._forward is None:
-            path = self.path(FORWARD_PLAN)
-            self._forward = self._read(path, model.forward_plan_from_toml) if path.exists() else []
-        return self._forward
+    def decisions(self) -> list[model.Decision]:
+        """Every decision of every meeting, in meeting and agenda order."""
+        opening = sum(1 for s in self.group.standing if s.position == "start")
+        index = self.index()
+        if index is None:
+            return [d for m in self.meetings.values() for d in model.decisions_of(m, opening)]
+        return self._crosscheck("decisions", index.decisions(opening),
+                                lambda: [d for m in self._scan_meetings().values() for d in model.decisions_of(m, opening)])
+
+    # --- actions -----------------------------------------------------------
+    # Actions are many (100,000 in a county's twenty years): reads ask the index
+    # with an ActionQuery; without an index the same query runs over the files.
 
     def action_files(self) -> Iterator[Path]:
         folder = self.path(ACTIONS)
         if not folder.is_dir():
             return
         for year in sorted(folder.iterdir()):
-            if year.is_dir() and not year.name.startswith("."):
+            if year.is_dir() and not year.is_symlink() and not year.name.startswith("."):
                 for path in sorted(year.glob("A-*.toml")):
-                    yield path
-
-    # Actions are many (100,000 in a county's twenty years), so they are read
-    # through the index (escg/store/index.py), which re-parses only what changed.
-
-    def _action_index(self, deep: bool = True):
-        """The index, brought up to date; None if it cannot be used (then files are read).
-
-        Reads refresh it deeply (also stat'ing open actions' files for edits made in
-        place); finding a file or the highest id, as writes do, needs only the folders."""
-        import sqlite3
-
-        from escg.store.index import ActionIndex
-
-        if os.environ.get("ESCG_NO_INDEX"):
-            return None
-        if self._index is None:
-            self._index = ActionIndex(self.root, self.path(ACTIONS))
-        wanted = 2 if deep else 1
-        if self._index_fresh < wanted:
-            try:
-                self._index.refresh(deep=deep, report=self.on_progress)
-            except (sqlite3.Error, OSError):
-                self._index = None  # a read-only or odd file system: the files are the truth anyway
-                return None
-            self._index_fresh = wanted
-        return self._index
-
-    def query_actions(self, where: str = "", params: tuple = (), *,
-                      keep: Callable[[model.Action], bool] | None = None,
-                      order: str = "number, id") -> list[model.Action]:
-        """Actions matching an SQL condition on the index columns (status, due, owner,
-        org, meeting, theme, created, closed), or ``keep`` when the index is not in use."""
-        index = self._action_index()
-        if index is not None:
-            return index.query(where, params, order)
-        found = [a for a in self._scan_actions() if keep is None or keep(a)]
-        if order.startswith("due"):
-            found.sort(key=lambda a: (a.due is None, a.due or date.max, a.number, a.id))
-        return found
+                    if path.is_file():
+                        yield path
 
     def _scan_actions(self) -> list[model.Action]:
+        from escg.store.index import file_problem
+
         loaded = []
         for path in self.action_files():
             action = self._read(path, model.action_from_toml)
-            if not path.name.startswith(action.id + "-") and path.stem != action.id:
-                raise StoreError(f"{self.show(path)}: the file name does not start with its id {action.id}")
+            problem = file_problem("action", path.relative_to(self.root).as_posix(), action)
+            if problem:
+                raise StoreError(problem)
             loaded.append(action)
         loaded.sort(key=lambda a: (a.number, a.id))
         return loaded
 
+    def select_actions(self, query: ActionQuery) -> list[model.Action]:
+        """The actions matching ``query``, in its order."""
+        index = self.index()
+        if index is None:
+            return query.run(self._scan_actions())
+        where, params, order = query.sql()
+        return self._crosscheck(f"actions {query}", index.actions(where, params, order),
+                                lambda: query.run(self._scan_actions()))
+
+    def action_json_halves(self, query: ActionQuery) -> list[tuple] | None:
+        """For the review: see StoreIndex.halves; None without an index."""
+        index = self.index()
+        return index.halves(*query.sql()) if index is not None else None
+
     @property
     def actions(self) -> list[model.Action]:
         """Every action, in id order."""
-        if self._actions is None:
-            self._actions = self.query_actions()
-        return self._actions
+        if "actions" not in self._cache:
+            self._cache["actions"] = self.select_actions(ActionQuery())
+        return self._cache["actions"]
 
-    def action_json_halves(self, where: str, params: tuple, order: str) -> list[tuple] | None:
-        """For the review: see ActionIndex.halves; None without an index."""
-        index = self._action_index()
-        return index.halves(where, params, order) if index is not None else None
+    def check_actions(self) -> None:
+        """Raise the first problem of any action file (before a write that lists them)."""
+        index = self.index()
+        if index is None:
+            self._scan_actions()
+        else:
+            index.raise_errors("action")
 
     def action_paths_of(self, ident: str) -> list[Path]:
         """The file(s) holding action ``ident`` (two after a git merge of clashing clones)."""
-        index = self._action_index(deep=False)
+        index = self.index()
         if index is not None:
-            return index.paths_of(ident)
-        folder = self.path(ACTIONS)
-        return [path for path in self.action_files() if path.name.startswith(ident + "-")] if folder.is_dir() else []
+            return [self.path(relative) for relative in index.action_paths(ident)]
+        return [path for path in self.action_files() if path.name.startswith(ident + "-")]
 
     def highest_action(self) -> int:
-        index = self._action_index(deep=False)
+        index = self.index()
         if index is not None:
-            return index.highest()
+            return index.highest_action()
         return max((a.number for a in self._scan_actions()), default=0)
 
     def forget(self) -> None:
         """Drop everything cached, so the next read sees the files as they are now."""
-        self._group = None
-        self._people = None
-        self._meetings = None
-        self._forward = None
-        self._actions = None
-        self._index_fresh = 0
+        self._cache.clear()
+        self._fresh = False
 
     # --- writing -----------------------------------------------------------
 
@@ -266,6 +312,7 @@ class Transaction:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.writes: dict[Path, str | None] = {}
+        self.parsed: dict[Path, dict] = {}  # the TOML data of each staged store file, for the index
 
     def edit(self, path: Path, change: Callable[[Any], None], *,
              parse: Callable[[dict, model.Problems], Any], create: str = "") -> None:
@@ -275,7 +322,7 @@ class Transaction:
         if path in self.writes and self.writes[path] is not None:
             text = self.writes[path]
         elif path.exists():
-            text = read_toml(path, self.store.root)[1]
+            text = loader.load(path, None, self.store.root).text
         else:
             text = create
         document = tomlkit.parse(text)
@@ -284,15 +331,12 @@ class Transaction:
 
     def stage(self, path: Path, text: str, *, parse: Callable[[dict, model.Problems], Any]) -> None:
         """Stage new ``text`` for ``path`` after proving it parses and validates."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:  # a bug of ours, never the user's
-            raise StoreError(f"refusing to write invalid TOML to {self.store.show(path)}: {error}") from None
-        problems = model.Problems()
-        parse(data, problems)
-        if problems:
-            self.store.raise_problem(path, text, problems)
+        loaded = loader.load(path, parse, self.store.root, text=text, collect=True)
+        if loaded.data is None:  # a bug of ours, never the user's
+            raise StoreError(f"refusing to write invalid TOML to {self.store.show(path)}: {loaded.problems[0].message}")
+        loaded.raise_first()
         self.writes[path] = text
+        self.parsed[path] = loaded.data
 
     def stage_raw(self, path: Path, text: str) -> None:
         """Stage a non-TOML file (such as the local action counter)."""
@@ -300,6 +344,7 @@ class Transaction:
 
     def delete(self, path: Path) -> None:
         self.writes[path] = None
+        self.parsed.pop(path, None)
 
     def commit(self) -> None:
         for path, text in self.writes.items():
@@ -307,4 +352,22 @@ class Transaction:
                 atomic_delete(path, self.store.root)
             else:
                 atomic_write(path, text, self.store.root)
+        self._write_through()
         self.writes.clear()
+        self.parsed.clear()
+
+    def _write_through(self) -> None:
+        """Update the index rows of what was written, so the next read parses nothing."""
+        import sqlite3
+
+        from escg.store.index import INDEX_NAME, StoreIndex
+
+        if os.environ.get("ESCG_NO_INDEX") or not (self.store.root / INDEX_NAME).is_file():
+            return
+        written = {path: (None if text is None else (text, self.parsed[path]))
+                   for path, text in self.writes.items() if text is None or path in self.parsed}
+        index = self.store._index or StoreIndex(self.store.root)
+        try:
+            index.write_through(written)
+        except (sqlite3.Error, OSError):
+            pass  # only a cache: the next read sees the files changed and parses them

@@ -1,115 +1,22 @@
-"""Reading and writing single store files safely.
+"""Writing single store files safely (reading is escg.store.loader).
 
-Reads use the standard library's ``tomllib`` (fast); writes re-open the one file
-being changed with ``tomlkit`` so comments, blank lines and key order survive,
-and land atomically: a temporary file in the same folder, flushed and fsynced,
-then ``os.replace``. All writes happen under the store lock (``StoreLock``).
+Writes re-open the one file being changed with ``tomlkit`` so comments, blank
+lines and key order survive, and land atomically: a temporary file in the same
+folder, flushed and fsynced, then ``os.replace``. All writes happen under the store lock (``StoreLock``).
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import re
 import time
-import tomllib
 from pathlib import Path
-from typing import Any
 
-from escg.errors import StoreError, WriteError
+from escg.errors import WriteError
+# Reading lives in escg.store.loader (the one loader); these names are kept for writers.
+from escg.store.loader import MAX_FILE, display, find_line  # noqa: F401
 
 LOCK_NAME = ".escg.lock"
-# No store file is anywhere near this; a bigger one is a mistake or an attack, not data.
-MAX_FILE = 16 * 1024 * 1024
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
-
-
-def read_toml(path: Path, root: Path | None = None) -> tuple[dict[str, Any], str]:
-    """Parse ``path`` with tomllib; a syntax error becomes ``StoreError`` with file:line."""
-    try:
-        if path.stat().st_size > MAX_FILE:
-            raise StoreError(f"{display(path, root)}: larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise StoreError(f"{display(path, root)}: file not found") from None
-    except OSError as error:
-        raise StoreError(f"{display(path, root)}: cannot read: {error.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise StoreError(f"{display(path, root)}:{line}: not valid UTF-8 text") from None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as error:
-        raise StoreError(toml_error(path, text, error, root)) from None
-
-
-def toml_error(path: Path, text: str, error: Exception, root: Path | None = None) -> str:
-    """One line naming the file, the line and what is wrong with the TOML."""
-    message = str(error)
-    match = _TOML_POSITION.search(message)
-    reason = _TOML_POSITION.sub("", message).strip()
-    if match and match[1]:
-        line = match[1]
-    else:
-        line = str(text.count("\n") + 1)
-    return f"{display(path, root)}:{line}: invalid TOML: {reason}"
-
-
-def display(path: Path, root: Path | None) -> str:
-    """The path as a user should see it: relative to the store where possible."""
-    if root is not None:
-        try:
-            return str(path.relative_to(root))
-        except ValueError:
-            pass
-    return str(path)
-
-
-def find_line(text: str, key_path: tuple) -> int | None:
-    """Best-effort line number of a key path such as ('people', 'jo', 'email')
-    or ('items', 2, 'minutes') in TOML ``text``; None when it cannot be found."""
-    header: tuple = ()
-    counters: dict[tuple, int] = {}
-    best: int | None = None
-    best_length = -1
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if line.startswith("[[") and "]]" in line:
-            name = tuple(_split_key(line[2 : line.index("]]")]))
-            counters[name] = counters.get(name, -1) + 1
-            header = name + (counters[name],)
-            current = header
-        elif line.startswith("[") and "]" in line:
-            header = tuple(_split_key(line[1 : line.index("]")]))
-            current = header
-        elif "=" in line and not line.startswith("#"):
-            current = header + tuple(_split_key(line.split("=", 1)[0]))
-        else:
-            continue
-        length = _common_prefix(current, key_path)
-        if length > best_length and length == len(current):
-            best, best_length = number, length
-            if length == len(key_path):
-                return number
-    return best
-
-
-def _split_key(key: str) -> list[str]:
-    parts = []
-    for part in re.findall(r'"[^"]*"|\'[^\']*\'|[^.\s]+', key):
-        parts.append(part[1:-1] if part[:1] in "\"'" else part)
-    return parts
-
-
-def _common_prefix(a: tuple, b: tuple) -> int:
-    length = 0
-    for left, right in zip(a, b):
-        if left != right:
-            break
-        length += 1
-    return length
 
 
 def atomic_write(path: Path, text: str, root: Path | None = None, *, durable: bool = True) -> None:

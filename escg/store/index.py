@@ -1,19 +1,18 @@
-"""The action index: a cache in <store>/.escg-index.sqlite that read commands use.
+"""The store index: a cache in <store>/.escg-index.sqlite that every read uses.
 
 The files stay the truth: deleting the index loses nothing, and it is never
-committed (.gitignore). It is brought up to date on every use, incrementally:
+committed (.gitignore). It holds a row for every store file (escg.toml,
+people.toml, forward-plan.toml, each meeting and each action): its stat
+signature, the TOML data as JSON (escg.store.loader.encode) or the file's
+first problem, and derived rows the read commands query: ``actions`` (the
+columns of a review, and the JSON contract in two halves around ``rag``),
+``meetings`` (date, status, times, chair, counts) and ``decisions``.
 
-* Each actions/<year>/ folder's mtime is compared with the one indexed. Any
-  file created, deleted or renamed in a folder changes its mtime: every escg
-  write (atomic rename), git checkout and pull, `sed -i`, and editors that save
-  by renaming. Only a changed folder is listed and its files stat'ed; only a
-  changed file (mtime, size or inode) is parsed again.
-* An edit made in place, without a rename, leaves the folder's mtime alone.
-  ``refresh(deep=True)`` therefore also stats every file of an open action (the
-  ones a review shows); with 5,000 files or fewer it stats them all.
-
-Stat'ing every file costs about 3 µs a file here (0.3 s at 100,000), which is
-why the whole-store stat is reserved for smaller stores.
+Freshness is exact: ``refresh`` stats every indexed file (mtime, size, inode,
+ctime) and lists again every folder whose mtime changed, so an edit made in
+place, a rename, a git checkout or a restore is seen by the next read. Only a
+changed file is parsed again; a first build parses in both cores' processes.
+Writes made by escg update their rows as they commit (``write_through``).
 """
 
 from __future__ import annotations
@@ -21,43 +20,129 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
 from escg import model
 from escg.errors import StoreError
-from escg.store.files import MAX_FILE, display, find_line, toml_error
+from escg.store import loader
 
 INDEX_NAME = ".escg-index.sqlite"
-VERSION = "4"
-FULL_STAT_LIMIT = 5_000
+VERSION = "5"
+PARALLEL_FROM = 2000  # files to parse before a second process is worth starting
+FOLDERS = ("meetings", "actions")
+TOP = {"escg.toml": "config", "people.toml": "people", "forward-plan.toml": "forward"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, dir TEXT, kind TEXT, mtime_ns INTEGER, size INTEGER, ino INTEGER,
+    ctime_ns INTEGER, error TEXT, data TEXT);
+CREATE INDEX IF NOT EXISTS files_by_dir ON files (dir);
+CREATE INDEX IF NOT EXISTS files_broken ON files (kind, path) WHERE error IS NOT NULL;
 CREATE TABLE IF NOT EXISTS actions (
-    path TEXT PRIMARY KEY, dir TEXT, mtime_ns INTEGER, size INTEGER, ino INTEGER,
-    id TEXT, number INTEGER, status TEXT, due TEXT, owner TEXT, org TEXT, meeting TEXT,
-    theme TEXT, created TEXT, closed TEXT, error TEXT, data TEXT, head TEXT, tail TEXT);
+    path TEXT PRIMARY KEY, id TEXT, number INTEGER, status TEXT, due TEXT, owner TEXT, org TEXT,
+    meeting TEXT, item INTEGER, theme TEXT, created TEXT, closed TEXT, data TEXT, head TEXT, tail TEXT);
 CREATE INDEX IF NOT EXISTS actions_by_status ON actions (status, due, number);
 CREATE INDEX IF NOT EXISTS actions_by_id ON actions (id);
-CREATE INDEX IF NOT EXISTS actions_by_dir ON actions (dir);
-CREATE INDEX IF NOT EXISTS actions_broken ON actions (path) WHERE error IS NOT NULL;
+CREATE INDEX IF NOT EXISTS actions_by_meeting ON actions (meeting);
+CREATE INDEX IF NOT EXISTS actions_by_owner ON actions (owner);
+CREATE TABLE IF NOT EXISTS meetings (
+    path TEXT PRIMARY KEY, id TEXT, date TEXT, status TEXT, start TEXT, "end" TEXT, venue TEXT,
+    online TEXT, chair TEXT, built INTEGER, placed INTEGER, people TEXT, orgs TEXT);
+CREATE INDEX IF NOT EXISTS meetings_by_date ON meetings (date, id);
+CREATE TABLE IF NOT EXISTS decisions (
+    path TEXT, meeting TEXT, date TEXT, number INTEGER, title TEXT, theme TEXT, seq INTEGER, text TEXT);
+CREATE INDEX IF NOT EXISTS decisions_by_path ON decisions (path);
+CREATE INDEX IF NOT EXISTS decisions_by_date ON decisions (date, meeting);
 """
 
 
-def _dump(action: model.Action) -> str:
+def kind_of(relative: str) -> str | None:
+    """Which kind of store file a path relative to the store is, or None."""
+    if relative in TOP:
+        return TOP[relative]
+    parts = relative.split("/")
+    if len(parts) != 3 or not parts[2].endswith(".toml") or parts[1].startswith(".") or parts[2].startswith("."):
+        return None
+    if parts[0] == "meetings":
+        return "meeting"
+    if parts[0] == "actions" and parts[2].startswith("A-"):
+        return "action"
+    return None
+
+
+def parser(kind: str, relative: str):
+    """The model's parse function for a file of ``kind``."""
+    if kind == "config":
+        return model.group_from_toml
+    if kind == "people":
+        return model.people_from_toml
+    if kind == "forward":
+        return model.forward_plan_from_toml
+    if kind == "meeting":
+        ident = relative.rsplit("/", 1)[1][:-5]
+        return lambda data, problems: model.meeting_from_toml(ident, data, problems)
+    return model.action_from_toml
+
+
+def file_problem(kind: str, relative: str, value: Any) -> str | None:
+    """A problem of where a file is rather than what it holds."""
+    if kind == "meeting" and relative.split("/")[1] != f"{value.date.year:04d}":
+        return f"{relative}: a meeting in {value.date.year} belongs in meetings/{value.date.year}/"
+    if kind == "action":
+        name = relative.rsplit("/", 1)[1]
+        if not name.startswith(value.id + "-") and name[:-5] != value.id:
+            return f"{relative}: the file name does not start with its id {value.id}"
+    return None
+
+
+def parse_file(root: str, relative: str, kind: str, text: str | None = None,
+               data: dict | None = None) -> tuple[str | None, str | None, list[tuple[str, tuple]]]:
+    """(error, data JSON, derived rows) of one file; the rows are (table, values) pairs.
+
+    Runs in a worker process during a first build, so it takes and returns plain values."""
+    base = Path(root)
+    loaded = loader.load(base / relative, parser(kind, relative), base, collect=True, text=text, data=data)
+    if loaded.problems:
+        return str(loaded.problems[0]), None, []
+    problem = file_problem(kind, relative, loaded.value)
+    if problem:
+        return problem, None, []
+    return None, loader.encode(loaded.data), derived(kind, relative, loaded.value)
+
+
+def derived(kind: str, relative: str, value: Any) -> list[tuple[str, tuple]]:
+    if kind == "action":
+        action: model.Action = value
+        head, tail = model.contract_parts(action)
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        return [("actions", (relative, action.id, action.number, action.status.value, iso(action.due),
+                             action.owner, action.org, action.meeting, action.item, action.theme,
+                             iso(action.created), iso(action.closed), dump_action(action),
+                             json.dumps(head, ensure_ascii=False)[:-1], json.dumps(tail, ensure_ascii=False)[1:]))]
+    if kind != "meeting":
+        return []
+    meeting: model.Meeting = value
+    rows: list[tuple[str, tuple]] = [("meetings", (relative, *model.MeetingSummary.of(meeting).row()))]
+    for seq, decision in enumerate(model.decisions_of(meeting, 0)):
+        rows.append(("decisions", (relative, meeting.id, meeting.date.isoformat(), decision.item, decision.title,
+                                   decision.theme, seq, decision.text)))
+    return rows
+
+
+def dump_action(action: model.Action) -> str:
     return json.dumps(action.to_toml(), default=str, ensure_ascii=False, separators=(",", ":"))
 
 
-def _load(text: str) -> model.Action:
+def load_action(text: str) -> model.Action:
     data = json.loads(text)
     day = date.fromisoformat
     return model.Action(
         id=data["id"], title=data["title"], owner=data["owner"], org=data.get("org"),
-        due=day(data["due"]) if "due" in data else None, status=data["status"],
+        due=day(data["due"]) if "due" in data else None, status=model.ActionStatus(data["status"]),
         meeting=data.get("meeting"), item=data.get("item"), theme=data.get("theme"),
         created=day(data["created"]) if "created" in data else None,
         closed=day(data["closed"]) if "closed" in data else None,
@@ -67,15 +152,18 @@ def _load(text: str) -> model.Action:
     )
 
 
-class ActionIndex:
-    """The actions of one store, as indexed; falls back to reading files if the index cannot be used."""
+def _parse_batch(args: tuple[str, list[tuple[str, str]]]) -> list[tuple]:
+    root, batch = args
+    return [(relative, kind, *parse_file(root, relative, kind)) for relative, kind in batch]
 
-    def __init__(self, root: Path, folder: Path) -> None:
+
+class StoreIndex:
+    """Every file of one store, as indexed."""
+
+    def __init__(self, root: Path) -> None:
         self.root = root
-        self.folder = folder
         self.path = root / INDEX_NAME
         self._db: sqlite3.Connection | None = None
-        self.fresh = False
 
     # --- the database ------------------------------------------------------
 
@@ -85,24 +173,32 @@ class ActionIndex:
         return self._db
 
     def _open(self) -> sqlite3.Connection:
+        if self.path.is_symlink():
+            raise sqlite3.OperationalError("the index is a symbolic link; not following it")
         for attempt in range(2):
+            db = None
             try:
                 db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
+                row = None
+                try:
+                    row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+                except sqlite3.OperationalError:
+                    pass  # a new file: no tables yet
+                if row is not None and row[0] != VERSION:
+                    raise sqlite3.DatabaseError("index from another version")
                 db.executescript(SCHEMA)
-                row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
                 if row is None:
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (VERSION,))
-                elif row[0] != VERSION:
-                    raise sqlite3.DatabaseError("index from another version")
                 return db
             except sqlite3.DatabaseError:
                 # A damaged or outdated index is only a cache: start it again.
-                try:
-                    db.close()
-                except Exception:  # noqa: BLE001 - closing a broken connection may fail too
-                    pass
+                if db is not None:
+                    try:
+                        db.close()
+                    except sqlite3.Error:
+                        pass
                 for suffix in ("", "-wal", "-shm"):
                     try:
                         os.unlink(f"{self.path}{suffix}")
@@ -112,161 +208,201 @@ class ActionIndex:
                     raise
         raise AssertionError("unreachable")
 
-    # --- keeping it fresh --------------------------------------------------
-
-    def refresh(self, deep: bool = False, report=None) -> None:
-        """Bring the index up to date with the files (see the module's docstring)."""
-        if not self.folder.is_dir():
-            db = self.db()
-            db.execute("DELETE FROM actions")
-            db.execute("DELETE FROM dirs")
-            return
-        db = self.db()
-        known_dirs = dict(db.execute("SELECT path, mtime_ns FROM dirs"))
-        present = []
-        changed = []
-        for entry in os.scandir(self.folder):
-            if not entry.is_dir() or entry.name.startswith("."):
-                continue
-            present.append(entry.name)
-            mtime = entry.stat().st_mtime_ns
-            if known_dirs.get(entry.name) != mtime:
-                changed.append((entry.name, mtime))
-        gone = set(known_dirs) - set(present)
-        count = None
-        if deep:
-            count = db.execute("SELECT count(*) FROM actions").fetchone()[0]
-        if not changed and not gone and not deep:
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for name in gone:
-                db.execute("DELETE FROM actions WHERE dir=?", (name,))
-                db.execute("DELETE FROM dirs WHERE path=?", (name,))
-            pending = []
-            for name, _ in changed:
-                pending += self._rescan(db, name)
-            # Parsing is the slow part (a first run after a clone parses every file).
-            for done, (path, full, stat) in enumerate(pending, start=1):
-                self._store(db, path, full, stat)
-                if report is not None and len(pending) > 2000 and (done % 500 == 0 or done == len(pending)):
-                    report(done, len(pending))
-            for name, mtime in changed:
-                db.execute("INSERT OR REPLACE INTO dirs VALUES (?, ?)", (name, mtime))
-            if deep:
-                where = "" if count <= FULL_STAT_LIMIT else "WHERE status='open' OR error IS NOT NULL"
-                rows = db.execute(f"SELECT path, mtime_ns, size, ino FROM actions {where}").fetchall()
-                base = f"{self.folder}{os.sep}"  # plain strings: pathlib costs more than the stat here
-                for path, mtime_ns, size, ino in rows:
-                    try:
-                        stat = os.stat(base + path)
-                    except FileNotFoundError:
-                        db.execute("DELETE FROM actions WHERE path=?", (path,))
-                        continue
-                    if (stat.st_mtime_ns, stat.st_size, stat.st_ino) != (mtime_ns, size, ino):
-                        self._store(db, path, self.folder / path, stat)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        self.fresh = True
-
-    def _rescan(self, db: sqlite3.Connection, name: str) -> list[tuple[str, Path, os.stat_result]]:
-        """Drop the rows of files gone from folder ``name``; return the files to parse."""
-        folder = self.folder / name
-        indexed = {path: (mtime, size, ino) for path, mtime, size, ino in db.execute(
-            "SELECT path, mtime_ns, size, ino FROM actions WHERE dir=?", (name,))}
-        seen = set()
-        pending = []
-        for entry in os.scandir(folder):
-            if not (entry.name.startswith("A-") and entry.name.endswith(".toml")) or not entry.is_file():
-                continue
-            path = f"{name}/{entry.name}"
-            seen.add(path)
-            stat = entry.stat()
-            if indexed.get(path) != (stat.st_mtime_ns, stat.st_size, stat.st_ino):
-                pending.append((path, folder / entry.name, stat))
-        for path in set(indexed) - seen:
-            db.execute("DELETE FROM actions WHERE path=?", (path,))
-        return pending
-
-    def _store(self, db: sqlite3.Connection, path: str, full: Path, stat: os.stat_result) -> None:
-        action, error = self._parse(full, stat)
-        name = path.split("/", 1)[0]
-        if action is None:
-            db.execute("INSERT OR REPLACE INTO actions (path, dir, mtime_ns, size, ino, error) VALUES (?,?,?,?,?,?)",
-                       (path, name, stat.st_mtime_ns, stat.st_size, stat.st_ino, error))
-            return
-        head, tail = model.contract_parts(action)
-        db.execute(
-            "INSERT OR REPLACE INTO actions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (path, name, stat.st_mtime_ns, stat.st_size, stat.st_ino, action.id, action.number, action.status,
-             action.due.isoformat() if action.due else None, action.owner, action.org, action.meeting, action.theme,
-             action.created.isoformat() if action.created else None,
-             action.closed.isoformat() if action.closed else None, error, _dump(action),
-             json.dumps(head, ensure_ascii=False)[:-1], json.dumps(tail, ensure_ascii=False)[1:]))
-
-    def _parse(self, full: Path, stat: os.stat_result) -> tuple[model.Action | None, str | None]:
-        shown = display(full, self.root)
-        if stat.st_size > MAX_FILE:
-            return None, f"{shown}: larger than {MAX_FILE // (1024 * 1024)} MB; not a store file"
-        try:
-            text = full.read_bytes().decode("utf-8")
-            data = tomllib.loads(text)
-        except UnicodeDecodeError:
-            return None, f"{shown}: not valid UTF-8 text"
-        except tomllib.TOMLDecodeError as error:
-            return None, toml_error(full, text, error, self.root)
-        except OSError as error:
-            return None, f"{shown}: cannot read: {error.strerror}"
-        problems = model.Problems()
-        action = model.action_from_toml(data, problems)
-        if problems:
-            key_path, message = problems.items[0]
-            line = find_line(text, key_path) if key_path else None
-            return None, f"{shown}:{line}: {message}" if line else f"{shown}: {message}"
-        if not full.name.startswith(action.id + "-") and full.stem != action.id:
-            return None, f"{shown}: the file name does not start with its id {action.id}"
-        return action, None
-
-    # --- queries -----------------------------------------------------------
-
-    def _raise_errors(self) -> None:
-        # Served by the partial index actions_broken: no scan of a healthy store.
-        row = self.db().execute("SELECT error FROM actions WHERE error IS NOT NULL ORDER BY path LIMIT 1").fetchone()
-        if row:
-            raise StoreError(row[0])
-
-    def query(self, where: str = "", params: Iterable[Any] = (), order: str = "number, id") -> list[model.Action]:
-        self._raise_errors()
-        sql = "SELECT data FROM actions WHERE error IS NULL" + (f" AND ({where})" if where else "") + f" ORDER BY {order}"
-        return [_load(row[0]) for row in self.db().execute(sql, tuple(params))]
-
-    def halves(self, where: str, params: Iterable[Any], order: str) -> list[tuple[str, str, str, str | None]]:
-        """(JSON before "rag", JSON after it, status, due) of the matching actions."""
-        self._raise_errors()
-        sql = f"SELECT head, tail, status, due FROM actions WHERE error IS NULL AND ({where}) ORDER BY {order}"
-        return self.db().execute(sql, tuple(params)).fetchall()
-
-    def paths(self) -> dict[str, list[Path]]:
-        found: dict[str, list[Path]] = {}
-        for ident, path in self.db().execute("SELECT id, path FROM actions WHERE error IS NULL ORDER BY path"):
-            found.setdefault(ident, []).append(self.folder / path)
-        return found
-
-    def paths_of(self, ident: str) -> list[Path]:
-        self._raise_errors()  # a broken file may be the one asked for: say so, not "unknown"
-        return [self.folder / row[0] for row in self.db().execute(
-            "SELECT path FROM actions WHERE id=? ORDER BY path", (ident,))]
-
-    def highest(self) -> int:
-        row = self.db().execute("SELECT max(number) FROM actions").fetchone()
-        return row[0] or 0
-
-    def count(self) -> int:
-        return self.db().execute("SELECT count(*) FROM actions").fetchone()[0]
-
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+    # --- keeping it fresh --------------------------------------------------
+
+    def refresh(self, report=None) -> None:
+        """Bring the index up to date with the files (see the module's docstring)."""
+        db = self.db()
+        root = str(self.root) + os.sep
+        known = {path: (dir_, (mtime, size, ino, ctime)) for path, dir_, mtime, size, ino, ctime in db.execute(
+            "SELECT path, dir, mtime_ns, size, ino, ctime_ns FROM files")}
+        known_dirs = dict(db.execute("SELECT path, mtime_ns FROM dirs"))
+        seen_dirs: dict[str, int] = {}
+        listed: dict[str, list[str]] = {}  # folder -> file names, for folders that changed
+        for folder in FOLDERS:
+            try:
+                entries = list(os.scandir(root + folder))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
+                    continue
+                relative = f"{folder}/{entry.name}"
+                mtime = entry.stat(follow_symlinks=False).st_mtime_ns
+                seen_dirs[relative] = mtime
+                if known_dirs.get(relative) != mtime:
+                    listed[relative] = [e.name for e in os.scandir(entry.path)
+                                        if e.is_file(follow_symlinks=False)]
+        pending: list[tuple[str, str]] = []
+        gone: list[str] = []
+        stats: dict[str, tuple] = {}
+        candidates = [path for path, (dir_, _) in known.items() if dir_ not in listed and (dir_ in seen_dirs or dir_ == "")]
+        gone += [path for path, (dir_, _) in known.items() if dir_ not in seen_dirs and dir_ != ""]
+        for relative in TOP:
+            if relative not in known:
+                candidates.append(relative)
+        for folder, names in listed.items():
+            indexed = {path for path, (dir_, _) in known.items() if dir_ == folder}
+            present = set()
+            for name in names:
+                relative = f"{folder}/{name}"
+                if kind_of(relative) is None:
+                    continue
+                present.add(relative)
+                candidates.append(relative)
+            gone += sorted(indexed - present)
+        stat = os.stat
+        for relative in candidates:
+            try:
+                result = stat(root + relative, follow_symlinks=False)
+            except (FileNotFoundError, NotADirectoryError):
+                if relative in known:
+                    gone.append(relative)
+                continue
+            signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
+            if known.get(relative, (None, None))[1] != signature:
+                stats[relative] = signature
+                pending.append((relative, kind_of(relative) or ""))
+        if not pending and not gone and seen_dirs == known_dirs:
+            return
+        parsed = self._parse_all(pending, report)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for relative in gone:
+                self._forget(db, relative)
+            for relative, kind, error, data, rows in parsed:
+                self._store(db, relative, kind, stats[relative], error, data, rows)
+            db.execute("DELETE FROM dirs")
+            db.executemany("INSERT INTO dirs VALUES (?, ?)", seen_dirs.items())
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _parse_all(self, pending: list[tuple[str, str]], report) -> list[tuple]:
+        root = str(self.root)
+        if len(pending) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+            done = []
+            for number, (relative, kind) in enumerate(pending, start=1):
+                done.append((relative, kind, *parse_file(root, relative, kind)))
+                if report is not None and len(pending) > PARALLEL_FROM and (number % 500 == 0 or number == len(pending)):
+                    report(number, len(pending))
+            return done
+        # A first run after a clone parses every file: use every core.
+        import multiprocessing
+
+        size = 500  # files a batch, and how often the progress is reported
+        batches = [(root, pending[i:i + size]) for i in range(0, len(pending), size)]
+        done = []
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with context.Pool(min(os.cpu_count() or 2, 4)) as pool:
+            for result in pool.imap(_parse_batch, batches):
+                done += result
+                if report is not None:
+                    report(len(done), len(pending))
+        return done
+
+    def _forget(self, db: sqlite3.Connection, relative: str) -> None:
+        for table in ("files", "actions", "meetings", "decisions"):
+            db.execute(f"DELETE FROM {table} WHERE path=?", (relative,))
+
+    def _store(self, db: sqlite3.Connection, relative: str, kind: str, signature: tuple, error: str | None,
+               data: str | None, rows: list[tuple[str, tuple]]) -> None:
+        self._forget(db, relative)
+        folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
+        db.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?)", (relative, folder, kind, *signature, error, data))
+        for table, values in rows:
+            db.execute(f"INSERT INTO {table} VALUES ({','.join('?' * len(values))})", values)
+
+    def write_through(self, written: dict[Path, tuple[str, dict] | None]) -> None:
+        """Record the files a transaction just wrote (text and data), or removed (None)."""
+        db = self.db()
+        root = str(self.root)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for path, staged in written.items():
+                try:
+                    relative = path.relative_to(self.root).as_posix()
+                except ValueError:
+                    continue
+                kind = kind_of(relative)
+                if kind is None:
+                    continue
+                if staged is None:
+                    self._forget(db, relative)
+                    continue
+                result = os.stat(path, follow_symlinks=False)
+                signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
+                text, data = staged
+                self._store(db, relative, kind, signature, *parse_file(root, relative, kind, text=text, data=data))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    # --- queries -----------------------------------------------------------
+
+    def raise_errors(self, *kinds: str) -> None:
+        """Raise the first problem of any file of these kinds (served by a partial index)."""
+        marks = ",".join("?" * len(kinds))
+        row = self.db().execute(f"SELECT error FROM files WHERE error IS NOT NULL AND kind IN ({marks}) "
+                                "ORDER BY path LIMIT 1", kinds).fetchone()
+        if row:
+            raise StoreError(row[0])
+
+    def data(self, relative: str) -> dict | None:
+        """The TOML data of one file (None if it is not there); its problem, if any, raises."""
+        row = self.db().execute("SELECT error, data FROM files WHERE path=?", (relative,)).fetchone()
+        if row is None:
+            return None
+        if row[0]:
+            raise StoreError(row[0])
+        return loader.decode(row[1])
+
+    def meeting_data(self, ident: str | None = None) -> list[tuple[str, dict]]:
+        """(path, TOML data) of every meeting in date order, or of the one with id ``ident``."""
+        self.raise_errors("meeting")
+        where, params = ("WHERE m.id = ?", (ident,)) if ident else ("", ())
+        return [(path, loader.decode(data)) for path, data in self.db().execute(
+            f"SELECT f.path, f.data FROM files f JOIN meetings m ON m.path = f.path {where} ORDER BY m.date, m.id",
+            params)]
+
+    def meeting_rows(self) -> list[model.MeetingSummary]:
+        self.raise_errors("meeting")
+        return [model.MeetingSummary.from_row(row) for row in self.db().execute(
+            'SELECT id, date, status, start, "end", venue, online, chair, built, placed, people, orgs '
+            "FROM meetings ORDER BY date, id")]
+
+    def decisions(self, opening_standing: int) -> list[model.Decision]:
+        self.raise_errors("meeting")
+        return [model.Decision(meeting, number if built else number + opening_standing, title, text, theme)
+                for meeting, built, number, title, text, theme in self.db().execute(
+                    "SELECT d.meeting, m.built, d.number, d.title, d.text, d.theme FROM decisions d "
+                    "JOIN meetings m ON m.path = d.path ORDER BY m.date, m.id, d.seq")]
+
+    def actions(self, where: str, params: Iterable[Any], order: str) -> list[model.Action]:
+        self.raise_errors("action")
+        sql = f"SELECT data FROM actions WHERE {where or '1'} ORDER BY {order}"
+        return [load_action(row[0]) for row in self.db().execute(sql, tuple(params))]
+
+    def halves(self, where: str, params: Iterable[Any], order: str) -> list[tuple[str, str, str, str | None]]:
+        """(JSON before "rag", JSON after it, status, due) of the matching actions."""
+        self.raise_errors("action")
+        sql = f"SELECT head, tail, status, due FROM actions WHERE {where or '1'} ORDER BY {order}"
+        return self.db().execute(sql, tuple(params)).fetchall()
+
+    def action_paths(self, ident: str) -> list[str]:
+        self.raise_errors("action")  # a broken file may be the one asked for: say so, not "unknown"
+        return [row[0] for row in self.db().execute("SELECT path FROM actions WHERE id=? ORDER BY path", (ident,))]
+
+    def highest_action(self) -> int:
+        row = self.db().execute("SELECT max(number) FROM actions").fetchone()
+        return row[0] or 0
+
+    def count(self, kind: str) -> int:
+        return self.db().execute("SELECT count(*) FROM files WHERE kind=?", (kind,)).fetchone()[0]

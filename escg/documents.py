@@ -1,0 +1,243 @@
+"""What documents show: the contexts the agenda, minutes and action-log templates
+render (docs/templates.md), and the records `meeting show` prints.
+
+This module sits above the domain modules (meetings < agenda < actions <
+attendance, minutes) and gathers from all of them; none of them imports it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from escg import dates, model
+from escg.actions import Selection, as_raised, carried_forward, counts, view
+from escg.agenda import agenda_of, item_json, paper_name
+from escg.attendance import attendance_json, quorum
+from escg.meetings import following_meeting, meeting_json, previous_meeting, resolve_summary, summary_of, when
+from escg.store import ActionQuery, Store
+
+
+def agenda_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
+    """Everything the agenda templates see (docs/templates.md)."""
+    agenda = agenda_of(store, meeting)
+    group = store.group
+    people, orgs = store.people, store.orgs
+
+    def person_name(ident: str | None) -> str:
+        if not ident:
+            return ""
+        person = people.get(ident)
+        if person is None:
+            return ident
+        org = orgs.get(person.org)
+        return f"{person.name} ({org.name})" if org else person.name
+
+    chair = meeting.chair or group.chair
+    carried = carried_forward(store, meeting) if any(r.item.standing == "actions" for r in agenda.rows) else []
+    rows = []
+    for row in agenda.rows:
+        item = row.item
+        rows.append({
+            "number": row.number,
+            "title": item.title,
+            "purpose": item.purpose,
+            "presenter": person_name(item.presenter),
+            "org": orgs[item.org].name if item.org in orgs else (item.org or ""),
+            "theme": group.themes.get(item.theme, item.theme or ""),
+            "minutes": item.minutes,
+            "start": model.clock(row.start),
+            "end": model.clock(row.end),
+            "papers": [{"name": paper_name(p), "href": p} for p in item.papers],
+            "standing": item.standing,
+            "deferred_from": item.deferred_from,
+            "actions": carried if item.standing == "actions" else [],
+        })
+    following = following_meeting(store, meeting)
+    previous = previous_meeting(store, meeting)
+    minutes_of = None
+    if previous is not None and any(r.item.standing == "minutes" for r in agenda.rows):
+        arising_from = store.select_actions(ActionQuery(meeting=previous.id))
+        as_at = min(dates.today(), meeting.date)
+        minutes_of = {
+            "id": previous.id,
+            "when": dates.long_date(previous.date),
+            "status": status_label(store.meeting(previous.id), store),
+            "arising": [view(store, a, as_at, group.rag_window) for a in sorted(arising_from, key=lambda a: a.number)],
+        }
+    return {
+        "group": {"name": group.name, "short": group.short, "secretariat": group.secretariat},
+        "meeting": {
+            "id": meeting.id,
+            "date": meeting.date,
+            "when": when(meeting),
+            "long_date": dates.long_date(meeting.date),
+            "start": model.clock(meeting.start),
+            "end": model.clock(meeting.end),
+            "venue": meeting.venue or "",
+            "online": meeting.online or "",
+            "status": meeting.status,
+            "note": meeting.note or "",
+            "chair": person_name(chair),
+        },
+        "next_meeting": when(following) if following else "",
+        "previous": minutes_of,
+        "items": rows,
+        "built": agenda.built,
+        "overrun": agenda.overrun,
+        "today": dates.today(),
+    }
+
+
+def status_label(meeting: model.Meeting, store: Store) -> str:
+    """How a meeting's minutes stand, in words."""
+    if meeting.status.approved:
+        at = summary_of(store, meeting.minutes.approved_at)
+        return f"approved at the meeting of {dates.long_date(at.date)}" if at else "approved"
+    if meeting.status.has_minutes:
+        return "draft, not yet approved"
+    if meeting.status.cancelled:
+        return "meeting cancelled"
+    return "not yet written"
+
+
+def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
+    """Everything the minutes templates see (docs/templates.md)."""
+    people, orgs, group = store.people, store.orgs, store.group
+    today = dates.today()
+    window = group.rag_window
+
+    def who(ident: str) -> dict[str, str]:
+        person = people.get(ident)
+        if person is None:
+            return {"id": ident, "name": ident, "role": "", "org": ""}
+        org = orgs.get(person.org)
+        return {"id": ident, "name": person.name, "role": person.role or "", "org": org.name if org else person.org}
+
+    record = meeting.attendance
+    chair = meeting.chair or group.chair
+    present, in_attendance = [], []
+    for ident in record.present:
+        entry = {**who(ident), "chair": ident == chair, "for": ""}
+        person = people.get(ident)
+        alongside = bool(person and person.membership == "deputy" and person.deputy_for in record.present)
+        if person and (person.membership in ("adviser", "guest") or alongside):
+            in_attendance.append(entry)
+        else:
+            if person and person.membership == "deputy" and person.deputy_for and person.deputy_for not in record.present:
+                entry["for"] = who(person.deputy_for)["name"]
+            present.append(entry)
+    for member, stand_in in record.substitutes.items():
+        present.append({**who(stand_in), "chair": stand_in == chair, "for": who(member)["name"]})
+    present.sort(key=lambda p: not p["chair"])  # the chair first, then as recorded
+    apologies = [{**who(ident), "substitute": who(record.substitutes[ident])["name"] if ident in record.substitutes else ""}
+                 for ident in record.apologies]
+    counted = quorum(store, meeting)
+    # Minutes record what was agreed: each action as raised, not as later reassigned.
+    raised = [as_raised(store, a) for a in store.select_actions(ActionQuery(meeting=meeting.id))]
+    rows = agenda_of(store, meeting).rows
+    items, declarations = [], []
+    for row in rows:
+        item = row.item
+        item_declarations = [{"person": who(d.person)["name"], "text": d.text} for d in item.declarations]
+        declarations += [{**d, "item": row.number, "title": item.title} for d in item_declarations]
+        items.append({
+            "number": row.number,
+            "title": item.title,
+            "standing": item.standing,
+            "presenter": who(item.presenter)["name"] if item.presenter else "",
+            "theme": group.themes.get(item.theme or "", item.theme or ""),
+            "notes": item.notes,
+            "decisions": item.decisions,
+            "declarations": item_declarations,
+            "actions": [view(store, a, today, window) for a in raised if a.item == row.number],
+        })
+    approved_at = summary_of(store, meeting.minutes.approved_at)
+    return {
+        "group": {"name": group.name, "short": group.short, "secretariat": group.secretariat},
+        "meeting": {
+            "id": meeting.id,
+            "when": when(meeting),
+            "long_date": dates.long_date(meeting.date),
+            "venue": meeting.venue or "",
+            "online": meeting.online or "",
+            "status": meeting.status,
+            "chair": who(chair)["name"] if chair else "",
+        },
+        "draft": not meeting.status.approved,
+        "approved": {
+            "date": dates.long_date(meeting.minutes.approved) if meeting.minutes.approved else "",
+            "at": dates.long_date(approved_at.date) if approved_at else "",
+        },
+        "present": present,
+        "apologies": apologies,
+        "in_attendance": in_attendance,
+        "guests": list(record.guests),
+        "absent": [who(ident) for ident in record.absent],
+        "quorum": {"needed": counted.needed, "counted": counted.counted, "members": counted.members,
+                   "quorate": counted.quorate, "recorded": bool(record.attending)},
+        "declarations": declarations,
+        "items": items,
+        "actions": [view(store, a, today, window) for a in sorted(raised, key=lambda a: (a.item or 0, a.number))],
+        "today": today,
+    }
+
+
+def action_log_context(s: Store, found: list[model.Action], selection: Selection, group_by: str | None,
+                today: date) -> dict[str, Any]:
+    """What the actions.md and actions.html templates see (docs/templates.md)."""
+    window = s.group.rag_window
+    pairs = [(action, view(s, action, today, window)) for action in found]
+    grouped: dict[str, list] = {}
+    for action, entry in pairs:
+        name = (entry[group_by] or "(none)") if group_by else ""
+        grouped.setdefault(name, []).append((action, entry))
+    groups = [{"name": name,
+               "actions": [entry for _, entry in grouped[name]],
+               "counts": counts([action for action, _ in grouped[name]], today, window)}
+              for name in sorted(grouped)]
+    filters = []
+    if selection.status != "open":
+        filters.append({"closed": "closed actions", "all": "all actions"}[selection.status])
+    if selection.overdue:
+        filters.append("overdue")
+    if selection.due_within is not None:
+        filters.append(f"due within {selection.due_within} days")
+    meeting = resolve_summary(s, selection.meeting).id if selection.meeting else None
+    for label, value in (("owner", selection.owner), ("organisation", selection.org),
+                         ("meeting", meeting), ("theme", selection.theme)):
+        if value:
+            filters.append(f"{label} {value}")
+    return {
+        "group": {"name": s.group.name, "short": s.group.short, "secretariat": s.group.secretariat},
+        "as_at": dates.long_date(today),
+        "today": today,
+        "window": window,
+        "counts": counts(found, today, window),
+        "total": len(found),
+        "filters": filters,
+        "group_by": group_by or "",
+        "groups": groups,
+    }
+
+
+def meeting_record(store: Store, meeting: model.Meeting) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    """`escg meeting show`: the JSON contract (docs/json.md), and the lines of its text form."""
+    agenda = agenda_of(store, meeting)
+    counted = quorum(store, meeting)
+    record = {**meeting_json(meeting), "chair": meeting.chair or store.group.chair, "note": meeting.note,
+              "agenda_built": meeting.agenda_built, "items": [item_json(row) for row in agenda.rows],
+              "attendance": attendance_json(store, meeting), "quorate": counted.quorate,
+              "minutes": {"drafted": meeting.minutes.drafted.isoformat() if meeting.minutes.drafted else None,
+                          "approved": meeting.minutes.approved.isoformat() if meeting.minutes.approved else None,
+                          "approved_at": meeting.minutes.approved_at}}
+    attendance = meeting.attendance
+    summary = None
+    if not attendance.empty:
+        summary = (f"{len(attendance.attending)} attending, {len(attendance.apologies)} apologies; "
+                   + ("quorate" if counted.quorate else "not quorate")
+                   + (f" ({counted.counted} of {counted.members} members, quorum {counted.needed})" if counted.needed else ""))
+    lines = [("Meeting", meeting.id), ("When", when(meeting)), ("Venue", meeting.venue), ("Online", meeting.online),
+             ("Status", meeting.status.value), ("Note", meeting.note), ("Attendance", summary),
+             ("Agenda", f"{len(agenda.rows)} items" + ("" if meeting.agenda_built else " (preview; not built yet)"))]
+    return record, lines

@@ -1,0 +1,80 @@
+"""Changes to a meeting that reach beyond its own file: moving it (its id is its
+date, so everything that names it follows) and cancelling it.
+
+This module sits above the domain modules (meetings < agenda < actions), which
+never import it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from escg import actions, agenda, model
+from escg.errors import ConflictError
+from escg.meetings import check_link, check_times, check_venue, free_id, resolve, revise, write
+from escg.store import ActionQuery, Store, Transaction
+
+
+def cancel(store: Store, text: str, reason: str | None = None) -> model.Meeting:
+    """Cancel a meeting that has not been held."""
+    with store.transaction() as txn:
+        meeting = resolve(store, text)
+        if meeting.status.cancelled:
+            raise ConflictError(f"meeting {meeting.id} is already cancelled")
+        if meeting.status.took_place:
+            raise ConflictError(f"meeting {meeting.id} has been held ({meeting.status}); it cannot be cancelled")
+        meeting.status = model.MeetingStatus.CANCELLED
+        revise(store, meeting)
+        if reason:
+            meeting.note = check_venue(reason)
+        write(txn, store, meeting)
+    return meeting
+
+
+def move(store: Store, text: str, day: date | None, *, start: time | None = None,
+         end: time | None = None, venue: str | None = None, online: str | None = None) -> model.Meeting:
+    """Move a meeting to another date and/or time or place; a new date gives it a new id."""
+    with store.transaction() as txn:
+        meeting = resolve(store, text)
+        if not meeting.status.upcoming:
+            raise ConflictError(f"meeting {meeting.id} is {meeting.status}; only a planned meeting can be moved")
+        old_id = meeting.id
+        if start is not None:
+            meeting.start = start
+        if end is not None:
+            meeting.end = end
+        if venue is not None:
+            meeting.venue = check_venue(venue)
+        if online is not None:
+            meeting.online = check_link(online)
+        check_times(meeting.start, meeting.end)
+        revise(store, meeting)
+        if day is not None and day != meeting.date:
+            meeting.date = day
+            meeting.id = free_id(store, day)
+            write(txn, store, meeting, replaces=old_id)
+            _rename_references(txn, store, old_id, meeting.id)
+        else:
+            write(txn, store, meeting)
+    return meeting
+
+
+def _rename_references(txn: Transaction, store: Store, old: str, new: str) -> None:
+    """Point everything that named meeting ``old`` at ``new``."""
+    for other in store.meetings.values():
+        if other.id == old:
+            continue
+        if any(item.deferred_from == old for item in other.items):
+            for item in other.items:
+                if item.deferred_from == old:
+                    item.deferred_from = new
+            write(txn, store, other)
+    for action in store.select_actions(ActionQuery(meeting=old)):
+        action.meeting = new
+        actions.write(txn, store, action, old_updates=len(action.updates))
+    plan = store.forward_plan
+    if any(item.deferred_from == old for item in plan):
+        for item in plan:
+            if item.deferred_from == old:
+                item.deferred_from = new
+        agenda.write_forward_plan(txn, store, plan)

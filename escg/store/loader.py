@@ -1,0 +1,234 @@
+"""The one loader: every reader of a store file goes through ``load``.
+
+``load(path, parse)`` reads the bytes (refusing a file over ``MAX_FILE``),
+decodes UTF-8, parses TOML with the standard ``tomllib``, runs the model's
+``parse(data, problems)`` and turns each problem into ``file:line: message``.
+It raises the first problem as a ``StoreError`` (ordinary reads) or, with
+``collect=True``, returns every problem found (``escg check``, the index).
+
+The parsed TOML data can be kept in the index as JSON (``encode``/``decode``):
+the index then re-runs the same model parse on it, so a read from the index
+and a read of the file can never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Callable
+
+from escg import model
+from escg.errors import StoreError
+
+# No store file is anywhere near this; a bigger one is a mistake or an attack, not data.
+MAX_FILE = 16 * 1024 * 1024
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+Parse = Callable[[dict, model.Problems], Any]
+
+
+@dataclass
+class Problem:
+    """One thing wrong with a file: where (display path, line or 0) and what."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+
+
+@dataclass
+class Loaded:
+    """What could be read of one file: its text, its TOML data, the model's value, the problems."""
+
+    path: Path
+    text: str | None = None
+    data: dict | None = None
+    value: Any = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def raise_first(self) -> None:
+        if self.problems:
+            raise StoreError(str(self.problems[0]))
+
+
+def display(path: Path, root: Path | None) -> str:
+    """The path as a user should see it: relative to the store where possible."""
+    if root is not None:
+        try:
+            return str(path.relative_to(root))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def load(path: Path, parse: Parse | None = None, root: Path | None = None, *,
+         collect: bool = False, data: dict | None = None, text: str | None = None) -> Loaded:
+    """Read and check one store file (see the module's docstring).
+
+    ``data`` (with ``text`` when known) skips reading and TOML parsing: the index
+    passes the data it kept, the transaction the text it is about to write."""
+    shown = display(path, root)
+    loaded = Loaded(path, text=text)
+
+    def fail(line: int, message: str) -> Loaded:
+        loaded.problems.append(Problem(shown, line, message))
+        if not collect:
+            loaded.raise_first()
+        return loaded
+
+    if data is None:
+        if text is None:
+            try:
+                if path.stat().st_size > MAX_FILE:
+                    return fail(0, f"larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                return fail(0, "file not found")
+            except OSError as error:
+                return fail(0, f"cannot read: {error.strerror}")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return fail(raw[: error.start].count(b"\n") + 1, "not valid UTF-8 text")
+            loaded.text = text
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            line, reason = toml_position(text, error)
+            return fail(line, f"invalid TOML: {reason}")
+        except RecursionError:
+            return fail(0, "invalid TOML: nested too deeply")
+    loaded.data = data
+    if parse is None:
+        return loaded
+    problems = model.Problems()
+    try:
+        loaded.value = parse(data, problems)
+    except RecursionError:
+        return fail(0, "nested too deeply")
+    for key_path, message in problems.items:
+        line = find_line(loaded.text, key_path) if key_path and loaded.text is not None else None
+        loaded.problems.append(Problem(shown, line or 0, message))
+    if loaded.problems and not collect:
+        loaded.raise_first()
+    return loaded
+
+
+def read(path: Path, parse: Parse, root: Path | None = None) -> Any:
+    """The model's value of ``path``; the first problem raises StoreError with file:line."""
+    return load(path, parse, root).value
+
+
+def toml_position(text: str, error: Exception) -> tuple[int, str]:
+    """(line, reason) of a tomllib error."""
+    message = str(error)
+    match = _TOML_POSITION.search(message)
+    reason = _TOML_POSITION.sub("", message).strip()
+    line = int(match[1]) if match and match[1] else text.count("\n") + 1
+    return line, reason
+
+
+def find_line(text: str, key_path: tuple) -> int | None:
+    """Best-effort line number of a key path such as ('people', 'jo', 'email')
+    or ('items', 2, 'minutes') in TOML ``text``; None when it cannot be found."""
+    header: tuple = ()
+    counters: dict[tuple, int] = {}
+    best: int | None = None
+    best_length = -1
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("[[") and "]]" in line:
+            name = tuple(_split_key(line[2 : line.index("]]")]))
+            counters[name] = counters.get(name, -1) + 1
+            header = name + (counters[name],)
+            current = header
+        elif line.startswith("[") and "]" in line:
+            header = tuple(_split_key(line[1 : line.index("]")]))
+            current = header
+        elif "=" in line and not line.startswith("#"):
+            current = header + tuple(_split_key(line.split("=", 1)[0]))
+        else:
+            continue
+        length = _common_prefix(current, key_path)
+        if length > best_length and length == len(current):
+            best, best_length = number, length
+            if length == len(key_path):
+                return number
+    return best
+
+
+def _split_key(key: str) -> list[str]:
+    parts = []
+    for part in re.findall(r'"[^"]*"|\'[^\']*\'|[^.\s]+', key):
+        parts.append(part[1:-1] if part[:1] in "\"'" else part)
+    return parts
+
+
+def _common_prefix(a: tuple, b: tuple) -> int:
+    length = 0
+    for left, right in zip(a, b):
+        if left != right:
+            break
+        length += 1
+    return length
+
+
+# --- TOML data as JSON, losslessly, for the index ---------------------------
+# JSON has no dates: a date, time or datetime becomes a string starting with
+# \x01 and a letter; a real string starting with \x01 gets one more \x01.
+
+_TAG = "\x01"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, str):
+        return _TAG + value if value.startswith(_TAG) else value
+    if isinstance(value, dict):
+        return {key: _encode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, datetime):
+        return f"{_TAG}D{value.isoformat()}"
+    if isinstance(value, date):
+        return f"{_TAG}d{value.isoformat()}"
+    if isinstance(value, time):
+        return f"{_TAG}t{value.isoformat()}"
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str):
+        if value.startswith(_TAG):
+            kind, rest = value[1:2], value[2:]
+            if kind == "d":
+                return date.fromisoformat(rest)
+            if kind == "t":
+                return time.fromisoformat(rest)
+            if kind == "D":
+                return datetime.fromisoformat(rest)
+            return value[1:]
+        return value
+    if isinstance(value, dict):
+        return {key: _decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    return value
+
+
+def encode(data: dict) -> str:
+    return json.dumps(_encode(data), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str) -> dict:
+    return _decode(json.loads(text))
