@@ -1,7 +1,18 @@
 """escg: the secretariat's toolkit for a strategic coordination group.
 
-The library is importable without Typer or rich: `escg.store.Store` opens a store,
-and the noun modules (`escg.people`, `escg.meetings`, `escg.agenda`) act on it.
+The library is importable without Typer or rich, and layered; a module imports
+only from its own layer or lower ones (tests/test_layers.py enforces it):
+
+0. ``errors``, ``model`` (the domain as dataclasses and status enums), ``dates``,
+   ``ids``, ``formats``: pure, no I/O.
+1. ``store`` (finding a store, the one loader, the index, the action query,
+   atomic writes under a lock), ``render`` (the Jinja environment), ``mail``.
+2. The domain, in order: ``people`` < ``meetings`` < ``agenda`` < ``actions`` <
+   ``attendance`` < ``minutes``.
+3. Work that spans the domain: ``documents`` (what agendas, minutes and action
+   logs show), ``reschedule`` (moving or cancelling a meeting and everything that
+   names it), ``calendar``, ``circulation`` (what mail sends), ``check``.
+4. The command line: ``cli`` (one Typer sub-app per noun), ``console``, ``quick``.
 """
 
 __version__ = "0.1.0"

@@ -1,0 +1,123 @@
+"""Freshness is exact: any change to any file is seen by the next read, whatever the size.
+
+The old index stat'ed only open actions above 5,000 files, so a closed action
+reopened by an in-place edit (an editor that truncates and rewrites) vanished
+from the review. These tests make the store larger than that and edit files in
+every way a person, git or a restore script would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import date
+
+import pytest
+
+from escg import model
+from escg.store.edit import new_document
+
+MANY = 5_200  # more than the old full-stat threshold of 5,000
+
+
+def write_store(root) -> None:
+    """MANY closed actions and one held meeting, written as files."""
+    (root / "meetings" / "2026").mkdir(parents=True)
+    (root / "escg.toml").write_text('name = "Big Group"\nshort = "BG"\n')
+    (root / "people.toml").write_text('[orgs.police]\nname = "Police"\n\n[people.bob]\nname = "Bob"\norg = "police"\n')
+    (root / "meetings" / "2026" / "2026-10-01.toml").write_text(
+        'date = 2026-10-01\nstart = "10:00"\nend = "12:00"\nstatus = "held"\n')
+    folder = root / "actions" / "2026"
+    folder.mkdir(parents=True)
+    for number in range(1, MANY + 1):
+        action = model.Action(model.action_id(number), f"Closed {number}", "bob", "police",
+                              status="done", created=date(2026, 1, 1), closed=date(2026, 1, 1))
+        (folder / f"{action.id}-beef.toml").write_text(new_document(action.to_toml()))
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """Written once for the module; each test works on its own copy."""
+    root = tmp_path_factory.mktemp("big") / "store"
+    root.mkdir()
+    write_store(root)
+    return root
+
+
+@pytest.fixture
+def store(big, tmp_path, monkeypatch):
+    copy = tmp_path / "big"
+    shutil.copytree(big, copy)
+    monkeypatch.setenv("ESCG_STORE", str(copy))
+    return copy
+
+
+def open_ids(run) -> list[str]:
+    return [a["id"] for a in json.loads(run("actions --json").stdout)]
+
+
+def rewrite_in_place(path, old: str, new: str) -> None:
+    """Truncate and rewrite the same inode, as many editors and restore scripts do;
+    keep the folder's mtime as it was."""
+    folder_mtime = path.parent.stat().st_mtime_ns
+    with open(path, "r+") as handle:
+        text = handle.read()
+        assert old in text
+        handle.seek(0)
+        handle.write(text.replace(old, new))
+        handle.truncate()
+    assert path.parent.stat().st_mtime_ns == folder_mtime
+
+
+def reopen_in_place(path) -> None:
+    rewrite_in_place(path, 'status = "done"\ncreated = 2026-01-01\nclosed = 2026-01-01\n',
+                     'status = "open"\ncreated = 2026-01-01\n')
+
+
+def test_a_closed_action_reopened_in_place_is_seen(run, store):
+    assert open_ids(run) == []  # the index is built, every action closed
+    path = store / "actions" / "2026" / "A-4711-beef.toml"
+    reopen_in_place(path)
+    assert open_ids(run) == ["A-4711"]
+
+
+def test_an_in_place_edit_that_keeps_size_and_mtime_is_seen(run, store):
+    """A restore that puts back the old mtime (cp -p, tar, rsync -t) with the same size."""
+    assert open_ids(run) == []
+    path = store / "actions" / "2026" / "A-042-beef.toml"
+    before = path.stat()
+    rewrite_in_place(path, 'title = "Closed 42"', 'title = "Closed 24"')
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    shown = json.loads(run("action show A-042 --json").stdout)
+    assert shown["title"] == "Closed 24"
+    listed = {a["id"]: a["title"] for a in json.loads(run("actions --all --json").stdout)}
+    assert listed["A-042"] == "Closed 24"
+
+
+def test_renames_deletions_and_new_files_are_seen(run, store):
+    assert open_ids(run) == []
+    folder = store / "actions" / "2026"
+    (folder / "A-007-beef.toml").unlink()
+    source = (folder / "A-008-beef.toml").read_text()
+    (folder / "A-9999-cafe.toml").write_text(source.replace('"A-008"', '"A-9999"').replace(
+        'status = "done"', 'status = "open"').replace("closed = 2026-01-01\n", ""))
+    every = [a["id"] for a in json.loads(run("actions --all --json").stdout)]
+    assert "A-007" not in every and "A-9999" in every and len(every) == MANY
+    assert open_ids(run) == ["A-9999"]
+
+
+def test_a_meeting_edited_in_place_is_seen(run, store):
+    assert json.loads(run("meeting list --json").stdout)[0]["status"] == "held"
+    rewrite_in_place(store / "meetings" / "2026" / "2026-10-01.toml", 'status = "held"', 'status = "cancelled"')
+    assert json.loads(run("meeting list --json").stdout)[0]["status"] == "cancelled"
+
+
+def test_the_same_answers_without_the_index(run, store, monkeypatch):
+    path = store / "actions" / "2026" / "A-100-beef.toml"
+    run("actions --json")
+    reopen_in_place(path)
+    indexed = run("actions --all --json").stdout
+    monkeypatch.setenv("ESCG_NO_INDEX", "1")
+    assert run("actions --all --json").stdout == indexed

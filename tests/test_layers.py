@@ -1,0 +1,98 @@
+"""The package is layered, and no module imports a module of a higher layer.
+
+The layers, lowest first (escg/__init__.py says the same):
+
+0. errors, model, dates, ids, formats: pure, no I/O
+1. store (files, loader, query, index, the Store) and render, mail: I/O of one kind
+2. people < meetings < agenda < actions < attendance < minutes: the domain, in order
+3. documents, reschedule, calendar, circulation, check: work that spans the domain
+4. cli, quick, console: the command line
+
+Imports inside functions count: a lazy import is still a dependency, and a loop
+of lazy imports is still a loop.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "escg"
+
+LAYERS = [
+    ["errors", "model", "dates", "ids", "formats"],
+    ["store.files", "store.loader", "store.query", "store.index", "store", "store.edit", "store.create",
+     "render", "mail"],
+    ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["minutes"],
+    ["documents", "reschedule", "calendar", "circulation", "check"],
+    ["cli", "quick", "console", "__main__"],
+]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports() -> dict[str, set[str]]:
+    """Each escg module -> the escg modules it imports (anywhere in its body)."""
+    found: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        name = module_name(path)
+        if not name:
+            continue
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("escg"):
+                base = node.module.removeprefix("escg").lstrip(".")
+                for alias in node.names:
+                    full = f"{base}.{alias.name}" if base else alias.name
+                    targets.add(full if (PACKAGE / (full.replace(".", "/") + ".py")).exists() else base)
+            elif isinstance(node, ast.Import):
+                targets |= {a.name.removeprefix("escg.") for a in node.names if a.name.startswith("escg.")}
+        found[name] = {t for t in targets if t and t != name and t != "__init__"}
+    return found
+
+
+def layer_of(name: str) -> int:
+    for number, names in enumerate(LAYERS):
+        if name in names or name.split(".")[0] in names and name.split(".")[0] in ("cli",):
+            return number
+    raise AssertionError(f"escg.{name} is in no layer of tests/test_layers.py: place it")
+
+
+def test_every_module_has_a_layer():
+    for name in imports():
+        layer_of(name)
+
+
+def test_no_module_imports_a_higher_layer():
+    wrong = []
+    for name, targets in imports().items():
+        for target in targets:
+            if layer_of(target) > layer_of(name):
+                wrong.append(f"escg.{name} (layer {layer_of(name)}) imports escg.{target} (layer {layer_of(target)})")
+    assert not wrong, "\n".join(sorted(wrong))
+
+
+def test_no_import_loops():
+    graph = imports()
+    # store/__init__ re-exports from its submodules, which may import escg.store names only lazily.
+    loops = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                loops.append(" -> ".join(path[path.index(target):] + [target]) if target in path else f"{node} -> {target}")
+            elif target not in state:
+                visit(target, path + [target])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert not loops, "\n".join(loops)
