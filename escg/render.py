@@ -4,11 +4,19 @@ Templates are looked up in ``<store>/templates/`` first, then in the bundled
 ones. The environment is a sandbox (a store's templates are data, not code),
 undefined names fail loudly, and ``.html`` templates are autoescaped.
 Markdown templates escape store text with the ``md`` and ``cell`` filters.
+
+There is one environment per store per process, and compiled templates are kept
+on disk in the user's cache folder (``cache_dir()``), so a template is compiled
+once, not on every call nor on every run. Deleting that folder loses nothing.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -48,27 +56,162 @@ def cell(text: Any) -> str:
     return " ".join(md(text).split())
 
 
-def environment(store: Store | None):
-    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
+# The environment's settings: what the templates are compiled with, so also part of
+# the key of every compiled template on disk (a change to any of them compiles afresh).
+_OPTIONS = {
+    "keep_trailing_newline": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+_AUTOESCAPE = ("html", "htm")
+
+
+def cache_dir() -> Path:
+    """Where compiled templates are kept: ``$ESCG_CACHE_DIR/jinja``, else ``$XDG_CACHE_HOME/escg/jinja``,
+    else ``~/.cache/escg/jinja``. Never in the store: read-only commands do not write there."""
+    explicit = os.environ.get("ESCG_CACHE_DIR")
+    if explicit:
+        return Path(os.path.abspath(os.path.expanduser(explicit))) / "jinja"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):  # the XDG spec: a relative value is to be ignored
+        return Path(xdg) / "escg" / "jinja"
+    return Path.home() / ".cache" / "escg" / "jinja"
+
+
+def _usable_cache_dir(path: Path) -> str | None:
+    """``path`` created if need be (each new folder 0700), or None if it cannot be, or is not
+    the user's own: compiled templates are loaded as code, so nobody else may write there."""
+    try:
+        missing = []
+        folder = path
+        while not folder.exists():
+            missing.append(folder)
+            if folder.parent == folder:
+                break
+            folder = folder.parent
+        for folder in reversed(missing):
+            try:
+                folder.mkdir(mode=0o700)
+            except FileExistsError:
+                pass
+        info = path.stat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return None
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return None
+        if not os.access(path, os.W_OK | os.X_OK):
+            return None
+    except (OSError, RuntimeError):  # read-only home, no home at all (Path.home raises RuntimeError)
+        return None
+    return str(path)
+
+
+def _loader_class():
+    from jinja2 import BaseLoader, TemplateNotFound
+    from jinja2.loaders import split_template_path
+
+    class Folders(BaseLoader):
+        """Templates from the first folder that has them: the store's, then the bundled ones.
+
+        A template is up to date only while the same file is still the first found and its
+        bytes are unchanged, so an override added, removed or edited in the same process
+        (within the same clock tick too) is never served stale.
+        """
+
+        def __init__(self, folders: list[str]) -> None:
+            self.folders = folders
+
+        def _find(self, template: str) -> str:
+            pieces = split_template_path(template)  # refuses "..": no reading outside the folders
+            for folder in self.folders:
+                path = os.path.normpath(os.path.join(folder, *pieces))
+                if os.path.isfile(path):
+                    return path
+            raise TemplateNotFound(template)
+
+        def get_source(self, environment, template):
+            path = self._find(template)
+            with open(path, "rb") as handle:
+                data = handle.read()
+
+            def uptodate() -> bool:
+                try:
+                    if self._find(template) != path:
+                        return False
+                    with open(path, "rb") as handle:
+                        return handle.read() == data
+                except (OSError, TemplateNotFound):
+                    return False
+
+            return data.decode("utf-8"), path, uptodate
+
+    return Folders
+
+
+def _bytecode_cache(directory: str, fingerprint: str):
+    from jinja2 import FileSystemBytecodeCache
+
+    class DiskCache(FileSystemBytecodeCache):
+        """Jinja's cache on disk, keyed also by escg's and Jinja's versions and the settings.
+
+        Jinja checks each entry against the checksum of the template's source, so an edited
+        template is compiled afresh. A cache that cannot be read or written is no cache: the
+        template is compiled as if there were none.
+        """
+
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            return hashlib.sha1(f"{fingerprint}|{name}|{filename}".encode()).hexdigest()
+
+        def load_bytecode(self, bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # a truncated or foreign file: compile afresh, and overwrite it
+                bucket.reset()
+
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return DiskCache(directory)
+
+
+_FILTERS = {"md": md, "cell": cell, "long_date": dates.long_date, "short_date": dates.short_date}
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(store_templates: str | None, cache: Path):
+    import jinja2
+    from jinja2 import StrictUndefined, select_autoescape
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    loaders = []
-    if store is not None and (store.root / "templates").is_dir():
-        loaders.append(FileSystemLoader(store.root / "templates"))
-    loaders.append(FileSystemLoader(bundled_templates()))
+    from escg import __version__
+
+    folders = ([store_templates] if store_templates else []) + [str(bundled_templates())]
+    directory = _usable_cache_dir(cache)
+    fingerprint = repr((__version__, jinja2.__version__, ImmutableSandboxedEnvironment.__name__,
+                        sorted(_OPTIONS.items()), _AUTOESCAPE, sorted(_FILTERS)))
     env = ImmutableSandboxedEnvironment(
-        loader=ChoiceLoader(loaders),
+        loader=_loader_class()(folders),
         undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=select_autoescape(enabled_extensions=("html", "htm"), default_for_string=False),
+        autoescape=select_autoescape(enabled_extensions=_AUTOESCAPE, default_for_string=False),
+        bytecode_cache=_bytecode_cache(directory, fingerprint) if directory else None,
+        auto_reload=True,
+        **_OPTIONS,
     )
-    env.filters["md"] = md
-    env.filters["cell"] = cell
-    env.filters["long_date"] = dates.long_date
-    env.filters["short_date"] = dates.short_date
+    env.filters.update(_FILTERS)
     return env
+
+
+def environment(store: Store | None):
+    """The environment for ``store``'s templates: one per templates folder per process.
+
+    The store's ``templates/`` folder is looked in even if it does not exist yet, so one
+    created while the process runs is found.
+    """
+    folder = os.path.abspath(store.root / "templates") if store is not None else None
+    return _environment(folder, cache_dir())
 
 
 def render(store: Store | None, name: str, context: dict[str, Any]) -> str:

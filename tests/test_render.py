@@ -117,3 +117,175 @@ def test_store_template_mistakes_are_one_line(run, agenda_store, body, message):
     (agenda_store / "templates/agenda.md").write_text(body)
     result = run("agenda render", code=4 if "include" in body else 3)
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+# --- The cached environment and the compiled templates on disk (escg/render.py) ---
+
+import os
+import stat
+import subprocess
+import sys
+
+from escg import render as render_module
+
+
+@pytest.fixture(autouse=True)
+def template_cache(tmp_path, monkeypatch):
+    """Compiled templates go to tmp_path/cache/jinja, never into the real home; each test starts
+    with no environment cached in the process."""
+    monkeypatch.setenv("ESCG_CACHE_DIR", str(tmp_path / "cache"))
+    render_module._environment.cache_clear()
+    yield tmp_path / "cache" / "jinja"
+    render_module._environment.cache_clear()
+
+
+def escg_process(*args):
+    """escg in a fresh interpreter: nothing cached in memory, only what is on disk."""
+    result = subprocess.run([sys.executable, "-m", "escg", *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def cache_files(folder):
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()} if folder.exists() else {}
+
+
+def count_compiles(monkeypatch):
+    from jinja2 import Environment
+
+    compiled = []
+    original = Environment.compile
+
+    def compile(self, source, name=None, filename=None, *args, **kwargs):
+        compiled.append(name)
+        return original(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", compile)
+    return compiled
+
+
+def test_one_environment_per_templates_folder(run, agenda_store, tmp_path):
+    from escg.store import Store
+
+    store = Store(agenda_store)
+    assert render_module.environment(store) is render_module.environment(Store(agenda_store))
+    assert render_module.environment(store) is not render_module.environment(None)
+    other = tmp_path / "other"
+    other.mkdir()
+    assert render_module.environment(Store(other)) is not render_module.environment(store)
+
+
+def test_each_template_is_compiled_once_per_process(run, agenda_store, monkeypatch):
+    compiled = count_compiles(monkeypatch)
+    run("action add 'Chase the returns' --owner bob --due 2026-11-30")
+    run("action add 'Book the room' --owner cat --due 2026-11-20")
+    run("remind --dry-run")  # two owners: remind.subject, .txt and .html rendered twice each
+    run("remind --dry-run")
+    run("agenda render")
+    run("agenda render")
+    assert sorted(compiled) == sorted(set(compiled)), compiled
+    assert {"remind.subject", "remind.txt", "remind.html", "base.html", "agenda.md"} <= set(compiled)
+
+
+def test_compiled_templates_are_kept_on_disk_and_reused_across_runs(agenda_store, template_cache):
+    first = escg_process("agenda", "render", "-f", "html")
+    files = cache_files(template_cache)
+    assert files, "nothing was cached"
+    assert stat.S_IMODE(template_cache.stat().st_mode) == 0o700
+    assert stat.S_IMODE(template_cache.parent.stat().st_mode) == 0o700
+    assert escg_process("agenda", "render", "-f", "html") == first
+    assert cache_files(template_cache) == files, "a template was compiled again"
+    # nothing is written into the store by the cache
+    assert not (agenda_store / "templates").exists()
+    assert not any(p.name.endswith(".cache") for p in agenda_store.rglob("*"))
+
+
+def test_an_edited_store_template_is_never_served_stale_in_one_process(run, agenda_store):
+    templates = agenda_store / "templates"
+    assert run("agenda render").stdout.startswith("# Test Coordination Group")  # the bundled one
+    templates.mkdir()
+    (templates / "agenda.md").write_text("first {{ meeting.id }}\n")
+    assert run("agenda render").stdout == "first 2026-12-03\n"
+    # same size, and written within the same clock tick: the bytes decide, not the mtime
+    (templates / "agenda.md").write_text("again {{ meeting.id }}\n")
+    assert run("agenda render").stdout == "again 2026-12-03\n"
+    (templates / "agenda.md").unlink()
+    assert run("agenda render").stdout.startswith("# Test Coordination Group")
+
+
+def test_an_edited_store_template_is_never_served_stale_across_processes(agenda_store, template_cache):
+    templates = agenda_store / "templates"
+    templates.mkdir()
+    (templates / "agenda.md").write_text("first {{ meeting.id }}\n")
+    assert escg_process("agenda", "render") == "first 2026-12-03\n"
+    before = cache_files(template_cache)
+    (templates / "agenda.md").write_text("again {{ meeting.id }}\n")
+    assert escg_process("agenda", "render") == "again 2026-12-03\n"
+    after = cache_files(template_cache)
+    assert set(after) == set(before) and after != before, "the entry was not compiled afresh"
+    assert escg_process("agenda", "render") == "again 2026-12-03\n"
+    assert cache_files(template_cache) == after
+
+
+def test_an_edited_bundled_template_is_never_served_stale(run, agenda_store, tmp_path, monkeypatch):
+    import shutil
+
+    bundled = tmp_path / "bundled"
+    shutil.copytree(render_module.bundled_templates(), bundled)
+    monkeypatch.setattr(render_module, "bundled_templates", lambda: bundled)
+    original = run("agenda render").stdout
+    (bundled / "agenda.md").write_text((bundled / "agenda.md").read_text().replace("## Agenda", "## Order of business"))
+    assert run("agenda render").stdout == original.replace("## Agenda", "## Order of business")
+    # a new process: nothing in memory, the compiled template on disk is for the old source
+    render_module._environment.cache_clear()
+    (bundled / "agenda.md").write_text((bundled / "agenda.md").read_text().replace("Order of business", "Business"))
+    assert run("agenda render").stdout == original.replace("## Agenda", "## Business")
+
+
+def test_a_broken_cache_is_ignored_and_rebuilt(run, agenda_store, template_cache, monkeypatch):
+    original = run("agenda render").stdout
+    for path in template_cache.iterdir():
+        path.write_bytes(b"j2\x00not a cache at all")
+    render_module._environment.cache_clear()
+    assert run("agenda render").stdout == original
+    render_module._environment.cache_clear()
+    compiled = count_compiles(monkeypatch)
+    assert run("agenda render").stdout == original
+    assert compiled == [], "the rebuilt cache was not used"
+
+
+@pytest.mark.parametrize("case", ["a file in the way", "writable by others", "cannot write a file"])
+def test_an_unusable_cache_folder_is_silently_not_used(run, agenda_store, tmp_path, monkeypatch, case):
+    expected = run("agenda render").stdout
+    render_module._environment.cache_clear()
+    cache = tmp_path / "elsewhere"
+    monkeypatch.setenv("ESCG_CACHE_DIR", str(cache))
+    if case == "a file in the way":
+        cache.write_text("not a folder")
+    elif case == "writable by others":
+        (cache / "jinja").mkdir(parents=True)
+        os.chmod(cache / "jinja", 0o777)
+    else:
+        import jinja2.bccache
+
+        def refuse(*args, **kwargs):
+            raise PermissionError("read-only file system")
+
+        monkeypatch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", refuse)
+    result = run("agenda render")
+    assert result.stdout == expected and result.stderr == ""
+    if case != "a file in the way":
+        assert list((cache / "jinja").iterdir()) == []
+
+
+def test_where_the_cache_is(tmp_path, monkeypatch):
+    monkeypatch.delenv("ESCG_CACHE_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert render_module.cache_dir() == tmp_path / "home" / ".cache" / "escg" / "jinja"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")
+    assert render_module.cache_dir() == tmp_path / "home" / ".cache" / "escg" / "jinja"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert render_module.cache_dir() == tmp_path / "xdg" / "escg" / "jinja"
+    monkeypatch.setenv("ESCG_CACHE_DIR", str(tmp_path / "mine"))
+    assert render_module.cache_dir() == tmp_path / "mine" / "jinja"
