@@ -1,8 +1,7 @@
-"""The console entry point: answers --version before importing anything heavy.
+"""The console entry point: answers --version before importing anything else.
 
-Importing Typer alone costs about 50 ms here, several times Python's own start;
-`escg --version` (used by scripts and by people checking an install) needs none
-of it. Everything else goes to the Typer app in escg.cli.
+Everything else goes to escg.cli.main: the fast path for well-formed command
+lines (no Typer import), else the Typer app.
 """
 
 from __future__ import annotations
@@ -16,11 +15,6 @@ def main() -> None:
 
         sys.stdout.write(f"escg {__version__}\n")
         return
-    from escg.quick import run
-
-    code = run(sys.argv[1:])
-    if code is not None:
-        sys.exit(code)
     from escg.cli import main as cli_main
 
     cli_main()

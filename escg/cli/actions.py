@@ -6,18 +6,18 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.actions import JSON_KEYS as KEYS
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store, write_output
 from escg.cli.output import emit, emit_record
 
-app = typer.Typer(help="One action: add, show, update, done, drop, reopen.", no_args_is_help=True)
+app = Group(help="One action: add, show, update, done, drop, reopen.", no_args_is_help=True)
 
 COLUMNS = [("id", "Id"), ("due", "Due"), ("rag", "RAG"), ("owner", "Owner"), ("org", "Org"),
            ("title", "Action"), ("raised", "Raised")]
 RAG_STYLE = {"red": "bold red", "amber": "yellow", "green": "green", "complete": "dim"}
-IdArgument = Annotated[str, typer.Argument(metavar="ID", help="Action id, such as A-042 (or 42).")]
+IdArgument = Annotated[str, Argument(metavar="ID", help="Action id, such as A-042 (or 42).")]
 
 
 class ActionsFormat(str, Enum):
@@ -35,20 +35,20 @@ class GroupBy(str, Enum):
 
 
 def actions_list(
-    ctx: typer.Context,
-    open_: Annotated[bool, typer.Option("--open", help="Open actions (the default).")] = False,
-    closed: Annotated[bool, typer.Option("--closed", help="Done and dropped actions.")] = False,
-    all_: Annotated[bool, typer.Option("--all", help="Every action.")] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only open actions past their due date.")] = False,
-    due_within: Annotated[Optional[str], typer.Option("--due-within", metavar="PERIOD", help="Only open actions due within PERIOD (14d, 2w); with --overdue, either.")] = None,
-    owner: Annotated[Optional[str], typer.Option("--owner", help="Only this person's actions.")] = None,
-    org: Annotated[Optional[str], typer.Option("--org", help="Only actions owned by this organisation.")] = None,
-    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Only actions raised at this meeting.")] = None,
-    theme: Annotated[Optional[str], typer.Option("--theme", help="Only actions under this theme.")] = None,
-    group_by: Annotated[Optional[GroupBy], typer.Option("--group-by", help="Group by owner, org or theme.")] = None,
-    format: Annotated[ActionsFormat, typer.Option("--format", "-f", help="table, md, json, csv, or html (md and html are a printable action log).")] = ActionsFormat.table,
+    ctx: Context,
+    open_: Annotated[bool, Option("--open", help="Open actions (the default).")] = False,
+    closed: Annotated[bool, Option("--closed", help="Done and dropped actions.")] = False,
+    all_: Annotated[bool, Option("--all", help="Every action.")] = False,
+    overdue: Annotated[bool, Option("--overdue", help="Only open actions past their due date.")] = False,
+    due_within: Annotated[Optional[str], Option("--due-within", metavar="PERIOD", help="Only open actions due within PERIOD (14d, 2w); with --overdue, either.")] = None,
+    owner: Annotated[Optional[str], Option("--owner", help="Only this person's actions.")] = None,
+    org: Annotated[Optional[str], Option("--org", help="Only actions owned by this organisation.")] = None,
+    meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Only actions raised at this meeting.")] = None,
+    theme: Annotated[Optional[str], Option("--theme", help="Only actions under this theme.")] = None,
+    group_by: Annotated[Optional[GroupBy], Option("--group-by", help="Group by owner, org or theme.")] = None,
+    format: Annotated[ActionsFormat, Option("--format", "-f", help="table, md, json, csv, or html (md and html are a printable action log).")] = ActionsFormat.table,
     json: JsonFlag = False,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
+    out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
 ) -> None:
     """Review the action log: open actions by default, sorted by due date then id."""
     from escg import dates
@@ -69,7 +69,6 @@ def actions_list(
         if out is not None:
             raise InputError("--out is for the md and html action log")
         from escg.actions import review_json
-        from escg.cli.output import echo
         from escg.formats import json_rows
 
         echo(json_rows(review_json(s, selection, today)), nl=False)
@@ -96,9 +95,9 @@ def actions_list(
     if group_by and fmt == "table":
         names = {a.id: view(s, a, today, window)[group_by.value] or "(none)" for a in found}
         for name in sorted(set(names.values())):
-            typer.echo(f"{group_by.value}: {name}")
+            echo(f"{group_by.value}: {name}")
             emit([row for row in rows if names[row["id"]] == name], COLUMNS, fmt, keys=KEYS, style=style)
-            typer.echo("")
+            echo("")
         return
     if out is not None:
         raise InputError("--out is for the md and html action log")
@@ -107,13 +106,13 @@ def actions_list(
 
 @app.command("add")
 def action_add(
-    ctx: typer.Context,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="What is to be done.")],
-    owner: Annotated[str, typer.Option("--owner", help="Person id of the owner.")] = "",
-    due: Annotated[Optional[str], typer.Option("--due", help="Due date: any date form, or 'next meeting'.")] = None,
-    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting it was raised at.")] = None,
-    item: Annotated[Optional[int], typer.Option("--item", help="Agenda item number it was raised under.")] = None,
-    theme: Annotated[Optional[str], typer.Option("--theme", help="Theme id (default: the item's).")] = None,
+    ctx: Context,
+    text: Annotated[str, Argument(metavar="TEXT", help="What is to be done.")],
+    owner: Annotated[str, Option("--owner", help="Person id of the owner.")] = "",
+    due: Annotated[Optional[str], Option("--due", help="Due date: any date form, or 'next meeting'.")] = None,
+    meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Meeting it was raised at.")] = None,
+    item: Annotated[Optional[int], Option("--item", help="Agenda item number it was raised under.")] = None,
+    theme: Annotated[Optional[str], Option("--theme", help="Theme id (default: the item's).")] = None,
 ) -> None:
     """Add an action to the log; prints its new id."""
     from escg.actions import add_action
@@ -124,11 +123,11 @@ def action_add(
     action = add_action(store(ctx), text, owner=owner, due=due, meeting=meeting, item=item, theme=theme)
     due_text = f", due {action.due.isoformat()}" if action.due else ""
     say(f"added {action.id} for {action.owner}{due_text}")
-    typer.echo(action.id)
+    echo(action.id)
 
 
 @app.command("show")
-def action_show(ctx: typer.Context, ident: IdArgument, format: FormatOption = Format.table,
+def action_show(ctx: Context, ident: IdArgument, format: FormatOption = Format.table,
                 json: JsonFlag = False) -> None:
     """Show one action with its history."""
     from escg import dates
@@ -150,11 +149,11 @@ def action_show(ctx: typer.Context, ident: IdArgument, format: FormatOption = Fo
 
 @app.command("update")
 def action_update(
-    ctx: typer.Context,
+    ctx: Context,
     ident: IdArgument,
-    note: Annotated[Optional[str], typer.Argument(metavar="[NOTE]", help="Progress note, kept with today's date.")] = None,
-    due: Annotated[Optional[str], typer.Option("--due", help="New due date (any date form, 'next meeting', or 'none').")] = None,
-    owner: Annotated[Optional[str], typer.Option("--owner", help="New owner (person id).")] = None,
+    note: Annotated[Optional[str], Argument(metavar="[NOTE]", help="Progress note, kept with today's date.")] = None,
+    due: Annotated[Optional[str], Option("--due", help="New due date (any date form, 'next meeting', or 'none').")] = None,
+    owner: Annotated[Optional[str], Option("--owner", help="New owner (person id).")] = None,
 ) -> None:
     """Record progress on an action, and optionally move its due date or owner."""
     from escg.actions import update_action
@@ -165,9 +164,9 @@ def action_update(
 
 @app.command("done")
 def action_done(
-    ctx: typer.Context,
+    ctx: Context,
     ident: IdArgument,
-    note: Annotated[Optional[str], typer.Option("--note", help="How it was completed.")] = None,
+    note: Annotated[Optional[str], Option("--note", help="How it was completed.")] = None,
 ) -> None:
     """Mark an action done."""
     from escg.actions import close_action
@@ -178,9 +177,9 @@ def action_done(
 
 @app.command("drop")
 def action_drop(
-    ctx: typer.Context,
+    ctx: Context,
     ident: IdArgument,
-    reason: Annotated[str, typer.Option("--reason", help="Why it is no longer needed (required).")] = "",
+    reason: Annotated[str, Option("--reason", help="Why it is no longer needed (required).")] = "",
 ) -> None:
     """Drop an action that is no longer needed."""
     from escg.actions import close_action
@@ -191,9 +190,9 @@ def action_drop(
 
 @app.command("reopen")
 def action_reopen(
-    ctx: typer.Context,
+    ctx: Context,
     ident: IdArgument,
-    note: Annotated[Optional[str], typer.Option("--note", help="Why it is reopened.")] = None,
+    note: Annotated[Optional[str], Option("--note", help="Why it is reopened.")] = None,
 ) -> None:
     """Reopen a done or dropped action."""
     from escg.actions import reopen_action

@@ -5,20 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.cli.common import (DocFormat, Format, FormatOption, JsonFlag, MeetingArgument, fmt, say,
                              store, warn, write_output)
 from escg.cli.output import emit
 
-app = typer.Typer(help="Agendas: add items, build, list, show, move, remove, defer, render.", no_args_is_help=True)
+app = Group(help="Agendas: add items, build, list, show, move, remove, defer, render.", no_args_is_help=True)
 
 COLUMNS = [("number", "#"), ("start", "Time"), ("title", "Title"), ("purpose", "Purpose"),
            ("presenter", "Lead"), ("theme", "Theme"), ("minutes", "Mins")]
 KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "start", "standing"]
 FORWARD_KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "status",
                 "deferred_from", "submitted"]
-ItemArgument = Annotated[int, typer.Argument(metavar="ITEM", help="The item number, as `agenda list` shows it.")]
+ItemArgument = Annotated[int, Argument(metavar="ITEM", help="The item number, as `agenda list` shows it.")]
 
 
 def _warn_all(messages) -> None:
@@ -28,17 +28,17 @@ def _warn_all(messages) -> None:
 
 @app.command("add")
 def agenda_add(
-    ctx: typer.Context,
-    title: Annotated[str, typer.Argument(metavar="TITLE", help="The item's title.")],
-    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting id, date, 'next' or 'last'. Default: next.")] = None,
-    forward_plan: Annotated[bool, typer.Option("--forward-plan", help="Put it on the forward plan instead of a meeting.")] = False,
-    purpose: Annotated[str, typer.Option("--purpose", help="decision, discussion, information, assurance or deep dive.")] = "discussion",
-    presenter: Annotated[Optional[str], typer.Option("--presenter", help="Person id of who presents it.")] = None,
-    org: Annotated[Optional[str], typer.Option("--org", help="Sponsoring organisation id. Default: the presenter's.")] = None,
-    theme: Annotated[Optional[str], typer.Option("--theme", help="Theme id from escg.toml.")] = None,
-    minutes: Annotated[int, typer.Option("--minutes", help="Minutes allotted.")] = 15,
-    paper: Annotated[Optional[list[str]], typer.Option("--paper", help="A paper: a path inside the store or a URL. Repeatable.")] = None,
-    submitted_by: Annotated[Optional[str], typer.Option("--submitted-by", help="Person id of who submitted it.")] = None,
+    ctx: Context,
+    title: Annotated[str, Argument(metavar="TITLE", help="The item's title.")],
+    meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Meeting id, date, 'next' or 'last'. Default: next.")] = None,
+    forward_plan: Annotated[bool, Option("--forward-plan", help="Put it on the forward plan instead of a meeting.")] = False,
+    purpose: Annotated[str, Option("--purpose", help="decision, discussion, information, assurance or deep dive.")] = "discussion",
+    presenter: Annotated[Optional[str], Option("--presenter", help="Person id of who presents it.")] = None,
+    org: Annotated[Optional[str], Option("--org", help="Sponsoring organisation id. Default: the presenter's.")] = None,
+    theme: Annotated[Optional[str], Option("--theme", help="Theme id from escg.toml.")] = None,
+    minutes: Annotated[int, Option("--minutes", help="Minutes allotted.")] = 15,
+    paper: Annotated[Optional[list[str]], Option("--paper", help="A paper: a path inside the store or a URL. Repeatable.")] = None,
+    submitted_by: Annotated[Optional[str], Option("--submitted-by", help="Person id of who submitted it.")] = None,
 ) -> None:
     """Submit an item for a meeting or the forward plan."""
     from escg.agenda import add_item
@@ -51,7 +51,7 @@ def agenda_add(
 
 
 @app.command("new")
-def agenda_new(ctx: typer.Context, meeting: MeetingArgument = None) -> None:
+def agenda_new(ctx: Context, meeting: MeetingArgument = None) -> None:
     """Build the draft agenda: standing items around the items placed on the meeting."""
     from escg.agenda import build
 
@@ -72,14 +72,14 @@ def agenda_new(ctx: typer.Context, meeting: MeetingArgument = None) -> None:
     waiting = len(s.forward_plan)
     if waiting:
         say(f"{waiting} {'item waits' if waiting == 1 else 'items wait'} on the forward plan (`escg agenda list --forward-plan`)")
-    typer.echo(agenda.meeting.id)
+    echo(agenda.meeting.id)
 
 
 @app.command("list")
 def agenda_list(
-    ctx: typer.Context,
+    ctx: Context,
     meeting: MeetingArgument = None,
-    forward_plan: Annotated[bool, typer.Option("--forward-plan", help="List the forward plan instead.")] = False,
+    forward_plan: Annotated[bool, Option("--forward-plan", help="List the forward plan instead.")] = False,
     format: FormatOption = Format.table,
     json: JsonFlag = False,
 ) -> None:
@@ -105,17 +105,17 @@ def agenda_list(
 
 
 @app.command("show")
-def agenda_show(ctx: typer.Context, meeting: MeetingArgument = None) -> None:
+def agenda_show(ctx: Context, meeting: MeetingArgument = None) -> None:
     """Show the agenda as Markdown on the terminal (same as `agenda render --format md`)."""
     _render(ctx, meeting, DocFormat.md, None)
 
 
 @app.command("move")
 def agenda_move(
-    ctx: typer.Context,
+    ctx: Context,
     item: ItemArgument,
-    to: Annotated[int, typer.Option("--to", help="The new position (item number).")],
-    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
+    to: Annotated[int, Option("--to", help="The new position (item number).")],
+    meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
 ) -> None:
     """Move an item to another position on the same agenda."""
     from escg.agenda import move_item
@@ -127,9 +127,9 @@ def agenda_move(
 
 @app.command("remove")
 def agenda_remove(
-    ctx: typer.Context,
+    ctx: Context,
     item: ItemArgument,
-    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
+    meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
 ) -> None:
     """Remove an item from an agenda."""
     from escg.agenda import remove_item
@@ -140,11 +140,11 @@ def agenda_remove(
 
 @app.command("defer")
 def agenda_defer(
-    ctx: typer.Context,
+    ctx: Context,
     item: ItemArgument,
-    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting it is on. Default: next.")] = None,
-    to: Annotated[Optional[str], typer.Option("--to", help="Meeting to defer to. Default: the following one.")] = None,
-    forward_plan: Annotated[bool, typer.Option("--forward-plan", help="Defer to the forward plan.")] = False,
+    meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Meeting it is on. Default: next.")] = None,
+    to: Annotated[Optional[str], Option("--to", help="Meeting to defer to. Default: the following one.")] = None,
+    forward_plan: Annotated[bool, Option("--forward-plan", help="Defer to the forward plan.")] = False,
 ) -> None:
     """Defer an item to a later meeting or the forward plan."""
     from escg.agenda import defer_item
@@ -155,9 +155,9 @@ def agenda_defer(
 
 @app.command("place")
 def agenda_place(
-    ctx: typer.Context,
-    item: Annotated[int, typer.Argument(metavar="ITEM", help="Forward-plan item number (`agenda list --forward-plan`).")],
-    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
+    ctx: Context,
+    item: Annotated[int, Argument(metavar="ITEM", help="Forward-plan item number (`agenda list --forward-plan`).")],
+    meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
 ) -> None:
     """Place a forward-plan item on a meeting's agenda."""
     from escg.agenda import place_item
@@ -166,7 +166,7 @@ def agenda_place(
     say(f"placed forward-plan item {item} on meeting {target}")
 
 
-def _render(ctx: typer.Context, meeting: Optional[str], format: DocFormat, out: Optional[Path]) -> None:
+def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Optional[Path]) -> None:
     from escg.agenda import agenda_of
     from escg.documents import agenda_context
     from escg.meetings import resolve
@@ -186,10 +186,10 @@ def _render(ctx: typer.Context, meeting: Optional[str], format: DocFormat, out: 
 
 @app.command("render")
 def agenda_render(
-    ctx: typer.Context,
+    ctx: Context,
     meeting: MeetingArgument = None,
-    format: Annotated[DocFormat, typer.Option("--format", "-f", help="md or html.")] = DocFormat.md,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
+    format: Annotated[DocFormat, Option("--format", "-f", help="md or html.")] = DocFormat.md,
+    out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
 ) -> None:
     """Render the agenda as Markdown or HTML through the templates."""
     _render(ctx, meeting, format, out)

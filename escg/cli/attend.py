@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Argument, Context, Option
 
 from escg.cli.common import say, store
 
@@ -12,14 +12,14 @@ People = Optional[list[str]]
 
 
 def meeting_attend(
-    ctx: typer.Context,
-    meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Meeting id, a date, 'next' or 'last'. Default: last (the latest held, today included).")] = None,
-    present: Annotated[People, typer.Option("--present", help="Person ids present, comma-separated; repeatable.")] = None,
-    apologies: Annotated[People, typer.Option("--apologies", help="Person ids who sent apologies.")] = None,
-    sub: Annotated[People, typer.Option("--sub", metavar="MEMBER=SUBSTITUTE", help="A substitute attending for a member who sent apologies.")] = None,
-    absent: Annotated[People, typer.Option("--absent", help="Person ids absent without apologies.")] = None,
-    guest: Annotated[People, typer.Option("--guest", help="A guest, as \"Name (Organisation)\"; repeatable.")] = None,
-    remove: Annotated[People, typer.Option("--remove", help="Take a person id (or a guest's text) off the record.")] = None,
+    ctx: Context,
+    meeting: Annotated[Optional[str], Argument(metavar="[MEETING]", help="Meeting id, a date, 'next' or 'last'. Default: last (the latest held, today included).")] = None,
+    present: Annotated[People, Option("--present", help="Person ids present, comma-separated; repeatable.")] = None,
+    apologies: Annotated[People, Option("--apologies", help="Person ids who sent apologies.")] = None,
+    sub: Annotated[People, Option("--sub", metavar="MEMBER=SUBSTITUTE", help="A substitute attending for a member who sent apologies.")] = None,
+    absent: Annotated[People, Option("--absent", help="Person ids absent without apologies.")] = None,
+    guest: Annotated[People, Option("--guest", help="A guest, as \"Name (Organisation)\"; repeatable.")] = None,
+    remove: Annotated[People, Option("--remove", help="Take a person id (or a guest's text) off the record.")] = None,
 ) -> None:
     """Record attendance at a meeting (repeatable and idempotent; the last word on a person wins)."""
     from escg.attendance import attend, quorum

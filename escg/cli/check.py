@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
+from escg.cli.params import Context, Option, echo
 
 from escg.cli.common import say
 
 
 def store_check(
-    ctx: typer.Context,
-    fix: Annotated[bool, typer.Option("--fix", help="Mend the safe mechanical problems (duplicate action ids, misplaced files, leftovers) and say what changed.")] = False,
+    ctx: Context,
+    fix: Annotated[bool, Option("--fix", help="Mend the safe mechanical problems (duplicate action ids, misplaced files, leftovers) and say what changed.")] = False,
 ) -> None:
     """Check every file of the store; print each problem as FILE:LINE: MESSAGE (exit 0 only when clean)."""
     from escg.check import check, fix as apply_fixes
@@ -31,7 +31,7 @@ def store_check(
     for note in notes:
         say(f"note: {note}; `escg check --fix` removes it")
     for problem in problems:
-        typer.echo(str(problem))
+        echo(str(problem))
     if problems:
         fixable = sum(1 for p in problems if p.fix)
         files = len({p.file for p in problems})

@@ -7,7 +7,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Argument, Context, Option, echo
 
 from escg.errors import InputError, WriteError
 from escg.store import Store
@@ -27,12 +27,12 @@ class DocFormat(str, Enum):
 
 FormatOption = Annotated[
     Format,
-    typer.Option("--format", "-f", help="Output format: table (aligned text when piped), md, json or csv."),
+    Option("--format", "-f", help="Output format: table (aligned text when piped), md, json or csv."),
 ]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+JsonFlag = Annotated[bool, Option("--json", help="Short for --format json.")]
 MeetingArgument = Annotated[
     Optional[str],
-    typer.Argument(metavar="[MEETING]", help="Meeting id (2026-12-03), a date, 'next' or 'last'. Default: next."),
+    Argument(metavar="[MEETING]", help="Meeting id (2026-12-03), a date, 'next' or 'last'. Default: next."),
 ]
 
 
@@ -40,7 +40,7 @@ def fmt(format: Format, json: bool) -> str:
     return "json" if json else format.value
 
 
-def store(ctx: typer.Context) -> Store:
+def store(ctx: Context) -> Store:
     """The store for this command, found once (--store, ESCG_STORE, or upwards from here)."""
     root = ctx.find_root()
     state = root.obj if isinstance(root.obj, dict) else {}
@@ -67,23 +67,23 @@ def progress_bar(label: str):
 
 
 def warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
+    echo(f"warning: {message}", err=True)
 
 
 def say(message: str) -> None:
     """A confirmation for a person; on stderr, so stdout stays clean for pipes."""
-    typer.echo(message, err=True)
+    echo(message, err=True)
 
 
 def write_output(text: str, out: Path | None) -> None:
     """Print ``text``, or write it to ``out`` atomically."""
     if out is None:
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
         return
     from escg.store.files import atomic_write
 
     if str(out) == "-":
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
         return
     if out.is_dir():
         raise InputError(f"--out {out} is a folder; give a file name")

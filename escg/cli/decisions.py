@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Context, Option
 
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, store
 from escg.cli.output import emit
@@ -14,10 +14,10 @@ COLUMNS = [("meeting", "Meeting"), ("item", "Item"), ("title", "Item title"), ("
 
 
 def decisions_list(
-    ctx: typer.Context,
-    meeting: Annotated[Optional[str], typer.Option("--meeting", "-m", help="Only this meeting.")] = None,
-    theme: Annotated[Optional[str], typer.Option("--theme", help="Only items under this theme.")] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="Only meetings on or after this date.")] = None,
+    ctx: Context,
+    meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Only this meeting.")] = None,
+    theme: Annotated[Optional[str], Option("--theme", help="Only items under this theme.")] = None,
+    since: Annotated[Optional[str], Option("--since", help="Only meetings on or after this date.")] = None,
     format: FormatOption = Format.table,
     json: JsonFlag = False,
 ) -> None:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Context, Option, echo
 
 from escg.cli.common import say, store
 
 
 def calendar_export(
-    ctx: typer.Context,
-    meetings: Annotated[bool, typer.Option("--meetings", help="Include meetings (VEVENT).")] = False,
-    actions: Annotated[bool, typer.Option("--actions", help="Include open actions (VTODO).")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
+    ctx: Context,
+    meetings: Annotated[bool, Option("--meetings", help="Include meetings (VEVENT).")] = False,
+    actions: Annotated[bool, Option("--actions", help="Include open actions (VTODO).")] = False,
+    out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
 ) -> None:
     """Export meetings and open actions as iCalendar (both unless one is chosen)."""
     from escg.calendar import export
@@ -22,7 +22,7 @@ def calendar_export(
     both = not meetings and not actions
     data = export(store(ctx), with_meetings=meetings or both, with_actions=actions or both)
     if out is None or str(out) == "-":
-        typer.echo(data.decode("utf-8"), nl=False)
+        echo(data.decode("utf-8"), nl=False)
         return
     from escg.errors import InputError
     from escg.store.files import atomic_write

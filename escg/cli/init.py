@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Argument, Option
 
 from escg.cli.common import say
 
 
 def store_init(
-    folder: Annotated[Optional[Path], typer.Argument(metavar="[DIR]", help="Folder for the new store. Default: here.")] = None,
-    name: Annotated[str, typer.Option("--name", help="The group's full name.", prompt=False)] = "",
-    short: Annotated[str, typer.Option("--short", help="The group's short name, such as ESCG.")] = "",
+    folder: Annotated[Optional[Path], Argument(metavar="[DIR]", help="Folder for the new store. Default: here.")] = None,
+    name: Annotated[str, Option("--name", help="The group's full name.", prompt=False)] = "",
+    short: Annotated[str, Option("--short", help="The group's short name, such as ESCG.")] = "",
 ) -> None:
     """Create a new store: escg.toml, people.toml, forward-plan.toml and meetings/."""
     from escg.errors import InputError

@@ -6,13 +6,13 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Argument, Context, Option, echo
 
 from escg.cli.common import say, store
 
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Print what would be sent (the default when no mail is configured).")]
-Eml = Annotated[Optional[Path], typer.Option("--eml", metavar="DIR", help="Write one .eml file per message into DIR instead of sending.")]
-Send = Annotated[bool, typer.Option("--send", help="Deliver (the default when the mail table of escg.toml sets smtp_host or sendmail).")]
+DryRun = Annotated[bool, Option("--dry-run", help="Print what would be sent (the default when no mail is configured).")]
+Eml = Annotated[Optional[Path], Option("--eml", metavar="DIR", help="Write one .eml file per message into DIR instead of sending.")]
+Send = Annotated[bool, Option("--send", help="Deliver (the default when the mail table of escg.toml sets smtp_host or sendmail).")]
 
 
 class What(str, Enum):
@@ -31,14 +31,14 @@ def _deliver(s, config, outgoing, skipped, what: str, dry_run: bool, eml: Option
         "send" if config.configured else "dry-run")
     report = mail.Report(skipped=list(skipped))
     if mode == "dry-run":
-        typer.echo(mail.describe(outgoing), nl=False)
+        echo(mail.describe(outgoing), nl=False)
         report.sent = [item.recipient for item in outgoing]
     elif mode == "eml":
         mail.write_eml(outgoing, eml, report)
     else:
         mail.send(outgoing, config, report)
     for recipient, reason in report.failed:
-        typer.echo(f"failed: {recipient}: {reason}", err=True)
+        echo(f"failed: {recipient}: {reason}", err=True)
     if mode == "dry-run":
         say(report.line(what, mode))  # nothing was meant to go: the skipped are news, not failure
         return
@@ -47,9 +47,9 @@ def _deliver(s, config, outgoing, skipped, what: str, dry_run: bool, eml: Option
 
 
 def mail_remind(
-    ctx: typer.Context,
-    owner: Annotated[Optional[str], typer.Option("--owner", help="Only this person's reminder.")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Every open action, not only those overdue or due within the RAG window.")] = False,
+    ctx: Context,
+    owner: Annotated[Optional[str], Option("--owner", help="Only this person's reminder.")] = None,
+    all_: Annotated[bool, Option("--all", help="Every open action, not only those overdue or due within the RAG window.")] = False,
     dry_run: DryRun = False,
     eml: Eml = None,
     send: Send = False,
@@ -65,10 +65,10 @@ def mail_remind(
 
 
 def mail_send(
-    ctx: typer.Context,
-    what: Annotated[What, typer.Argument(metavar="WHAT", help="agenda, minutes or actions.")],
-    meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Default: next for an agenda, last for minutes.")] = None,
-    to: Annotated[str, typer.Option("--to", help="members (members and deputies), all, or ADDR[,ADDR...].")] = "members",
+    ctx: Context,
+    what: Annotated[What, Argument(metavar="WHAT", help="agenda, minutes or actions.")],
+    meeting: Annotated[Optional[str], Argument(metavar="[MEETING]", help="Default: next for an agenda, last for minutes.")] = None,
+    to: Annotated[str, Option("--to", help="members (members and deputies), all, or ADDR[,ADDR...].")] = "members",
     dry_run: DryRun = False,
     eml: Eml = None,
     send: Send = False,

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.cli.common import Format, FormatOption, JsonFlag, MeetingArgument, fmt, say, store
 from escg.cli.output import emit, emit_record
 
-app = typer.Typer(help="Meetings: new, schedule, list, show, cancel, move.", no_args_is_help=True)
+app = Group(help="Meetings: new, schedule, list, show, cancel, move.", no_args_is_help=True)
 
-StartOption = Annotated[Optional[str], typer.Option("--start", help="Start time, such as 10:00. Default from escg.toml.")]
-EndOption = Annotated[Optional[str], typer.Option("--end", help="End time, such as 12:00. Default from escg.toml.")]
-VenueOption = Annotated[Optional[str], typer.Option("--venue", help="Where it meets. Default from escg.toml.")]
-OnlineOption = Annotated[Optional[str], typer.Option("--online", help="Link to join online. Default from escg.toml.")]
+StartOption = Annotated[Optional[str], Option("--start", help="Start time, such as 10:00. Default from escg.toml.")]
+EndOption = Annotated[Optional[str], Option("--end", help="End time, such as 12:00. Default from escg.toml.")]
+VenueOption = Annotated[Optional[str], Option("--venue", help="Where it meets. Default from escg.toml.")]
+OnlineOption = Annotated[Optional[str], Option("--online", help="Link to join online. Default from escg.toml.")]
 COLUMNS = [("id", "Id"), ("day", "Date"), ("time", "Time"), ("venue", "Venue"), ("status", "Status"), ("items", "Items")]
 KEYS = ["id", "date", "start", "end", "venue", "online", "status"]
 
@@ -27,13 +27,13 @@ def _time(text: Optional[str]):
 
 @app.command("new")
 def meeting_new(
-    ctx: typer.Context,
-    when: Annotated[Optional[str], typer.Argument(metavar="[DATE]", help="The date, in any accepted form (see docs/dates.md). Default: the next date of the rrule under defaults in escg.toml.")] = None,
+    ctx: Context,
+    when: Annotated[Optional[str], Argument(metavar="[DATE]", help="The date, in any accepted form (see docs/dates.md). Default: the next date of the rrule under defaults in escg.toml.")] = None,
     start: StartOption = None,
     end: EndOption = None,
     venue: VenueOption = None,
     online: OnlineOption = None,
-    chair: Annotated[Optional[str], typer.Option("--chair", help="Person chairing, if not the group's chair.")] = None,
+    chair: Annotated[Optional[str], Option("--chair", help="Person chairing, if not the group's chair.")] = None,
 ) -> None:
     """Schedule one meeting."""
     from escg.dates import parse_date
@@ -43,15 +43,15 @@ def meeting_new(
     day = parse_date(when) if when is not None else None
     meeting = new_meeting(s, day, start=_time(start), end=_time(end), venue=venue, online=online, chair=chair)
     say(f"scheduled meeting {meeting.id}: {describe(meeting)}")
-    typer.echo(meeting.id)
+    echo(meeting.id)
 
 
 @app.command("schedule")
 def meeting_schedule(
-    ctx: typer.Context,
-    rrule: Annotated[Optional[str], typer.Option("--rrule", help="RFC 5545 rule, such as FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH. Default: the rrule under defaults in escg.toml.")] = None,
-    start_from: Annotated[str, typer.Option("--from", help="First possible date of the series.")] = "today",
-    count: Annotated[int, typer.Option("--count", "-n", help="How many meetings.")] = 6,
+    ctx: Context,
+    rrule: Annotated[Optional[str], Option("--rrule", help="RFC 5545 rule, such as FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH. Default: the rrule under defaults in escg.toml.")] = None,
+    start_from: Annotated[str, Option("--from", help="First possible date of the series.")] = "today",
+    count: Annotated[int, Option("--count", "-n", help="How many meetings.")] = 6,
     start: StartOption = None,
     end: EndOption = None,
     venue: VenueOption = None,
@@ -68,14 +68,14 @@ def meeting_schedule(
     for meeting in created:
         say(f"scheduled meeting {meeting.id}: {describe(meeting)}")
     for meeting in created:
-        typer.echo(meeting.id)
+        echo(meeting.id)
 
 
 @app.command("list")
 def meeting_list(
-    ctx: typer.Context,
-    upcoming: Annotated[bool, typer.Option("--upcoming", help="Only meetings from today on.")] = False,
-    past: Annotated[bool, typer.Option("--past", help="Only meetings before today.")] = False,
+    ctx: Context,
+    upcoming: Annotated[bool, Option("--upcoming", help="Only meetings from today on.")] = False,
+    past: Annotated[bool, Option("--past", help="Only meetings before today.")] = False,
     format: FormatOption = Format.table,
     json: JsonFlag = False,
 ) -> None:
@@ -95,7 +95,7 @@ def meeting_list(
 
 
 @app.command("show")
-def meeting_show(ctx: typer.Context, meeting: MeetingArgument = None,
+def meeting_show(ctx: Context, meeting: MeetingArgument = None,
                  format: FormatOption = Format.table, json: JsonFlag = False) -> None:
     """Show a meeting and its agenda."""
     from escg.agenda import agenda_of
@@ -111,9 +111,9 @@ def meeting_show(ctx: typer.Context, meeting: MeetingArgument = None,
 
 @app.command("cancel")
 def meeting_cancel(
-    ctx: typer.Context,
-    meeting: Annotated[str, typer.Argument(metavar="MEETING", help="Meeting id, date, 'next' or 'last'.")],
-    reason: Annotated[Optional[str], typer.Option("--reason", help="Why, for the record.")] = None,
+    ctx: Context,
+    meeting: Annotated[str, Argument(metavar="MEETING", help="Meeting id, date, 'next' or 'last'.")],
+    reason: Annotated[Optional[str], Option("--reason", help="Why, for the record.")] = None,
 ) -> None:
     """Cancel a planned meeting (its file stays, marked cancelled)."""
     from escg.reschedule import cancel
@@ -124,13 +124,13 @@ def meeting_cancel(
 
 @app.command("move")
 def meeting_move(
-    ctx: typer.Context,
-    meeting: Annotated[str, typer.Argument(metavar="MEETING", help="Meeting id, date, 'next' or 'last'.")],
-    when: Annotated[Optional[str], typer.Argument(metavar="[DATE]", help="The new date (a new date gives a new id).")] = None,
-    start: Annotated[Optional[str], typer.Option("--start", help="New start time.")] = None,
-    end: Annotated[Optional[str], typer.Option("--end", help="New end time.")] = None,
-    venue: Annotated[Optional[str], typer.Option("--venue", help="New venue.")] = None,
-    online: Annotated[Optional[str], typer.Option("--online", help="New online link.")] = None,
+    ctx: Context,
+    meeting: Annotated[str, Argument(metavar="MEETING", help="Meeting id, date, 'next' or 'last'.")],
+    when: Annotated[Optional[str], Argument(metavar="[DATE]", help="The new date (a new date gives a new id).")] = None,
+    start: Annotated[Optional[str], Option("--start", help="New start time.")] = None,
+    end: Annotated[Optional[str], Option("--end", help="New end time.")] = None,
+    venue: Annotated[Optional[str], Option("--venue", help="New venue.")] = None,
+    online: Annotated[Optional[str], Option("--online", help="New online link.")] = None,
 ) -> None:
     """Move a planned meeting to another date, time or place."""
     from escg.dates import parse_date
@@ -143,4 +143,4 @@ def meeting_move(
     moved = move(store(ctx), meeting, parse_date(when) if when else None, start=_time(start),
                  end=_time(end), venue=venue, online=online)
     say(f"meeting {moved.id}: {describe(moved)}")
-    typer.echo(moved.id)
+    echo(moved.id)

@@ -5,29 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.cli.common import DocFormat, say, store, write_output
 
-app = typer.Typer(help="Minutes: new, note, decide, declare, action, approve, render.", no_args_is_help=True)
+app = Group(help="Minutes: new, note, decide, declare, action, approve, render.", no_args_is_help=True)
 
-MeetingArg = Annotated[str, typer.Argument(metavar="MEETING", help="Meeting id, a date, 'next' or 'last'.")]
-ItemArg = Annotated[int, typer.Argument(metavar="ITEM", help="Agenda item number, as `escg agenda list` shows it.")]
-TextArg = Annotated[str, typer.Argument(metavar="TEXT")]
+MeetingArg = Annotated[str, Argument(metavar="MEETING", help="Meeting id, a date, 'next' or 'last'.")]
+ItemArg = Annotated[int, Argument(metavar="ITEM", help="Agenda item number, as `escg agenda list` shows it.")]
+TextArg = Annotated[str, Argument(metavar="TEXT")]
 
 
 @app.command("new")
-def minutes_new(ctx: typer.Context, meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Default: last (the latest held, today included).")] = None) -> None:
+def minutes_new(ctx: Context, meeting: Annotated[Optional[str], Argument(metavar="[MEETING]", help="Default: last (the latest held, today included).")] = None) -> None:
     """Start the draft minutes of a held meeting from its agenda."""
     from escg.minutes import new_minutes
 
     found, changed = new_minutes(store(ctx), meeting)
     say(f"draft minutes for {found.id}" + ("" if changed else " (already started)"))
-    typer.echo(found.id)
+    echo(found.id)
 
 
 @app.command("note")
-def minutes_note(ctx: typer.Context, meeting: MeetingArg, item: ItemArg, text: TextArg) -> None:
+def minutes_note(ctx: Context, meeting: MeetingArg, item: ItemArg, text: TextArg) -> None:
     """Add a paragraph of discussion to an item's minutes."""
     from escg.minutes import add_note
 
@@ -36,7 +36,7 @@ def minutes_note(ctx: typer.Context, meeting: MeetingArg, item: ItemArg, text: T
 
 
 @app.command("decide")
-def minutes_decide(ctx: typer.Context, meeting: MeetingArg, item: ItemArg, text: TextArg) -> None:
+def minutes_decide(ctx: Context, meeting: MeetingArg, item: ItemArg, text: TextArg) -> None:
     """Record a decision under an item (it also goes into the decision log)."""
     from escg.minutes import add_decision
 
@@ -46,8 +46,8 @@ def minutes_decide(ctx: typer.Context, meeting: MeetingArg, item: ItemArg, text:
 
 @app.command("declare")
 def minutes_declare(
-    ctx: typer.Context, meeting: MeetingArg, item: ItemArg,
-    person: Annotated[str, typer.Argument(metavar="PERSON", help="Person id declaring the interest.")],
+    ctx: Context, meeting: MeetingArg, item: ItemArg,
+    person: Annotated[str, Argument(metavar="PERSON", help="Person id declaring the interest.")],
     text: TextArg,
 ) -> None:
     """Record a declaration of interest by a person on an item."""
@@ -59,9 +59,9 @@ def minutes_declare(
 
 @app.command("action")
 def minutes_action(
-    ctx: typer.Context, meeting: MeetingArg, item: ItemArg, text: TextArg,
-    owner: Annotated[str, typer.Option("--owner", help="Person id of the owner.")] = "",
-    due: Annotated[Optional[str], typer.Option("--due", help="Due date: any date form, or 'next meeting'.")] = None,
+    ctx: Context, meeting: MeetingArg, item: ItemArg, text: TextArg,
+    owner: Annotated[str, Option("--owner", help="Person id of the owner.")] = "",
+    due: Annotated[Optional[str], Option("--due", help="Due date: any date form, or 'next meeting'.")] = None,
 ) -> None:
     """Raise an action in the minutes; it joins the action log, linked to the meeting and item."""
     from escg.errors import InputError
@@ -71,13 +71,13 @@ def minutes_action(
         raise InputError("an action needs an --owner (a person id)")
     action = add_minutes_action(store(ctx), meeting, item, text, owner=owner, due=due)
     say(f"added {action.id} for {action.owner} under item {item}")
-    typer.echo(action.id)
+    echo(action.id)
 
 
 @app.command("approve")
 def minutes_approve(
-    ctx: typer.Context, meeting: MeetingArg,
-    at: Annotated[Optional[str], typer.Option("--at", help="The meeting that approved them. Default: the first held since.")] = None,
+    ctx: Context, meeting: MeetingArg,
+    at: Annotated[Optional[str], Option("--at", help="The meeting that approved them. Default: the first held since.")] = None,
 ) -> None:
     """Approve draft minutes, recording the date and the approving meeting."""
     from escg.minutes import approve
@@ -88,10 +88,10 @@ def minutes_approve(
 
 @app.command("render")
 def minutes_render(
-    ctx: typer.Context,
-    meeting: Annotated[Optional[str], typer.Argument(metavar="[MEETING]", help="Default: last (the latest held, today included).")] = None,
-    format: Annotated[DocFormat, typer.Option("--format", "-f", help="md or html.")] = DocFormat.md,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
+    ctx: Context,
+    meeting: Annotated[Optional[str], Argument(metavar="[MEETING]", help="Default: last (the latest held, today included).")] = None,
+    format: Annotated[DocFormat, Option("--format", "-f", help="md or html.")] = DocFormat.md,
+    out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
 ) -> None:
     """Render the minutes as Markdown or HTML (draft minutes are marked DRAFT)."""
     from escg.errors import ConflictError

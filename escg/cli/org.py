@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Argument, Context, Group, Option
 
 from escg.cli.common import FormatOption, JsonFlag, Format, fmt, say, store
 from escg.cli.output import emit, emit_record
 from escg.model import SECTORS
 
-app = typer.Typer(help="Partner organisations: add, list, show, edit, remove.", no_args_is_help=True)
+app = Group(help="Partner organisations: add, list, show, edit, remove.", no_args_is_help=True)
 
-SectorOption = Annotated[str, typer.Option("--sector", help=f"One of: {', '.join(SECTORS)}.")]
+SectorOption = Annotated[str, Option("--sector", help=f"One of: {', '.join(SECTORS)}.")]
 COLUMNS = [("id", "Id"), ("name", "Name"), ("sector", "Sector"), ("people", "People")]
 
 
@@ -24,9 +24,9 @@ def _row(org, people) -> dict:
 
 @app.command("add")
 def org_add(
-    ctx: typer.Context,
-    ident: Annotated[str, typer.Argument(metavar="ID", help="Short id, such as ecc or essex-police.")],
-    name: Annotated[str, typer.Option("--name", help="Full name.")] = "",
+    ctx: Context,
+    ident: Annotated[str, Argument(metavar="ID", help="Short id, such as ecc or essex-police.")],
+    name: Annotated[str, Option("--name", help="Full name.")] = "",
     sector: SectorOption = "other",
 ) -> None:
     """Add a partner organisation."""
@@ -37,7 +37,7 @@ def org_add(
 
 
 @app.command("list")
-def org_list(ctx: typer.Context, format: FormatOption = Format.table, json: JsonFlag = False) -> None:
+def org_list(ctx: Context, format: FormatOption = Format.table, json: JsonFlag = False) -> None:
     """List the organisations."""
     s = store(ctx)
     rows = [_row(o, s.people) for o in sorted(s.orgs.values(), key=lambda o: o.id)]
@@ -45,7 +45,7 @@ def org_list(ctx: typer.Context, format: FormatOption = Format.table, json: Json
 
 
 @app.command("show")
-def org_show(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="ID")],
+def org_show(ctx: Context, ident: Annotated[str, Argument(metavar="ID")],
              format: FormatOption = Format.table, json: JsonFlag = False) -> None:
     """Show one organisation and its people."""
     from escg.people import get_org
@@ -61,10 +61,10 @@ def org_show(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="I
 
 @app.command("edit")
 def org_edit(
-    ctx: typer.Context,
-    ident: Annotated[str, typer.Argument(metavar="ID")],
-    name: Annotated[Optional[str], typer.Option("--name", help="New full name.")] = None,
-    sector: Annotated[Optional[str], typer.Option("--sector", help=f"One of: {', '.join(SECTORS)}.")] = None,
+    ctx: Context,
+    ident: Annotated[str, Argument(metavar="ID")],
+    name: Annotated[Optional[str], Option("--name", help="New full name.")] = None,
+    sector: Annotated[Optional[str], Option("--sector", help=f"One of: {', '.join(SECTORS)}.")] = None,
 ) -> None:
     """Change an organisation's name or sector."""
     from escg.people import edit_org
@@ -74,7 +74,7 @@ def org_edit(
 
 
 @app.command("remove")
-def org_remove(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+def org_remove(ctx: Context, ident: Annotated[str, Argument(metavar="ID")]) -> None:
     """Remove an organisation nobody references any more."""
     from escg.people import remove_org
 

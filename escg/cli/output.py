@@ -13,20 +13,14 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from escg.formats import text, to_csv, to_json  # one implementation, shared with escg.quick
+from escg.cli.params import echo
+from escg.formats import text, to_csv, to_json
 
 
 TABLE_FORMATS = ("table", "md", "json", "csv")
 
 
 Column = tuple[str, str]  # (key in the row, header shown in table/md)
-
-
-def echo(text: str, *, nl: bool = True, err: bool = False) -> None:
-    """Write to stdout (or stderr); as click.echo, without importing it."""
-    stream = sys.stderr if err else sys.stdout
-    stream.write(text + ("\n" if nl else ""))
-    stream.flush()
 
 
 def is_terminal() -> bool:

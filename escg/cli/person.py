@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import typer
+from escg.cli.params import Argument, Context, Group, Option
 
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store
 from escg.cli.output import emit, emit_record
 from escg.model import MEMBERSHIPS
 from escg.people import person_json
 
-app = typer.Typer(help="People: add, list, show, edit, remove.", no_args_is_help=True)
+app = Group(help="People: add, list, show, edit, remove.", no_args_is_help=True)
 
 KEYS = ["id", "name", "org", "role", "email", "membership"]
 COLUMNS = [("id", "Id"), ("name", "Name"), ("org", "Org"), ("role", "Role"), ("email", "E-mail"),
@@ -20,14 +20,14 @@ COLUMNS = [("id", "Id"), ("name", "Name"), ("org", "Org"), ("role", "Role"), ("e
 
 @app.command("add")
 def person_add(
-    ctx: typer.Context,
-    ident: Annotated[str, typer.Argument(metavar="ID", help="Short id, such as jo-bloggs.")],
-    name: Annotated[str, typer.Option("--name", help="Full name.")] = "",
-    org: Annotated[str, typer.Option("--org", help="Organisation id (see `escg org list`).")] = "",
-    role: Annotated[Optional[str], typer.Option("--role", help="Job title or role.")] = None,
-    email: Annotated[Optional[str], typer.Option("--email", help="E-mail address.")] = None,
-    membership: Annotated[str, typer.Option("--membership", help=f"One of: {', '.join(MEMBERSHIPS)}.")] = "member",
-    deputy_for: Annotated[Optional[str], typer.Option("--deputy-for", help="The member this person deputises for.")] = None,
+    ctx: Context,
+    ident: Annotated[str, Argument(metavar="ID", help="Short id, such as jo-bloggs.")],
+    name: Annotated[str, Option("--name", help="Full name.")] = "",
+    org: Annotated[str, Option("--org", help="Organisation id (see `escg org list`).")] = "",
+    role: Annotated[Optional[str], Option("--role", help="Job title or role.")] = None,
+    email: Annotated[Optional[str], Option("--email", help="E-mail address.")] = None,
+    membership: Annotated[str, Option("--membership", help=f"One of: {', '.join(MEMBERSHIPS)}.")] = "member",
+    deputy_for: Annotated[Optional[str], Option("--deputy-for", help="The member this person deputises for.")] = None,
 ) -> None:
     """Add a person."""
     from escg.errors import InputError
@@ -42,9 +42,9 @@ def person_add(
 
 @app.command("list")
 def person_list(
-    ctx: typer.Context,
-    org: Annotated[Optional[str], typer.Option("--org", help="Only people of this organisation.")] = None,
-    membership: Annotated[Optional[str], typer.Option("--membership", help="Only this membership.")] = None,
+    ctx: Context,
+    org: Annotated[Optional[str], Option("--org", help="Only people of this organisation.")] = None,
+    membership: Annotated[Optional[str], Option("--membership", help="Only this membership.")] = None,
     format: FormatOption = Format.table,
     json: JsonFlag = False,
 ) -> None:
@@ -64,7 +64,7 @@ def person_list(
 
 
 @app.command("show")
-def person_show(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="ID")],
+def person_show(ctx: Context, ident: Annotated[str, Argument(metavar="ID")],
                 format: FormatOption = Format.table, json: JsonFlag = False) -> None:
     """Show one person."""
     from escg.people import get_person
@@ -82,14 +82,14 @@ def person_show(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar
 
 @app.command("edit")
 def person_edit(
-    ctx: typer.Context,
-    ident: Annotated[str, typer.Argument(metavar="ID")],
-    name: Annotated[Optional[str], typer.Option("--name")] = None,
-    org: Annotated[Optional[str], typer.Option("--org")] = None,
-    role: Annotated[Optional[str], typer.Option("--role", help="New role; \"\" clears it.")] = None,
-    email: Annotated[Optional[str], typer.Option("--email", help="New e-mail; \"\" clears it.")] = None,
-    membership: Annotated[Optional[str], typer.Option("--membership", help=f"One of: {', '.join(MEMBERSHIPS)}.")] = None,
-    deputy_for: Annotated[Optional[str], typer.Option("--deputy-for", help="Member deputised for; \"\" clears it.")] = None,
+    ctx: Context,
+    ident: Annotated[str, Argument(metavar="ID")],
+    name: Annotated[Optional[str], Option("--name")] = None,
+    org: Annotated[Optional[str], Option("--org")] = None,
+    role: Annotated[Optional[str], Option("--role", help="New role; \"\" clears it.")] = None,
+    email: Annotated[Optional[str], Option("--email", help="New e-mail; \"\" clears it.")] = None,
+    membership: Annotated[Optional[str], Option("--membership", help=f"One of: {', '.join(MEMBERSHIPS)}.")] = None,
+    deputy_for: Annotated[Optional[str], Option("--deputy-for", help="Member deputised for; \"\" clears it.")] = None,
 ) -> None:
     """Change a person's details."""
     from escg.people import edit_person
@@ -100,7 +100,7 @@ def person_edit(
 
 
 @app.command("remove")
-def person_remove(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+def person_remove(ctx: Context, ident: Annotated[str, Argument(metavar="ID")]) -> None:
     """Remove a person nothing references any more."""
     from escg.people import remove_person
 

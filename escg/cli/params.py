@@ -1,0 +1,74 @@
+"""How a command is declared: the one definition both front ends read.
+
+Each command is a plain function whose parameters say what it takes, as
+``Annotated[type, Option("--owner", help=...)]`` or ``Argument(...)``, and is
+registered on a ``Group`` (or in ``escg.cli.COMMANDS``). Nothing here imports
+Typer. ``escg.cli.typer_app`` turns every definition into a Typer command (help,
+completion, every message about usage); ``escg.cli.fast`` reads the same
+definitions to parse the common, well-formed command lines without importing
+Typer at all, and hands anything else to Typer.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+
+class Option:
+    """An option of a command; takes what ``typer.Option`` takes."""
+
+    kind = "Option"
+
+    def __init__(self, *decls: str, **settings: Any) -> None:
+        self.decls = decls
+        self.settings = settings
+
+    def to_typer(self) -> Any:
+        import typer
+
+        return getattr(typer, self.kind)(*self.decls, **self.settings)
+
+    def __repr__(self) -> str:
+        return f"{self.kind}{self.decls!r}"
+
+
+class Argument(Option):
+    """A positional argument; takes what ``typer.Argument`` takes."""
+
+    kind = "Argument"
+
+
+class Context:
+    """What a command receives as ``ctx``: the root's ``obj`` holds ``store_path``
+    (and the store once opened). Typer passes its own context, which has the same
+    ``find_root().obj``."""
+
+    def __init__(self, obj: dict[str, Any] | None = None) -> None:
+        self.obj = obj if obj is not None else {}
+
+    def find_root(self) -> Context:
+        return self
+
+
+class Group:
+    """A noun's commands (`escg action add|show|...`), registered by name."""
+
+    def __init__(self, help: str = "", **settings: Any) -> None:
+        self.help = help
+        self.settings = settings
+        self.commands: dict[str, Callable[..., Any]] = {}
+
+    def command(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(function: Callable[..., Any]) -> Callable[..., Any]:
+            self.commands[name] = function
+            return function
+
+        return register
+
+
+def echo(text: str = "", *, nl: bool = True, err: bool = False) -> None:
+    """Write to stdout (or stderr), as click.echo does, without importing it."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + ("\n" if nl else ""))
+    stream.flush()

@@ -1,0 +1,145 @@
+"""The Typer app, built from the command definitions (escg.cli.params).
+
+Each definition's ``Option``/``Argument`` annotations become Typer's own, and
+its ``Context`` Typer's; the function itself is called unchanged. Only the
+command a command line names is built (Typer turns every registered command
+into a click command on each call, about 1 ms each), except for --help.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from escg import __version__
+from escg.cli.commands import COMMANDS, ROOT_HELP, definition, guarded
+from escg.cli.params import Context, Group, Option
+
+
+class EscgGroup(TyperGroup):
+    """The root group: every command runs inside ``guarded``."""
+
+    def invoke(self, ctx: Any) -> Any:
+        result: list[Any] = []
+        code = guarded(lambda: result.append(super(EscgGroup, self).invoke(ctx)))
+        if code:
+            ctx.exit(code)
+        return result[0] if result else None
+
+
+app = typer.Typer(
+    cls=EscgGroup,
+    name="escg",
+    help="Agendas, minutes and action logs for a strategic coordination group, from a plain-file store.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"escg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    store: Annotated[
+        Optional[Path],
+        typer.Option("--store", "-S", metavar="PATH",
+                     help="The store folder. Default: $ESCG_STORE, else the nearest folder upwards holding escg.toml."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    ctx.obj = {"store_path": store}
+
+
+root.__doc__ = ROOT_HELP  # the root's help, shared with the fast path's fallback
+
+
+def _typer_annotation(hint: Any) -> Any:
+    if hint is Context:
+        return typer.Context
+    if typing.get_origin(hint) is Annotated:
+        base, *extras = typing.get_args(hint)
+        extras = [extra.to_typer() if isinstance(extra, Option) else extra for extra in extras]
+        return Annotated[(base, *extras)]
+    return hint
+
+
+def as_typer(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The same function, with Typer's annotations in its signature."""
+    hints = typing.get_type_hints(function, include_extras=True)
+    signature = inspect.signature(function)
+    parameters = [p.replace(annotation=_typer_annotation(hints.get(p.name, p.annotation)))
+                  for p in signature.parameters.values()]
+
+    def command(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    command.__name__, command.__qualname__ = function.__name__, function.__qualname__
+    command.__doc__, command.__module__ = function.__doc__, function.__module__
+    command.__signature__ = signature.replace(parameters=parameters, return_annotation=None)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    return command
+
+
+def _register(names) -> None:
+    for name in names:
+        target = definition(name)
+        if isinstance(target, Group):
+            group = typer.Typer(help=target.help, **{"no_args_is_help": True, **target.settings})
+            for command_name, function in target.commands.items():
+                group.command(command_name)(as_typer(function))
+            app.add_typer(group, name=name)
+        else:
+            app.command(name)(as_typer(target))
+
+
+_registered: set[str] = set()
+
+
+def full_app() -> typer.Typer:
+    """The app with every command (for --help, the tests and the docs)."""
+    _register([name for name in COMMANDS if name not in _registered])
+    _registered.update(COMMANDS)
+    return app
+
+
+def _named(argv: list[str]) -> str | None:
+    """The top-level command an argument list names, skipping the root's own options."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--store", "-S"):
+            skip = True
+        elif arg.startswith("--store="):
+            continue
+        elif arg.startswith("-"):
+            return None  # --help, --version or a mistake: let the full app answer
+        else:
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def main() -> None:
+    import sys
+
+    name = _named(sys.argv[1:])
+    if name is None:
+        full_app()
+    elif name not in _registered:
+        _register([name])
+        _registered.add(name)
+    app(prog_name="escg")
