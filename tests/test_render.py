@@ -289,3 +289,50 @@ def test_where_the_cache_is(tmp_path, monkeypatch):
     assert render_module.cache_dir() == tmp_path / "xdg" / "escg" / "jinja"
     monkeypatch.setenv("ESCG_CACHE_DIR", str(tmp_path / "mine"))
     assert render_module.cache_dir() == tmp_path / "mine" / "jinja"
+
+
+# --- The shared macros (templates/macros.html, templates/macros.md) ---
+
+def bundled(name):
+    return (render_module.bundled_templates() / name).read_text()
+
+
+def test_a_store_macros_file_changes_every_document(run, agenda_store):
+    run("minutes new 2026-10-01")
+    run("action add 'Chase the returns' --owner bob --due 2026-11-30")
+    templates = agenda_store / "templates"
+    templates.mkdir()
+    (agenda_store / "escg.toml").write_text(
+        (agenda_store / "escg.toml").read_text().replace("# secretariat =", "secretariat = \"sec@example.org\"\n# x ="))
+    (templates / "macros.html").write_text(bundled("macros.html").replace(
+        '<a href="mailto:{{ address }}">', '<a class="house" href="mailto:{{ address }}">'))
+    (templates / "macros.md").write_text(bundled("macros.md").replace("Latest update", "Progress"))
+    for command in ("agenda render -f html", "minutes render 2026-10-01 -f html", "actions -f html"):
+        assert '<a class="house" href="mailto:sec@example.org">' in run(command).stdout, command
+    assert "| Progress |" in run("actions -f md").stdout
+    # a store overriding one template keeps the bundled macros for the others
+    (templates / "macros.html").unlink()
+    (templates / "agenda.md").write_text("{{ meeting.id }}\n")
+    assert run("agenda render").stdout == "2026-12-03\n"
+    assert 'class="house"' not in run("agenda render -f html").stdout
+
+
+def test_a_store_template_can_use_the_macros(run, agenda_store):
+    run("action add 'Chase the returns' --owner bob --due 2026-11-30")
+    templates = agenda_store / "templates"
+    templates.mkdir()
+    (templates / "actions.md").write_text(
+        '{% import "macros.md" as m %}\n'
+        '{% for grp in groups %}\n{{ m.action_table(grp.actions, ["ref", "owner", "rag"]) }}\n{% endfor %}')
+    assert run("actions -f md").stdout == "| Ref | Owner | RAG |\n|---|---|---|\n| A-001 | Bob Police | Due soon |\n"
+    (templates / "actions.md").write_text(
+        '{% import "macros.md" as m %}{% for grp in groups %}{{ m.action_table(grp.actions, ["ref", "colour"]) }}{% endfor %}')
+    result = run("actions -f md", code=3)
+    assert "no_such_action_column" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_store_macros_file_missing_a_macro_is_one_line(run, agenda_store):
+    (agenda_store / "templates").mkdir()
+    (agenda_store / "templates/macros.html").write_text("{% macro mailto(address) %}{{ address }}{% endmacro %}")
+    result = run("agenda render -f html", code=3)
+    assert "meeting_details" in result.stderr and len(result.stderr.strip().splitlines()) == 1
