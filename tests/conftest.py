@@ -1,4 +1,8 @@
-"""Every test runs against a store in a temporary folder, with a frozen today."""
+"""Every test runs against a store in a temporary folder, with a frozen today.
+
+The store fixtures write their files directly (tests/stores.py holds the texts,
+byte for byte what the CLI writes; tests/test_stores.py keeps them honest).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import stores
 from escg.cli import full_app
+from stores import PEOPLE_COMMANDS  # noqa: F401 - imported from here by test_hostile.py
 
 app = full_app()
 
-TODAY = "2026-11-23"  # a Monday
+TODAY = stores.TODAY  # 2026-11-23, a Monday
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -61,44 +67,21 @@ def store_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def empty_store(run, store_dir) -> Path:
-    run(["init", str(store_dir), "--name", "Test Coordination Group", "--short", "TCG"])
-    return store_dir
-
-
-# Three organisations, a chair, members, a deputy and a guest (shared with test_hostile.py).
-PEOPLE_COMMANDS = (
-    "org add ecc --name 'Essex County Council' --sector council",
-    "org add police --name 'Essex Police' --sector police",
-    "org add nhs --name 'NHS Trust' --sector health",
-    "person add ann-chair --name 'Ann Chair' --org ecc --role 'Chief Executive' --email ann@example.org",
-    "person add bob --name 'Bob Police' --org police --role 'Chief Constable' --email bob@example.org",
-    "person add cat --name 'Cat Health' --org nhs --email cat@example.org",
-    "person add dan --name 'Dan Deputy' --org police --membership deputy --deputy-for bob --email dan@example.org",
-    "person add eve --name 'Eve Guest' --org nhs --membership guest",
-)
+def empty_store(store_dir) -> Path:
+    """What `escg init STORE --name 'Test Coordination Group' --short TCG` writes."""
+    return stores.write_empty_store(store_dir)
 
 
 @pytest.fixture
-def people_store(run, empty_store) -> Path:
+def people_store(empty_store) -> Path:
     """A store with three organisations, a chair, members, a deputy and a guest."""
-    themes = '[themes]\npartnership = "Improving partnership working"\nhealth = "Health and wellbeing"\n'
-    config = empty_store / "escg.toml"
-    text = config.read_text().replace('[themes]\npartnership = "Improving partnership working"\n', themes)
-    text = text.replace('# chair = "person-id"', 'chair = "ann-chair"')
-    config.write_text(text)
-    for args in PEOPLE_COMMANDS:
-        run(args)
-    return empty_store
+    return stores.add_people(empty_store)
 
 
 @pytest.fixture
-def meeting_store(run, people_store) -> Path:
+def meeting_store(people_store) -> Path:
     """People plus three meetings: one past (2026-10-01), the next (2026-12-03), one later."""
-    run("meeting new 2026-10-01")
-    run("meeting new 2026-12-03 --venue 'County Hall'")
-    run("meeting new 2027-02-04")
-    return people_store
+    return stores.add_meetings(people_store)
 
 
 def escg_subprocess(*args: str, env: dict | None = None, cwd: Path | None = None):
