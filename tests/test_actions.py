@@ -7,21 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+import stores
 from escg.store import Store
 
 
 @pytest.fixture
-def action_store(run, meeting_store):
-    """Actions as at 2026-11-23: one overdue, one due soon, one later, one with no date, one done."""
-    run("agenda add 'Violence needs assessment' --meeting 2026-10-01 --presenter bob --theme partnership")
-    run("agenda new 2026-10-01")
-    run("action add 'Circulate the needs assessment' --owner bob --due 2026-11-20 --meeting 2026-10-01 --item 5")
-    run("action add 'Draft the winter plan' --owner cat --due 2026-12-01")
-    run("action add 'Review data sharing' --owner ann-chair --due 2027-01-15 --theme health")
-    run("action add 'Keep an eye on funding' --owner dan")
-    run("action add 'Book the venue' --owner ann-chair --due 2026-11-10")
-    run("action done A-005 --note 'Booked'")
-    return meeting_store
+def action_store(meeting_store):
+    """Actions as at 2026-11-23: one overdue, one due soon, one later, one with no date, one done.
+
+    Written as files: what stores.ACTION_STORE_COMMANDS write (test_stores.py checks it)."""
+    return stores.add_action_store(meeting_store)
 
 
 def listed(run, args="actions --json"):

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import stores
+
 icalendar = pytest.importorskip("icalendar")
 
 
@@ -20,15 +22,11 @@ def components(text: bytes | str, kind: str):
 
 
 @pytest.fixture
-def ics_store(run, meeting_store):
-    run(["agenda", "add", "Housing, growth; and \"infrastructure\"\nreview", "--presenter", "cat", "--minutes", "20"])
-    run("agenda new")
-    run("meeting cancel 2027-02-04 --reason 'Elections'")
-    run("action add 'Circulate the plan, with comments; by Friday' --owner bob --due 2026-11-20")
-    run("action add 'Review data' --owner cat")
-    run("action add 'Done already' --owner cat --due 2026-11-01")
-    run("action done A-003")
-    return meeting_store
+def ics_store(meeting_store):
+    """The next meeting's agenda built, 2027-02-04 cancelled, two open actions and one done.
+
+    Written as files: what stores.ICS_STORE_COMMANDS write (test_stores.py checks it)."""
+    return stores.add_ics_store(meeting_store)
 
 
 def test_events_and_todos(run, ics_store):

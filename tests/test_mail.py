@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+import stores
+
 aiosmtpd = pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
@@ -67,13 +69,11 @@ def configure(store: Path, port: int, **extra) -> None:
 
 
 @pytest.fixture
-def mail_store(run, meeting_store):
-    """As at 2026-11-23: bob has one overdue and one due-soon action, cat one later, eve (no e-mail) one overdue."""
-    run("action add 'Circulate the assessment' --owner bob --due 2026-11-20")
-    run("action add 'Book the venue' --owner bob --due 2026-11-30")
-    run("action add 'Review the data' --owner cat --due 2027-03-01")
-    run("action add 'Chase the guests' --owner eve --due 2026-11-01")
-    return meeting_store
+def mail_store(meeting_store):
+    """As at 2026-11-23: bob has one overdue and one due-soon action, cat one later, eve (no e-mail) one overdue.
+
+    Written as files: what stores.MAIL_STORE_COMMANDS write (test_stores.py checks it)."""
+    return stores.add_mail_store(meeting_store)
 
 
 def parts(message):
