@@ -255,9 +255,11 @@ def write_meeting(root: Path, day: str, text: str) -> Path:
     return write(root, f"meetings/{day[:4]}/{day}.toml", text)
 
 
-def write_empty_store(root: Path) -> Path:
-    """What `escg init` writes: escg.toml, people.toml, forward-plan.toml, .gitignore, meetings/."""
-    write(root, "escg.toml", EMPTY_ESCG_TOML)
+def write_empty_store(root: Path, name: str = "Test Coordination Group", short: str = "TCG") -> Path:
+    """What `escg init ROOT --name NAME --short SHORT` writes (plain names: no quotes or
+    backslashes): escg.toml, people.toml, forward-plan.toml, .gitignore and meetings/."""
+    write(root, "escg.toml", EMPTY_ESCG_TOML.replace(
+        'name = "Test Coordination Group"\nshort = "TCG"\n', f'name = "{name}"\nshort = "{short}"\n', 1))
     write(root, "people.toml", EMPTY_PEOPLE_TOML)
     write(root, "forward-plan.toml", FORWARD_PLAN_TOML)
     write(root, ".gitignore", GITIGNORE)
@@ -315,6 +317,42 @@ def write_actions(root: Path, *texts: str) -> None:
         assert f'id = "A-{number:03d}"' in text, (number, text)
         write(root, f"actions/2026/A-{number:03d}-{number:04x}.toml", text)
     write(root, ".escg-last-action", f"{len(texts)}\n")
+
+
+# --- the small store of test_properties.py ------------------------------------------
+# init_store(ROOT, "G", "G"), then (through the library) two organisations and two people:
+#   people.add_org(store, "ecc", "Essex County Council", "council")
+#   people.add_org(store, "police", "Essex Police", "police")
+#   people.add_person(store, "jo", name="Jo Bloggs", org="ecc")
+#   people.add_person(store, "sam", name="Sam Lee", org="police")
+
+SMALL_PEOPLE_TOML = EMPTY_PEOPLE_TOML + """
+[orgs.ecc]
+name = "Essex County Council"
+sector = "council"
+
+[orgs.police]
+name = "Essex Police"
+sector = "police"
+
+[people.jo]
+name = "Jo Bloggs"
+org = "ecc"
+membership = "member"
+
+[people.sam]
+name = "Sam Lee"
+org = "police"
+membership = "member"
+
+"""
+
+
+def write_small_store(root: Path) -> Path:
+    """Group "G" (short "G"): organisations ecc and police, jo (ecc) and sam (police)."""
+    write_empty_store(root, "G", "G")
+    write(root, "people.toml", SMALL_PEOPLE_TOML)
+    return root
 
 
 # --- stores built once through the CLI, copied per test ------------------------------

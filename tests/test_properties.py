@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+import stores
 from escg import actions, agenda, meetings, minutes, model, people, reschedule
 from escg.dates import parse_date, parse_time
 from escg.errors import InputError
 from escg.store import Store
-from escg.store.create import init_store
 
 TODAY = date(2026, 11, 23)  # conftest's ESCG_TODAY
 
@@ -190,12 +190,10 @@ def normalised(title: str) -> str:
 
 
 def new_store(folder: str) -> Store:
-    store = init_store(Path(folder) / "store", "G", "G")
-    people.add_org(store, "ecc", "Essex County Council", "council")
-    people.add_org(store, "police", "Essex Police", "police")
-    people.add_person(store, "jo", name="Jo Bloggs", org="ecc")
-    people.add_person(store, "sam", name="Sam Lee", org="police")
-    return store
+    """Organisations ecc and police, people jo (ecc) and sam (police): written as the files
+    init_store and people.add_org/add_person write (stores.py; test_stores.py checks them),
+    since writing them through the library, durably, was most of each example's time."""
+    return Store(stores.write_small_store(Path(folder) / "store"))
 
 
 def action_files(store: Store) -> list[model.Action]:
@@ -410,10 +408,10 @@ def people_files(draw, *, omit_defaults: bool = False):
 def edit_role(text: str, who: str, role: str) -> str:
     """Write ``text`` as people.toml of a new store, change one role, return the new text."""
     with tempfile.TemporaryDirectory() as folder:
-        store = init_store(Path(folder) / "store", "G", "G")
-        path = store.root / "people.toml"
+        root = stores.write_empty_store(Path(folder) / "store", "G", "G")  # what init_store writes
+        path = root / "people.toml"
         path.write_text(text, encoding="utf-8")
-        people.edit_person(Store(store.root), who, role=role)
+        people.edit_person(Store(root), who, role=role)
         return path.read_text(encoding="utf-8")
 
 

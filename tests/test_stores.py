@@ -74,3 +74,18 @@ def test_each_store_is_what_its_commands_write(run, store_dir, tmp_path, command
 
 def test_the_fixture_is_the_written_store(meeting_store, tmp_path):
     assert files(meeting_store) == files(stores.write_meeting_store(tmp_path / "files"))
+
+
+def test_the_small_store_is_what_the_library_writes(tmp_path):
+    """test_properties.py's store of each example: init_store, two organisations, two people."""
+    from escg import people
+    from escg.store.create import init_store
+
+    store = init_store(tmp_path / "empty", "G", "G")
+    assert files(store.root) == files(stores.write_empty_store(tmp_path / "empty-files", "G", "G"))
+    store = init_store(tmp_path / "library", "G", "G")
+    people.add_org(store, "ecc", "Essex County Council", "council")
+    people.add_org(store, "police", "Essex Police", "police")
+    people.add_person(store, "jo", name="Jo Bloggs", org="ecc")
+    people.add_person(store, "sam", name="Sam Lee", org="police")
+    assert files(store.root) == files(stores.write_small_store(tmp_path / "files"))
