@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from datetime import date
 
 import pytest
@@ -21,36 +20,38 @@ from escg.store.edit import new_document
 MANY = 5_200  # more than the old full-stat threshold of 5,000
 
 
-def write_store(root) -> None:
-    """MANY closed actions and one held meeting, written as files."""
-    (root / "meetings" / "2026").mkdir(parents=True)
-    (root / "escg.toml").write_text('name = "Big Group"\nshort = "BG"\n')
-    (root / "people.toml").write_text('[orgs.police]\nname = "Police"\n\n[people.bob]\nname = "Bob"\norg = "police"\n')
-    (root / "meetings" / "2026" / "2026-10-01.toml").write_text(
-        'date = 2026-10-01\nstart = "10:00"\nend = "12:00"\nstatus = "held"\n')
-    folder = root / "actions" / "2026"
-    folder.mkdir(parents=True)
+def store_files() -> dict[str, str]:
+    """MANY closed actions and one held meeting: {path in the store: text}."""
+    files = {
+        "escg.toml": 'name = "Big Group"\nshort = "BG"\n',
+        "people.toml": '[orgs.police]\nname = "Police"\n\n[people.bob]\nname = "Bob"\norg = "police"\n',
+        "meetings/2026/2026-10-01.toml": 'date = 2026-10-01\nstart = "10:00"\nend = "12:00"\nstatus = "held"\n',
+    }
     for number in range(1, MANY + 1):
         action = model.Action(model.action_id(number), f"Closed {number}", "bob", "police",
                               status="done", created=date(2026, 1, 1), closed=date(2026, 1, 1))
-        (folder / f"{action.id}-beef.toml").write_text(new_document(action.to_toml()))
+        files[f"actions/2026/{action.id}-beef.toml"] = new_document(action.to_toml())
+    return files
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory):
-    """Written once for the module; each test works on its own copy."""
-    root = tmp_path_factory.mktemp("big") / "store"
-    root.mkdir()
-    write_store(root)
-    return root
+def big():
+    """The texts, made once for the module."""
+    return store_files()
 
 
 @pytest.fixture
 def store(big, tmp_path, monkeypatch):
-    copy = tmp_path / "big"
-    shutil.copytree(big, copy)
-    monkeypatch.setenv("ESCG_STORE", str(copy))
-    return copy
+    """Each test writes its own store from the texts: plain writes of a few thousand small
+    files are faster than copying them (shutil.copytree also copies each file's metadata)."""
+    root = tmp_path / "big"
+    for folder in sorted({os.path.dirname(name) for name in big}):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    for name, text in big.items():
+        with open(root / name, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    monkeypatch.setenv("ESCG_STORE", str(root))
+    return root
 
 
 def open_ids(run) -> list[str]:
