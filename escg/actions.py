@@ -9,6 +9,8 @@ files, or in the local .escg-last-action), so they are never reused.
 
 from __future__ import annotations
 
+from escg.patterns import Pattern
+
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,7 +24,7 @@ from escg.store import ACTIONS, ActionQuery, Store, Transaction
 from escg.store.query import CLOSED, EVERY, OPEN
 
 COUNTER = ".escg-last-action"
-_LOOSE_ID = re.compile(r"a?-?0*(\d{1,9})", re.IGNORECASE)
+_LOOSE_ID = Pattern(r"a?-?0*(\d{1,9})", re.IGNORECASE)
 RAG_LABELS = {"red": "Overdue", "amber": "Due soon", "green": "On track", "complete": "Complete"}
 
 

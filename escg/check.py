@@ -11,6 +11,8 @@ writer left behind.
 
 from __future__ import annotations
 
+from escg.patterns import Pattern
+
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +23,7 @@ from escg import model
 from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store
 from escg.store.loader import Loaded, find_line, load
 
-TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{6,}\.tmp")
+TEMPORARY = Pattern(r"\..+\.[A-Za-z0-9_]{6,}\.tmp")
 
 
 @dataclass(order=True)

@@ -9,6 +9,8 @@ dateutil is imported only on that last path.
 
 from __future__ import annotations
 
+from escg.patterns import Pattern
+
 import os
 import re
 from collections.abc import Callable
@@ -51,14 +53,14 @@ _WRITTEN = [
     re.compile(rf"{_WEEKDAY_PREFIX}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"),
     re.compile(rf"{_WEEKDAY_PREFIX}{_MONTH}\s+{_DAY},?\s+{_YEAR}"),
 ]
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DMY_SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_YMD_SLASH = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
-_NUMERIC_OTHER = re.compile(r"[\d\s./-]+")
-_OFFSET = re.compile(r"([+-])\s*(\d{1,4})\s*([dwmy])")
-_IN = re.compile(r"in\s+(\d{1,4}|[a-z]+)\s+(day|week|month|year)s?")
-_AGO = re.compile(r"(\d{1,4}|[a-z]+)\s+(day|week|month|year)s?\s+ago")
-_WEEKDAY_WORDS = re.compile(r"(?:(next|this|last|on)\s+)?([a-z]{3,9})")
+_ISO = Pattern(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DMY_SLASH = Pattern(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_YMD_SLASH = Pattern(r"(\d{4})/(\d{1,2})/(\d{1,2})")
+_NUMERIC_OTHER = Pattern(r"[\d\s./-]+")
+_OFFSET = Pattern(r"([+-])\s*(\d{1,4})\s*([dwmy])")
+_IN = Pattern(r"in\s+(\d{1,4}|[a-z]+)\s+(day|week|month|year)s?")
+_AGO = Pattern(r"(\d{1,4}|[a-z]+)\s+(day|week|month|year)s?\s+ago")
+_WEEKDAY_WORDS = Pattern(r"(?:(next|this|last|on)\s+)?([a-z]{3,9})")
 
 
 def today() -> date:
@@ -259,7 +261,7 @@ def _parse_with_dateutil(text: str, original: str) -> date:
     return first.date()
 
 
-_TIME = re.compile(r"(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
+_TIME = Pattern(r"(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
 
 
 def parse_time(text: str) -> time:
@@ -284,7 +286,7 @@ def format_time(value: time) -> str:
     return f"{value.hour:02d}:{value.minute:02d}"
 
 
-_PERIOD = re.compile(r"(\d{1,4})\s*(d|day|days|w|wk|week|weeks)?")
+_PERIOD = Pattern(r"(\d{1,4})\s*(d|day|days|w|wk|week|weeks)?")
 
 
 def parse_period(text: str) -> int:

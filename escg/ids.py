@@ -8,7 +8,6 @@ the file system any other way.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from escg.errors import InputError, NotFoundError
@@ -49,6 +48,8 @@ def theme(themes: dict[str, str], value: str | None) -> str | None:
 
 def unknown(kind: str, value: str, known: Iterable[str], hint: str = "") -> NotFoundError:
     """A NotFoundError for ``value``, suggesting the nearest known ids."""
+    import difflib
+
     close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
     message = f"unknown {kind} {_shown(value)}"
     if close:

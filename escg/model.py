@@ -8,6 +8,8 @@ Each ``to_toml`` returns the keys in the stable order they are written in.
 
 from __future__ import annotations
 
+from escg.patterns import Pattern
+
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -58,13 +60,13 @@ MEETING_STATUSES = tuple(status.value for status in MeetingStatus)
 STANDING_POSITIONS = ("start", "end")
 
 # A slug: lower-case letters, digits and single hyphens, at most 64 characters.
-SLUG = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63}")
-MEETING_ID = re.compile(r"(\d{4})-(\d{2})-(\d{2})([b-z])?")
-EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
-CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+SLUG = Pattern(r"[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63}")
+MEETING_ID = Pattern(r"(\d{4})-(\d{2})-(\d{2})([b-z])?")
+EMAIL = Pattern(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
+CLOCK = Pattern(r"([01]\d|2[0-3]):([0-5]\d)")
 # Links in documents: http(s) only; a scheme such as javascript: or data: never reaches an href.
-WEB_LINK = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
-SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+WEB_LINK = Pattern(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+SCHEME = Pattern(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def link_problem(value: str) -> str | None:
@@ -817,7 +819,7 @@ class ActionStatus(StrEnum):
 ACTION_STATUSES = tuple(status.value for status in ActionStatus)
 CLOSED_STATUSES = tuple(status.value for status in ActionStatus if status.closed)
 RAGS = ("red", "amber", "green", "complete")
-ACTION_ID = re.compile(r"A-(\d{3,9})")
+ACTION_ID = Pattern(r"A-(\d{3,9})")
 
 
 @dataclass

@@ -32,6 +32,8 @@ def isolated(tmp_path, monkeypatch):
     # Every read the suite makes is answered both by the index and by the files, and
     # must agree (escg.store.Store._crosscheck): the one query, proven both ways.
     monkeypatch.setenv("ESCG_CROSSCHECK", "1")
+    # Compiled templates go to a cache of the test's own, not the user's.
+    monkeypatch.setenv("ESCG_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("ESCG_LOCK_TIMEOUT", raising=False)
     monkeypatch.chdir(tmp_path)
     yield

@@ -2,7 +2,7 @@
 
 The layers, lowest first (escg/__init__.py says the same):
 
-0. errors, model, dates, ids, formats: pure, no I/O
+0. errors, patterns, model, dates, ids, formats: pure, no I/O
 1. store (files, loader, query, index, the Store) and render, mail: I/O of one kind
 2. people < meetings < agenda < actions < attendance < minutes: the domain, in order
 3. documents, reschedule, calendar, circulation, check: work that spans the domain
@@ -20,7 +20,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "escg"
 
 LAYERS = [
-    ["errors", "model", "dates", "ids", "formats"],
+    ["errors", "patterns", "model", "dates", "ids", "formats"],
     ["store.files", "store.loader", "store.query", "store.index", "store", "store.edit", "store.create",
      "render", "mail"],
     ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["minutes"],

@@ -13,9 +13,10 @@ and a read of the file can never disagree.
 
 from __future__ import annotations
 
+from escg.patterns import Pattern
+
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -26,7 +27,7 @@ from escg.errors import StoreError
 
 # No store file is anywhere near this; a bigger one is a mistake or an attack, not data.
 MAX_FILE = 16 * 1024 * 1024
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+_TOML_POSITION = Pattern(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
 
 Parse = Callable[[dict, model.Problems], Any]
 
@@ -102,6 +103,8 @@ def load(path: Path, parse: Parse | None = None, root: Path | None = None, *,
             except UnicodeDecodeError as error:
                 return fail(raw[: error.start].count(b"\n") + 1, "not valid UTF-8 text")
             loaded.text = text
+        import tomllib  # only when a file is parsed: the index answers most reads
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
