@@ -67,6 +67,7 @@ WRITER = textwrap.dedent("""
     from escg.store import Store
     from escg import actions, agenda, minutes, people
     store = Store.discover()
+    print("ready", flush=True)  # started and imported: from here on it only writes
     for n in itertools.count():
         kind = n % 4
         if kind == 0:
@@ -83,10 +84,15 @@ WRITER = textwrap.dedent("""
 def test_sigkill_at_random_moments_leaves_every_file_parseable(run, busy_store):
     rng = random.Random(2026)
     for round_ in range(12):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER], env={**os.environ})
-        time.sleep(0.3 + rng.random() * 0.7)
+        writer = subprocess.Popen([sys.executable, "-c", WRITER], env={**os.environ}, stdout=subprocess.PIPE,
+                                  text=True)
+        # Killed at a random moment of its writing, not of its start-up: wait for it to be
+        # ready (a fresh interpreter takes 0.2-0.5 s), then let it write for 20-420 ms.
+        assert writer.stdout.readline() == "ready\n", round_
+        time.sleep(0.02 + rng.random() * 0.4)
         writer.send_signal(signal.SIGKILL)
         writer.wait(timeout=30)
+        writer.stdout.close()
         for path in busy_store.rglob("*.toml"):
             if not path.name.startswith("."):
                 tomllib.loads(path.read_text(encoding="utf-8"))  # every file parses
