@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from escg.cli.params import echo
@@ -61,40 +62,85 @@ def print_rich(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, tit
     Console().print(table)
 
 
+@dataclass
+class Listing:
+    """What a list command prints: its rows, their columns and JSON/CSV keys, and how to show them."""
+
+    rows: Sequence[dict[str, Any]]
+    columns: Sequence[Column]
+    keys: list[str]
+    title: str | None = None
+    style: Callable[[dict[str, Any]], str | None] | None = None
+    empty: str = "nothing to show"
+
+
+def _list_json(listing: Listing) -> None:
+    echo(to_json([{key: row.get(key) for key in listing.keys} for row in listing.rows]), nl=False)
+
+
+def _list_csv(listing: Listing) -> None:
+    echo(to_csv(listing.rows, listing.keys), nl=False)
+
+
+def _list_md(listing: Listing) -> None:
+    echo(to_markdown(listing.rows, listing.columns), nl=False)
+
+
+def _list_table(listing: Listing) -> None:
+    if not listing.rows:
+        echo(f"({listing.empty})", err=True)
+    elif is_terminal():
+        print_rich(listing.rows, listing.columns, title=listing.title, style=listing.style)
+    else:
+        echo(to_plain(listing.rows, listing.columns), nl=False)
+
+
+def _record_lines(record: dict[str, Any], lines: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [(label, value) for label, value in lines if value not in (None, "", [])]
+
+
+def _record_json(record: dict[str, Any], lines: Sequence[tuple[str, Any]]) -> None:
+    echo(to_json(record), nl=False)
+
+
+def _record_csv(record: dict[str, Any], lines: Sequence[tuple[str, Any]]) -> None:
+    # CSV is flat: nested lists and tables (such as a meeting's items) are left to --json.
+    flat = {key: value for key, value in record.items() if not isinstance(value, (list, dict))
+            or all(not isinstance(v, (list, dict)) for v in value)}
+    echo(to_csv([flat], list(flat)), nl=False)
+
+
+def _record_md(record: dict[str, Any], lines: Sequence[tuple[str, Any]]) -> None:
+    from escg.render import cell
+
+    echo("".join(f"- **{cell(label.strip())}:** {cell(text(value))}\n"
+                 for label, value in _record_lines(record, lines)), nl=False)
+
+
+def _record_table(record: dict[str, Any], lines: Sequence[tuple[str, Any]]) -> None:
+    shown = _record_lines(record, lines)
+    width = max((len(label) for label, _ in shown), default=0)
+    echo("".join(f"{label.ljust(width)}  {text(value)}\n" for label, value in shown), nl=False)
+
+
+# The one registry: each output format, for lists and for single records.
+FORMATTERS: dict[str, tuple[Callable[[Listing], None], Callable[..., None]]] = {
+    "table": (_list_table, _record_table),
+    "md": (_list_md, _record_md),
+    "json": (_list_json, _record_json),
+    "csv": (_list_csv, _record_csv),
+}
+
+
 def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str, *,
          keys: Sequence[str] | None = None, title: str | None = None,
          style: Callable[[dict[str, Any]], str | None] | None = None,
          empty: str = "nothing to show") -> None:
     """Print ``rows`` in ``fmt``; ``keys`` are the JSON/CSV contract keys (default: all of a row)."""
     keys = list(keys or (rows[0].keys() if rows else [key for key, _ in columns]))
-    if fmt == "json":
-        echo(to_json([{key: row.get(key) for key in keys} for row in rows]), nl=False)
-    elif fmt == "csv":
-        echo(to_csv(rows, keys), nl=False)
-    elif fmt == "md":
-        echo(to_markdown(rows, columns), nl=False)
-    elif not rows:
-        echo(f"({empty})", err=True)
-    elif is_terminal():
-        print_rich(rows, columns, title=title, style=style)
-    else:
-        echo(to_plain(rows, columns), nl=False)
+    FORMATTERS[fmt][0](Listing(rows, columns, keys, title, style, empty))
 
 
 def emit_record(record: dict[str, Any], fmt: str, lines: Sequence[tuple[str, Any]]) -> None:
     """Print one record: ``json`` gives ``record``, the other formats ``lines`` of label: value."""
-    shown = [(label, value) for label, value in lines if value not in (None, "", [])]
-    if fmt == "json":
-        echo(to_json(record), nl=False)
-    elif fmt == "csv":
-        # CSV is flat: nested lists and tables (such as a meeting's items) are left to --json.
-        flat = {key: value for key, value in record.items() if not isinstance(value, (list, dict))
-                or all(not isinstance(v, (list, dict)) for v in value)}
-        echo(to_csv([flat], list(flat)), nl=False)
-    elif fmt == "md":
-        from escg.render import cell
-
-        echo("".join(f"- **{cell(label.strip())}:** {cell(text(value))}\n" for label, value in shown), nl=False)
-    else:
-        width = max((len(label) for label, _ in shown), default=0)
-        echo("".join(f"{label.ljust(width)}  {text(value)}\n" for label, value in shown), nl=False)
+    FORMATTERS[fmt][1](record, lines)
