@@ -4,20 +4,32 @@ import subprocess
 
 import pytest
 
+import stores
 from escg.store import Store
 
 
-@pytest.fixture
-def full_store(run, meeting_store, monkeypatch):
+def fill(run, store):
+    """meeting_store, an agenda, two actions, attendance and a minutes note, through the CLI."""
+    stores.write_meeting_store(store)
     run("agenda add 'Violence update' --meeting 2026-12-03 --presenter bob --theme partnership")
     run("agenda new 2026-12-03")
     run("action add 'First' --owner bob --due 2026-12-01")
     run("action add 'Second' --owner cat")
-    monkeypatch.setenv("ESCG_TODAY", "2026-12-03")
-    run("attend --present ann-chair,bob")
-    run("minutes note 2026-12-03 5 'Discussed.'")
-    monkeypatch.setenv("ESCG_TODAY", "2026-11-23")
-    return meeting_store
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ESCG_TODAY", "2026-12-03")
+        run("attend --present ann-chair,bob")
+        run("minutes note 2026-12-03 5 'Discussed.'")
+
+
+@pytest.fixture(scope="module")
+def full_template(tmp_path_factory):
+    """Built once for the module (today 2026-11-23); each test works on its own copy."""
+    return stores.build_once(tmp_path_factory, "full", fill)
+
+
+@pytest.fixture
+def full_store(full_template, store_dir):
+    return stores.copy_store(full_template, store_dir)
 
 
 def test_clean_store(run, full_store):

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+import stores
 from escg.store import Store
 
 CLI = "import sys; from escg.cli import main; sys.argv = ['escg'] + sys.argv[1:]; main()"
@@ -25,15 +26,29 @@ def escg(*args, env=None):
                           env={**os.environ, **(env or {})})
 
 
-@pytest.fixture
-def busy_store(run, meeting_store, monkeypatch):
+def make_busy(run, store):
+    """meeting_store, the next agenda built, four actions, and its minutes begun (2026-12-03)."""
+    stores.write_meeting_store(store)
     run("agenda new 2026-12-03")
     for n in range(4):
         run(["action", "add", f"Seed {n}", "--owner", "bob"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ESCG_TODAY", "2026-12-03")
+        run("attend --present ann-chair,bob")
+        run("minutes new")
+
+
+@pytest.fixture(scope="module")
+def busy_template(tmp_path_factory):
+    """Built once for the module through the CLI; each test works on its own copy."""
+    return stores.build_once(tmp_path_factory, "busy", make_busy)
+
+
+@pytest.fixture
+def busy_store(busy_template, store_dir, monkeypatch):
+    """A copy of busy_template; today is the meeting day, 2026-12-03."""
     monkeypatch.setenv("ESCG_TODAY", "2026-12-03")
-    run("attend --present ann-chair,bob")
-    run("minutes new")
-    return meeting_store
+    return stores.copy_store(busy_template, store_dir)
 
 
 def test_many_writers_of_every_kind_lose_nothing(busy_store):

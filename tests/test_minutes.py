@@ -8,11 +8,13 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 
+import stores
 
-@pytest.fixture
-def held(run, meeting_store, monkeypatch):
-    """The 2026-12-03 meeting, held, with a full set of minutes; today is the meeting day."""
-    monkeypatch.setenv("ESCG_TODAY", "2026-12-03")
+
+def hold_the_meeting(run, store):
+    """meeting_store, then the 2026-12-03 meeting held and minuted through the CLI (the
+    commands are what these tests are about, so they stay commands: run once per module)."""
+    stores.write_meeting_store(store)
     run(["agenda", "add", "Serious violence <update>", "--presenter", "bob", "--theme", "partnership", "--minutes", "20"])
     run("agenda new")
     run("attend --present ann-chair,cat --sub bob=dan --guest 'Dr A Visitor (UKHSA)'")
@@ -21,7 +23,18 @@ def held(run, meeting_store, monkeypatch):
     run(["minutes", "note", "2026-12-03", "5", "Bob's deputy presented <the update> & answered questions."])
     run(["minutes", "decide", "2026-12-03", "5", "The group endorsed the strategy."])
     run(["minutes", "action", "2026-12-03", "5", "Circulate the strategy", "--owner", "dan", "--due", "next meeting"])
-    return meeting_store
+
+
+@pytest.fixture(scope="module")
+def held_template(tmp_path_factory):
+    return stores.build_once(tmp_path_factory, "held", hold_the_meeting, today="2026-12-03")
+
+
+@pytest.fixture
+def held(held_template, store_dir, monkeypatch):
+    """The 2026-12-03 meeting, held, with a full set of minutes; today is the meeting day."""
+    monkeypatch.setenv("ESCG_TODAY", "2026-12-03")
+    return stores.copy_store(held_template, store_dir)
 
 
 def test_cycle_statuses(run, held, monkeypatch):
