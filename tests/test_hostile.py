@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+import stores
 from escg.cli import app
 
 # Markup, script, template syntax, an entity and Markdown, in one line of text.
@@ -416,19 +417,11 @@ ID_COMMANDS = {
 def build_busy_store(run, store: Path, *, minuted: bool = False) -> None:
     """What conftest's meeting_store holds (people, three meetings), plus action A-001;
     with ``minuted``, draft minutes of 2026-10-01 and a built agenda for 2026-12-03."""
-    run(["init", str(store), "--name", "Test Coordination Group", "--short", "TCG"])
-    config = store / "escg.toml"
-    config.write_text(config.read_text().replace('# chair = "person-id"', 'chair = "ann-chair"'))
-    from conftest import PEOPLE_COMMANDS
-
-    for args in (
-        *PEOPLE_COMMANDS,
-        "meeting new 2026-10-01",
-        "meeting new 2026-12-03 --venue 'County Hall'",
-        "meeting new 2027-02-04",
-        "action add 'Existing action' --owner bob --due 2026-12-10",
-    ):
-        run(args)
+    # Written as files (what init, stores.PEOPLE_COMMANDS and stores.MEETING_COMMANDS write),
+    # with escg.toml naming the chair only (no second theme).
+    stores.write_meeting_store(store)
+    stores.write(store, "escg.toml", stores.EMPTY_ESCG_TOML.replace('# chair = "person-id"', 'chair = "ann-chair"'))
+    run("action add 'Existing action' --owner bob --due 2026-12-10")
     if minuted:
         run("attend 2026-10-01 --present bob,cat")
         run("minutes new 2026-10-01")
