@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -40,18 +43,28 @@ def big():
     return store_files()
 
 
+RAM = "/dev/shm"  # a RAM file system, where there is one
+
+
 @pytest.fixture
 def store(big, tmp_path, monkeypatch):
-    """Each test writes its own store from the texts: plain writes of a few thousand small
-    files are faster than copying them (shutil.copytree also copies each file's metadata)."""
-    root = tmp_path / "big"
-    for folder in sorted({os.path.dirname(name) for name in big}):
-        (root / folder).mkdir(parents=True, exist_ok=True)
-    for name, text in big.items():
-        with open(root / name, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    monkeypatch.setenv("ESCG_STORE", str(root))
-    return root
+    """Each test writes its own store from the texts, in a fresh folder of its own: on a
+    RAM file system when there is one (5,200 new files take about 0.2 s there, 1-3 s
+    on this machine's disk), else in tmp_path. Removed after the test."""
+    ram = os.path.isdir(RAM) and os.access(RAM, os.W_OK)
+    folder = Path(tempfile.mkdtemp(prefix="escg-freshness-", dir=RAM)) if ram else tmp_path
+    root = folder / "big"
+    try:
+        for name in sorted({os.path.dirname(name) for name in big}):
+            (root / name).mkdir(parents=True, exist_ok=True)
+        for name, text in big.items():
+            with open(root / name, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        monkeypatch.setenv("ESCG_STORE", str(root))
+        yield root
+    finally:
+        if ram:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def open_ids(run) -> list[str]:
