@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import stores
 from escg import model
 from escg.store.edit import new_document
 
@@ -43,16 +44,13 @@ def big():
     return store_files()
 
 
-RAM = "/dev/shm"  # a RAM file system, where there is one
-
-
 @pytest.fixture
 def store(big, tmp_path, monkeypatch):
     """Each test writes its own store from the texts, in a fresh folder of its own: on a
     RAM file system when there is one (5,200 new files take about 0.2 s there, 1-3 s
     on this machine's disk), else in tmp_path. Removed after the test."""
-    ram = os.path.isdir(RAM) and os.access(RAM, os.W_OK)
-    folder = Path(tempfile.mkdtemp(prefix="escg-freshness-", dir=RAM)) if ram else tmp_path
+    ram = stores.ram_dir()
+    folder = Path(tempfile.mkdtemp(prefix="escg-freshness-", dir=ram)) if ram else tmp_path
     root = folder / "big"
     try:
         for name in sorted({os.path.dirname(name) for name in big}):

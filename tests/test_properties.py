@@ -30,6 +30,10 @@ from escg.store import Store
 
 TODAY = date(2026, 11, 23)  # conftest's ESCG_TODAY
 
+# Each example's store is written (and fsynced by the library) in RAM when there is a RAM
+# file system: a third less time per example on this machine's disk, the same examples.
+SCRATCH = stores.ram_dir()
+
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 days = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
@@ -211,7 +215,7 @@ def action_files(store: Store) -> list[model.Action]:
        new_owner=st.sampled_from([None, "jo", "sam"]), theme=st.sampled_from([None, "partnership"]),
        later=st.none() | notes)
 def test_an_action_reads_back_as_written(title, due, note, new_due, new_owner, theme, later):
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as folder:
         store = new_store(folder)
         added = actions.add_action(store, title, owner="jo", due=due.isoformat() if due else None, theme=theme)
         assert (added.title, added.due, added.theme, added.created) == (normalised(title), due, theme, TODAY)
@@ -252,7 +256,7 @@ def test_a_meeting_reads_back_as_written(day, start, length, venue, online, chai
     begins = time(start // 60, start % 60)
     end_minutes = min(start + length, 23 * 60 + 59)
     ends = time(end_minutes // 60, end_minutes % 60)
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as folder:
         store = new_store(folder)
         made = meetings.new_meeting(store, day, start=begins, end=ends, venue=venue, online=online, chair=chair)
         assert (made.id, made.date, made.start, made.end, made.chair) == (day.isoformat(), day, begins, ends, chair)
@@ -281,7 +285,7 @@ item_specs = st.fixed_dictionaries({
 @settings(max_examples=50, **SETTINGS)
 @given(day=meeting_days, items=st.lists(item_specs, min_size=1, max_size=4), forward=st.booleans())
 def test_agenda_items_read_back_as_written(day, items, forward):
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as folder:
         store = new_store(folder)
         made = meetings.new_meeting(store, day)
         expected = []
@@ -307,7 +311,7 @@ def test_agenda_items_read_back_as_written(day, items, forward):
     st.tuples(st.sampled_from(["note", "decision", "declaration"]), notes.filter(lambda s: len(s.strip()) <= 10_000)),
     min_size=1, max_size=5))
 def test_minutes_read_back_as_written(title, entries):
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as folder:
         store = new_store(folder)
         held = meetings.new_meeting(store, date(2026, 10, 1))
         agenda.add_item(store, title, meeting=held.id, presenter="sam")
@@ -407,7 +411,7 @@ def people_files(draw, *, omit_defaults: bool = False):
 
 def edit_role(text: str, who: str, role: str) -> str:
     """Write ``text`` as people.toml of a new store, change one role, return the new text."""
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as folder:
         root = stores.write_empty_store(Path(folder) / "store", "G", "G")  # what init_store writes
         path = root / "people.toml"
         path.write_text(text, encoding="utf-8")
