@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from escg import model
 from escg.errors import ConflictError, InputError
-from escg.store import CONFIG, FORWARD_PLAN, PEOPLE, Store
+from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store
 from escg.store.files import LOCK_NAME, atomic_write
 
 GITIGNORE = f"""# escg's lock and index are local to each machine; the TOML files are the truth.
@@ -66,6 +67,12 @@ def init_store(folder: Path, name: str, short: str) -> Store:
         raise ConflictError(f"{folder / CONFIG} already exists; this folder is already a store")
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder} exists and is not a folder")
+    # Files of a store without its escg.toml (one lost, or a half-copied store) are somebody's
+    # records: init writes none of them over. lexists: a dangling symlink is there too.
+    present = [name for name in (PEOPLE, FORWARD_PLAN, MEETINGS, ACTIONS) if os.path.lexists(folder / name)]
+    if present:
+        raise ConflictError(f"{folder} already holds {', '.join(present)} but no {CONFIG}; refusing to write over "
+                            f"them (restore its {CONFIG}, or init an empty folder)")
     text = config_text(name, short)
     import tomllib
 
