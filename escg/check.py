@@ -7,19 +7,26 @@ wrong types, impossible values), then checks every reference between files.
 twice (as after a git merge of two clones that both added one), renames files
 that do not match their id or year, and removes temporary files a killed
 writer left behind.
+
+The check is incremental by default: what it found in each meeting and action
+file is kept in the index with the file's signature and a digest of
+everything the file's references are checked against (people, organisations,
+themes, meetings and their item counts), and a file whose signature and
+digest are unchanged is not read again. ``full=True`` (`escg check --full`)
+reads and checks every file.
 """
 
 from __future__ import annotations
 
-from escg.patterns import Pattern
-
-import re
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
 from escg import model
+from escg.patterns import Pattern
 from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store
 from escg.store.loader import Loaded, find_line, load
 
@@ -34,27 +41,48 @@ class Problem:
     fix: Callable[[], str] | None = field(default=None, compare=False, repr=False)
     # A note does not make the store unclean (a leftover temporary file: the real file is intact).
     note: bool = field(default=False, compare=False)
+    # What the fix does, as data: ("move", source, target) or ("renumber", path), paths relative.
+    spec: tuple | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
 
 
 class Checker:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, full: bool = True) -> None:
         self.store = store
         self.root = store.root
+        self.full = full
         self.problems: list[Problem] = []
+        self.fresh: dict[str, tuple] = {}  # new findings to keep, per file
 
     def show(self, path: Path) -> str:
         return self.store.show(path)
 
-    def add(self, loaded: Loaded | Path, key_path: tuple, message: str, fix=None) -> None:
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def add(self, loaded: Loaded | Path, key_path: tuple, message: str, spec: tuple | None = None) -> None:
         if isinstance(loaded, Loaded):
             line = find_line(loaded.text, key_path) if key_path else None
             path = loaded.path
         else:
             line, path = None, loaded
-        self.problems.append(Problem(self.show(path), line or 0, message, fix))
+        self.problems.append(self.revive(Problem(self.show(path), line or 0, message, spec=spec)))
+
+    def revive(self, problem: Problem) -> Problem:
+        """Give a problem its fix, from what its spec says."""
+        spec = problem.spec
+        if spec is not None:
+            kind, *paths = spec
+            full = [self.root / path for path in paths]
+            if kind == "move":
+                problem.fix = lambda: _move(self.store, full[0], full[1])
+            elif kind == "renumber":
+                problem.fix = lambda: _renumber(self.store, full[0])
+            elif kind == "remove":
+                problem.fix = lambda: _remove(self.store, full[0])
+        return problem
 
     def read(self, path: Path, parse: Callable[[dict, model.Problems], Any]) -> Loaded | None:
         """The file through the one loader, every problem collected; None if it could not be parsed."""
@@ -81,45 +109,122 @@ class Checker:
         if group and group.value.chair and group.value.chair not in persons:
             self.add(group, ("chair",), f"the chair {group.value.chair!r} is not in people.toml")
 
-        meetings = self._meetings()
-        by_id = {loaded.value.id: loaded for loaded in meetings}
+        meeting_files, action_files, leftovers = self._files()
         # A meeting file that cannot be read still exists: references to it are not problems too.
-        self.meeting_ids = {path.stem for path in (self.root / MEETINGS).glob("*/*.toml")}
-        for loaded in meetings:
-            self._meeting_references(loaded, persons, orgs, themes, by_id)
+        self.meeting_ids = {path.stem for path in meeting_files}
+        self.cached, self.saved = self._cache()
+        universe = [sorted(persons), sorted(orgs), sorted(themes), sorted(self.meeting_ids),
+                    [(s.id, s.position) for s in group.value.standing] if group else []]
+        self.digest = _digest(universe)
+        counts = self._meetings(meeting_files, persons, orgs, themes)
+        self.digest = _digest([universe, sorted(counts.items())])  # what an action's item is checked against
         plan_file = self.root / FORWARD_PLAN
         if plan_file.exists():
             plan = self.read(plan_file, model.forward_plan_from_toml)
             if plan:
                 for index, item in enumerate(plan.value):
                     self._item_references(plan, ("items", index), item, persons, orgs, themes)
-        self._actions(persons, orgs, themes, by_id)
-        self._leftovers()
+        self._actions(action_files, persons, orgs, themes, counts)
+        for path in leftovers:
+            self.problems.append(self.revive(Problem(
+                self.show(path), 0, "a temporary file left by an interrupted write (the real file is intact)",
+                note=True, spec=("remove", self.relative(path)))))
+        self._save()
         self.problems.sort()
         return self.problems
 
-    def _meetings(self) -> list[Loaded]:
-        found = []
-        folder = self.root / MEETINGS
+    def _files(self) -> tuple[list[Path], list[Path], list[Path]]:
+        """Meeting files, action files and leftover temporary files, in path order."""
+        meetings, actions, leftovers = [], [], []
+        for folder, subfolders, names in os.walk(self.root):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            here = Path(folder)
+            depth = len(here.relative_to(self.root).parts)
+            for name in sorted(names):
+                if name.startswith(".") and name.endswith(".tmp") and TEMPORARY.fullmatch(name):
+                    if (here / name).is_file():
+                        leftovers.append(here / name)
+                elif depth == 2 and name.endswith(".toml") and not name.startswith("."):
+                    top = here.parent.name
+                    if top == MEETINGS and here.parent.parent == self.root:
+                        meetings.append(here / name)
+                    elif top == ACTIONS and here.parent.parent == self.root:
+                        actions.append(here / name)
+        return meetings, actions, sorted(leftovers)
+
+    # --- what each file was found to hold, kept between checks ---------------
+
+    def _cache(self) -> tuple[dict[str, tuple], dict[str, tuple]]:
+        """(what the last check found per file, the current signature of each indexed file)."""
+        if self.full:
+            return {}, {}
+        index = self.store.index()
+        if index is None:
+            return {}, {}
+        return index.check_results(), index.signatures()
+
+    def _per_file(self, path: Path, compute: Callable[[], Any]) -> Any:
+        """Run ``compute`` (which adds the file's problems) unless the last check's
+        findings for this file still hold; returns what ``compute`` returned."""
+        relative = self.relative(path)
+        signature = self.saved.get(relative)
+        cached = self.cached.get(relative)
+        if signature is not None and cached is not None and cached[0] == signature and cached[1] == self.digest:
+            for line, message, spec, note in json.loads(cached[2]):
+                self.problems.append(self.revive(Problem(self.show(path), line, message, note=note,
+                                                         spec=tuple(spec) if spec else None)))
+            return json.loads(cached[3])
+        before = len(self.problems)
+        extra = compute()
+        if signature is not None:
+            found = [(p.line, p.message, p.spec, p.note) for p in self.problems[before:]]
+            self.fresh[relative] = (signature, self.digest, json.dumps(found), json.dumps(extra))
+        return extra
+
+    def _save(self) -> None:
+        if self.full or not self.fresh:
+            return
+        import sqlite3
+
+        try:
+            self.store.index().save_check_results(self.fresh)
+        except (sqlite3.Error, OSError):
+            pass  # only a cache: the next check reads those files again
+
+    # --- meetings ------------------------------------------------------------
+
+    def _meetings(self, files: list[Path], persons, orgs, themes) -> dict[str, int | None]:
+        """Check every meeting; returns each meeting's number of agenda items (None if not built)."""
+        counts: dict[str, int | None] = {}
         seen: dict[str, Path] = {}
-        for path in sorted(folder.glob("*/*.toml")) if folder.is_dir() else []:
-            if path.name.startswith("."):
-                continue
+        for path in files:
             ident = path.stem
-            loaded = self.read(path, lambda data, problems, ident=ident: model.meeting_from_toml(ident, data, problems))
             if ident in seen:
+                self.read(path, lambda data, problems, ident=ident: model.meeting_from_toml(ident, data, problems))
                 self.add(path, (), f"meeting {ident} is also in {self.show(seen[ident])}")
                 continue
             seen[ident] = path
-            if loaded is None:
-                continue
-            year = f"{loaded.value.date.year:04d}"
-            if model.MEETING_ID.fullmatch(ident) and path.parent.name != year and ident[:4] == year:
-                target = folder / year / path.name
-                self.add(path, (), f"a meeting in {year} belongs in meetings/{year}/",
-                         fix=lambda path=path, target=target: _move(self.store, path, target))
-            found.append(loaded)
-        return found
+            count = self._per_file(path, lambda path=path: self._meeting(path, persons, orgs, themes))
+            if count != "unreadable":
+                counts[ident] = count
+        return counts
+
+    def _meeting(self, path: Path, persons, orgs, themes) -> int | None | str:
+        ident = path.stem
+        loaded = self.read(path, lambda data, problems, ident=ident: model.meeting_from_toml(ident, data, problems))
+        if loaded is None:
+            return "unreadable"
+        year = f"{loaded.value.date.year:04d}"
+        if model.MEETING_ID.fullmatch(ident) and path.parent.name != year and ident[:4] == year:
+            self.add(path, (), f"a meeting in {year} belongs in meetings/{year}/",
+                     spec=("move", self.relative(path), f"{MEETINGS}/{year}/{path.name}"))
+        self._meeting_references(loaded, persons, orgs, themes)
+        held: model.Meeting = loaded.value
+        if not held.agenda_built:
+            return None
+        from escg.agenda import agenda_of
+
+        return len(agenda_of(self.store, held).rows)
 
     def _person(self, loaded: Loaded, key_path: tuple, ident: str | None, persons: dict, what: str) -> None:
         if ident and ident not in persons:
@@ -139,7 +244,7 @@ class Checker:
             if "://" not in paper and (paper.startswith(("/", "~")) or ".." in parts):
                 self.add(loaded, path + ("papers",), f"paper {paper!r} points outside the store")
 
-    def _meeting_references(self, loaded: Loaded, persons, orgs, themes, by_id) -> None:
+    def _meeting_references(self, loaded: Loaded, persons, orgs, themes) -> None:
         meeting: model.Meeting = loaded.value
         self._person(loaded, ("chair",), meeting.chair, persons, "chair")
         for index, item in enumerate(meeting.items):
@@ -158,59 +263,60 @@ class Checker:
         if meeting.status.approved and not meeting.minutes.approved_at:
             self.add(loaded, ("status",), "the minutes are approved but [minutes] approved_at does not say at which meeting")
 
-    def _actions(self, persons, orgs, themes, meetings: dict[str, Loaded]) -> None:
-        folder = self.root / ACTIONS
-        loaded_actions: list[Loaded] = []
-        for path in sorted(folder.glob("*/*.toml")) if folder.is_dir() else []:
-            if path.name.startswith("."):
-                continue
-            loaded = self.read(path, model.action_from_toml)
-            if loaded is None:
-                continue
-            action: model.Action = loaded.value
-            loaded_actions.append(loaded)
-            self._person(loaded, ("owner",), action.owner, persons, "owner")
-            if action.org and action.org not in orgs:
-                self.add(loaded, ("org",), f"organisation {action.org!r} is not in people.toml")
-            if action.theme and action.theme not in themes:
-                self.add(loaded, ("theme",), f"theme {action.theme!r} is not in escg.toml [themes]")
-            if action.meeting and action.meeting not in self.meeting_ids:
-                self.add(loaded, ("meeting",), f"raised at meeting {action.meeting}, which does not exist")
-            elif action.meeting in meetings and action.item:
-                from escg.agenda import agenda_of
+    # --- actions -------------------------------------------------------------
 
-                held = meetings[action.meeting].value
-                count = len(agenda_of(self.store, held).rows) if held.agenda_built else len(held.items)
-                if held.agenda_built and action.item > count:
-                    self.add(loaded, ("item",), f"meeting {action.meeting} has no item {action.item} (it has {count})")
-            if not path.name.startswith(action.id + "-") and path.stem != action.id:
-                tag = path.stem.rsplit("-", 1)[-1] if path.stem.count("-") >= 2 else "x"
-                target = path.with_name(f"{action.id}-{tag}.toml")
-                self.add(loaded, ("id",), f"the file name does not match the action's id {action.id}",
-                         fix=lambda path=path, target=target: _move(self.store, path, target))
-        by_id: dict[str, list[Loaded]] = {}
-        for loaded in loaded_actions:
-            by_id.setdefault(loaded.value.id, []).append(loaded)
+    def _actions(self, files: list[Path], persons, orgs, themes, counts: dict[str, int | None]) -> None:
+        by_id: dict[str, list[tuple[str, str, Path]]] = {}
+        for path in files:
+            found = self._per_file(path, lambda path=path: self._action(path, persons, orgs, themes, counts))
+            if found is not None:
+                ident, created = found
+                by_id.setdefault(ident, []).append((created or "9999-12-31", path.name, path))
         for ident, copies in by_id.items():
             if len(copies) < 2:
                 continue
-            copies.sort(key=lambda copy: (copy.value.created or date.max, copy.path.name))
-            keep = copies[0]
-            for other in copies[1:]:
-                self.add(other, ("id",), f"action id {ident} is also used by {self.show(keep.path)} (as after a git merge)",
-                         fix=lambda other=other: _renumber(self.store, other.path))
+            copies.sort()
+            keep = copies[0][2]
+            for _, _, other in copies[1:]:
+                loaded = load(other, None, self.root, collect=True)
+                self.add(loaded, ("id",), f"action id {ident} is also used by {self.show(keep)} (as after a git merge)",
+                         spec=("renumber", self.relative(other)))
 
-    def _leftovers(self) -> None:
-        for path in sorted(self.root.rglob(".*.tmp")):
-            if TEMPORARY.fullmatch(path.name) and path.is_file():
-                self.problems.append(Problem(
-                    self.show(path), 0, "a temporary file left by an interrupted write (the real file is intact)",
-                    fix=lambda path=path: _remove(self.store, path), note=True))
+    def _action(self, path: Path, persons, orgs, themes, counts: dict[str, int | None]) -> tuple[str, str | None] | None:
+        loaded = self.read(path, model.action_from_toml)
+        if loaded is None:
+            return None
+        action: model.Action = loaded.value
+        self._person(loaded, ("owner",), action.owner, persons, "owner")
+        if action.org and action.org not in orgs:
+            self.add(loaded, ("org",), f"organisation {action.org!r} is not in people.toml")
+        if action.theme and action.theme not in themes:
+            self.add(loaded, ("theme",), f"theme {action.theme!r} is not in escg.toml [themes]")
+        if action.meeting and action.meeting not in self.meeting_ids:
+            self.add(loaded, ("meeting",), f"raised at meeting {action.meeting}, which does not exist")
+        elif action.meeting in counts and action.item:
+            count = counts[action.meeting]
+            if count is not None and action.item > count:
+                self.add(loaded, ("item",), f"meeting {action.meeting} has no item {action.item} (it has {count})")
+        if not path.name.startswith(action.id + "-") and path.stem != action.id:
+            tag = path.stem.rsplit("-", 1)[-1] if path.stem.count("-") >= 2 else "x"
+            self.add(loaded, ("id",), f"the file name does not match the action's id {action.id}",
+                     spec=("move", self.relative(path), self.relative(path.with_name(f"{action.id}-{tag}.toml"))))
+        return action.id, action.created.isoformat() if action.created else None
 
 
-def check(store: Store) -> list[Problem]:
-    """Every problem in the store, sorted by file and line."""
-    return Checker(store).run()
+def _digest(value: Any) -> str:
+    return hashlib.sha1(json.dumps(value, default=str).encode()).hexdigest()
+
+
+def check(store: Store, *, full: bool = False) -> list[Problem]:
+    """Every problem in the store, sorted by file and line (``full``: read every file again)."""
+    found = Checker(store, full=full).run()
+    if not full and os.environ.get("ESCG_CROSSCHECK"):
+        exhaustive = Checker(store, full=True).run()
+        if [str(p) for p in found] != [str(p) for p in exhaustive]:
+            raise AssertionError("the incremental check and the full check disagree")
+    return found
 
 
 def fix(store: Store, problems: list[Problem]) -> list[str]:

@@ -24,16 +24,22 @@ TODAY = stores.TODAY  # 2026-11-23, a Monday
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def session_template_cache(tmp_path_factory) -> Path:
+    """Compiled templates, shared by the session's tests and kept out of each test's folder."""
+    return tmp_path_factory.mktemp("template-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
+def isolated(tmp_path, monkeypatch, session_template_cache):
     """No test touches a real store: ESCG_STORE points into tmp_path, today is frozen."""
     monkeypatch.setenv("ESCG_STORE", str(tmp_path / "store"))
     monkeypatch.setenv("ESCG_TODAY", TODAY)
     # Every read the suite makes is answered both by the index and by the files, and
     # must agree (escg.store.Store._crosscheck): the one query, proven both ways.
     monkeypatch.setenv("ESCG_CROSSCHECK", "1")
-    # Compiled templates go to a cache of the test's own, not the user's.
-    monkeypatch.setenv("ESCG_CACHE_DIR", str(tmp_path / "cache"))
+    # Compiled templates go to the session's cache, not the user's.
+    monkeypatch.setenv("ESCG_CACHE_DIR", str(session_template_cache))
     monkeypatch.delenv("ESCG_LOCK_TIMEOUT", raising=False)
     monkeypatch.chdir(tmp_path)
     yield

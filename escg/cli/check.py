@@ -12,6 +12,7 @@ from escg.cli.common import say
 def store_check(
     ctx: Context,
     fix: Annotated[bool, Option("--fix", help="Mend the safe mechanical problems (duplicate action ids, misplaced files, leftovers) and say what changed.")] = False,
+    full: Annotated[bool, Option("--full", help="Read and check every file again, not only those changed since the last check.")] = False,
 ) -> None:
     """Check every file of the store; print each problem as FILE:LINE: MESSAGE (exit 0 only when clean)."""
     from escg.check import check, fix as apply_fixes
@@ -21,11 +22,11 @@ def store_check(
     root = ctx.find_root()
     state = root.obj if isinstance(root.obj, dict) else {}
     found_store = Store.discover(state.get("store_path"))  # not common.store(): a broken escg.toml is a finding here
-    problems = check(found_store)
+    problems = check(found_store, full=full)
     if fix and any(p.fix for p in problems):
         for change in apply_fixes(found_store, problems):
             say(f"fixed: {change}")
-        problems = check(found_store)
+        problems = check(found_store, full=full)
     notes = [p for p in problems if p.note]
     problems = [p for p in problems if not p.note]
     for note in notes:

@@ -29,7 +29,7 @@ from escg.errors import StoreError
 from escg.store import loader
 
 INDEX_NAME = ".escg-index.sqlite"
-VERSION = "5"
+VERSION = "6"
 PARALLEL_FROM = 2000  # files to parse before a second process is worth starting
 FOLDERS = ("meetings", "actions")
 TOP = {"escg.toml": "config", "people.toml": "people", "forward-plan.toml": "forward"}
@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     path TEXT, meeting TEXT, date TEXT, number INTEGER, title TEXT, theme TEXT, seq INTEGER, text TEXT);
 CREATE INDEX IF NOT EXISTS decisions_by_path ON decisions (path);
 CREATE INDEX IF NOT EXISTS decisions_by_date ON decisions (date, meeting);
+CREATE TABLE IF NOT EXISTS checks (path TEXT PRIMARY KEY, signature TEXT, digest TEXT, problems TEXT, extra TEXT);
 """
 
 
@@ -403,6 +404,27 @@ class StoreIndex:
     def highest_action(self) -> int:
         row = self.db().execute("SELECT max(number) FROM actions").fetchone()
         return row[0] or 0
+
+    # --- what escg check found, kept for the next check (escg/check.py) --------
+
+    def signatures(self) -> dict[str, str]:
+        return {path: f"{mtime}:{size}:{ino}:{ctime}" for path, mtime, size, ino, ctime in self.db().execute(
+            "SELECT path, mtime_ns, size, ino, ctime_ns FROM files")}
+
+    def check_results(self) -> dict[str, tuple[str, str, str, str]]:
+        return {row[0]: row[1:] for row in self.db().execute("SELECT path, signature, digest, problems, extra FROM checks")}
+
+    def save_check_results(self, results: dict[str, tuple[str, str, str, str]]) -> None:
+        db = self.db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?,?,?)",
+                           [(path, *values) for path, values in results.items()])
+            db.execute("DELETE FROM checks WHERE path NOT IN (SELECT path FROM files)")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def count(self, kind: str) -> int:
         return self.db().execute("SELECT count(*) FROM files WHERE kind=?", (kind,)).fetchone()[0]
