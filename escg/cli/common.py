@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -76,17 +77,41 @@ def say(message: str) -> None:
 
 
 def write_output(text: str, out: Path | None) -> None:
-    """Print ``text``, or write it to ``out`` atomically."""
-    if out is None:
+    """Print ``text``, or write it to ``out``: a regular file atomically (docs/commands.md,
+    "Where output goes"), a terminal, pipe or other character device such as /dev/null by
+    writing to it; never through or over a symbolic link."""
+    if out is None or str(out) == "-":
         echo(text, nl=False)
         return
+    import stat
+
     from escg.store.files import atomic_write
 
-    if str(out) == "-":
-        echo(text, nl=False)
-        return
-    if out.is_dir():
+    try:
+        mode = os.lstat(out).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise WriteError(f"cannot write {out}: {error.strerror}") from None
+    if mode is not None and stat.S_ISLNK(mode):
+        # A link may be planted (a shared /tmp) to aim the write at another file; replacing
+        # it would silently not write where it points. Neither is done.
+        raise InputError(f"--out {out} is a symbolic link; escg writes neither through nor over one: "
+                         "give the path of the file itself")
+    if mode is not None and stat.S_ISDIR(mode):
         raise InputError(f"--out {out} is a folder; give a file name")
+    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        # An atomic replace would swap the device for a regular file (as root, /dev/null itself).
+        try:
+            fd = os.open(out, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode("utf-8"))
+        except OSError as error:
+            raise WriteError(f"cannot write {out}: {error.strerror or error}") from None
+        say(f"wrote {out}")
+        return
+    if mode is not None and not stat.S_ISREG(mode):
+        raise InputError(f"--out {out} is neither a file, a character device nor a pipe")
     if not out.parent.exists():
         raise WriteError(f"cannot write {out}: the folder {out.parent} does not exist")
     atomic_write(out, text)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-from escg.cli.params import Context, Option, echo
+from escg.cli.params import Context, Option
 
-from escg.cli.common import say, store
+from escg.cli.common import store, write_output
 
 
 def calendar_export(
@@ -21,13 +21,4 @@ def calendar_export(
 
     both = not meetings and not actions
     data = export(store(ctx), with_meetings=meetings or both, with_actions=actions or both)
-    if out is None or str(out) == "-":
-        echo(data.decode("utf-8"), nl=False)
-        return
-    from escg.errors import InputError
-    from escg.store.files import atomic_write
-
-    if out.is_dir():
-        raise InputError(f"--out {out} is a folder; give a file name")
-    atomic_write(out, data.decode("utf-8"))
-    say(f"wrote {out}")
+    write_output(data.decode("utf-8"), out)

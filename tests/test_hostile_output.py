@@ -1,0 +1,78 @@
+"""What escg prints or writes out never harms where it goes (issue 11, items 5, 10, 12)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+
+import pytest
+
+OUT_COMMANDS = [["actions", "--format", "md"], ["actions", "--format", "html"], ["ics"]]
+
+
+# --- item 5: --out onto a symbolic link or a device ---------------------------
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+@pytest.mark.parametrize("dangling", [False, True])
+def test_out_refuses_a_symbolic_link_and_leaves_it_and_its_target(run, empty_store, tmp_path, command, dangling):
+    target = tmp_path / "precious.txt"
+    if not dangling:
+        target.write_text("keep me\n")
+    link = tmp_path / "out.html"
+    link.symlink_to(target)
+    result = run([*command, "--out", str(link)], code=3)
+    assert result.stderr == (f"error: --out {link} is a symbolic link; escg writes neither through nor over one: "
+                             "give the path of the file itself\n")
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text() == "keep me\n" if not dangling else not target.exists()
+
+
+def _read_fifo(path, into: list[bytes]) -> threading.Thread:
+    def reader():
+        with open(path, "rb") as handle:
+            into.append(handle.read())
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+def test_out_writes_into_a_pipe_without_replacing_it(run, empty_store, tmp_path, command):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    thread = _read_fifo(fifo, received)
+    result = run([*command, "--out", str(fifo)])
+    thread.join(10)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert result.stderr == f"wrote {fifo}\n"
+    expected = run(command).stdout_bytes
+    assert received == [expected] and expected
+
+
+def test_out_writes_into_a_character_device_without_replacing_it(run, empty_store, tmp_path):
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, OSError):
+        device = None
+    if device is not None:  # a private /dev/null: replacing it would harm nobody
+        run(["ics", "--out", str(device)])
+        assert stat.S_ISCHR(os.lstat(device).st_mode)
+    # Only once a pipe is known to be written into (above, and the test before) is the real one tried.
+    before = os.lstat("/dev/null")
+    for command in OUT_COMMANDS:
+        result = run([*command, "--out", "/dev/null"])
+        assert result.stderr == "wrote /dev/null\n"
+    after = os.lstat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_out_still_replaces_a_regular_file_atomically(run, empty_store, tmp_path):
+    out = tmp_path / "log.md"
+    out.write_text("old\n")
+    run(["actions", "--format", "md", "--out", str(out)])
+    assert out.read_text() == run(["actions", "--format", "md"]).stdout
