@@ -369,9 +369,11 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
 
 def neighbours(tmp_path: Path) -> dict[Path, set[str]]:
     """The names beside and above the test's folder, where '../..' would land (above
-    it, other pytest runs may come and go: their pytest-N folders are left out)."""
+    it, other pytest runs may come and go: their pytest-N folders, and the garbage-*
+    names pytest gives old ones while it deletes them, are left out)."""
     return {tmp_path.parent: {p.name for p in tmp_path.parent.iterdir()},
-            tmp_path.parent.parent: {p.name for p in tmp_path.parent.parent.iterdir() if not p.name.startswith("pytest-")}}
+            tmp_path.parent.parent: {p.name for p in tmp_path.parent.parent.iterdir()
+                                     if not p.name.startswith(("pytest-", "garbage-"))}}
 
 
 def changed(before: dict, after: dict) -> list[str]:
