@@ -104,10 +104,21 @@ def settings(group: model.Group) -> Settings:
 # --- headers -----------------------------------------------------------------
 
 
+# An RFC 2047 encoded-word (=?charset?q?...?=), loosely: Python's header parser decodes
+# one inside a display name or subject and writes what it decodes to back out raw, so
+# =?utf-8?q?X=0D=0ABcc=3A_a=40evil?= became a real Bcc header on the wire. No name or
+# subject needs one (escg encodes non-ASCII itself), so any is refused.
+_ENCODED_WORD = re.compile(r"=\?.*?\?=", re.DOTALL)
+
+
 def check_header(label: str, value: str) -> str:
-    """Refuse a header value that could inject another header (or is absurdly long)."""
+    """Refuse a header value that could inject another header (or is absurdly long): a
+    newline or control character, or an encoded-word that would decode to one."""
     if any(ord(c) < 32 or c == "\x7f" for c in value):
         raise InputError(f"refusing to send: the {label} {value[:60]!r} contains a newline or control character")
+    if _ENCODED_WORD.search(value):
+        raise InputError(f"refusing to send: the {label} {value[:60]!r} contains an RFC 2047 encoded-word (=?...?=), "
+                         "which mail readers would decode")
     if len(value) > 900:
         raise InputError(f"refusing to send: the {label} is longer than 900 characters")
     return value
@@ -154,6 +165,7 @@ def build(*, sender: Address, to: Address, subject: str, text: str, html: str,
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     for path in attachments or []:
+        check_header("attachment name", path.name)
         kind, _ = mimetypes.guess_type(path.name)
         maintype, subtype = (kind or "application/octet-stream").split("/", 1)
         data = path.read_bytes()
@@ -161,7 +173,23 @@ def build(*, sender: Address, to: Address, subject: str, text: str, html: str,
             message.add_attachment(data.decode("utf-8", errors="replace"), subtype=subtype, filename=path.name)
         else:
             message.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+    _prove_headers(message)
     return message
+
+
+def _prove_headers(message: EmailMessage) -> None:
+    """Refuse a message whose headers, as written on the wire, read back as other headers.
+
+    Every value was checked (check_header); this proves the result whatever the email
+    package's folding and encoding do: the top-level header block is serialised as it
+    will be sent and parsed again, and must hold exactly the headers that were set."""
+    from email.parser import HeaderParser
+
+    wire = "".join(POLICY.fold(name, value) for name, value in message.items())
+    parsed = HeaderParser(policy=POLICY).parsestr(wire + "\n", headersonly=True)
+    if [name.lower() for name in parsed.keys()] != [name.lower() for name in message.keys()]:
+        raise InputError(f"refusing to send: the headers of the message to {message['To']} would read back as "
+                         f"{', '.join(parsed.keys())}")
 
 
 # --- delivery ----------------------------------------------------------------
