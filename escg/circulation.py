@@ -85,9 +85,7 @@ def recipients(store: Store, to: str) -> tuple[list[tuple[str, str | None]], lis
         for part in to.split(","):
             address = part.strip()
             if address:
-                mail.check_header("address", address)
-                if not model.EMAIL.fullmatch(address):
-                    raise InputError(f"--to takes members, all, or e-mail addresses; {address!r} is none of them")
+                mail.check_address(address, "--to takes members, all, or e-mail addresses; {0!r} is none of them")
                 found.append((address, None))
     if not found and not skipped:
         raise InputError("nobody to send to")

@@ -124,13 +124,22 @@ def check_header(label: str, value: str) -> str:
     return value
 
 
+def check_address(email: str, refusal: str = "not an e-mail address: {0!r}") -> str:
+    """Refuse what is not one plain e-mail address, or could be read as a command's option."""
+    check_header("address", email)
+    if not model.EMAIL.fullmatch(email):
+        raise InputError(refusal.format(email))
+    if email.startswith("-"):
+        # RFC 5322 allows it, but a sendmail command would read -X/tmp/x@example.org as an option.
+        raise InputError(f"refusing the address {email[:60]!r}: it starts with '-', as a command's option does")
+    return email
+
+
 def mailbox(email: str, name: str | None = None) -> Address:
     """A checked address, with an optional display name."""
-    check_header("address", email)
+    check_address(email)
     if name is not None:
         check_header("name", name)
-    if not model.EMAIL.fullmatch(email):
-        raise InputError(f"not an e-mail address: {email!r}")
     username, domain = email.rsplit("@", 1)
     return Address(display_name=name or "", username=username, domain=domain)
 
@@ -246,7 +255,8 @@ def _send_with_command(outgoing: list[Outgoing], command: str, report: Report) -
         raise StoreError("escg.toml: [mail] sendmail is empty")
     for item in outgoing:
         try:
-            result = subprocess.run([*argv, item.recipient], input=item.message.as_bytes(),
+            # "--" ends the options: a recipient is never read as one (and mailbox refuses a leading "-").
+            result = subprocess.run([*argv, "--", item.recipient], input=item.message.as_bytes(),
                                     capture_output=True, timeout=120)
         except FileNotFoundError:
             raise MailError(f"the sendmail command {argv[0]!r} was not found") from None

@@ -89,3 +89,42 @@ def test_headers_are_proved_on_the_wire_even_past_check_header(monkeypatch):
     with pytest.raises(InputError, match="would read back as From, Bcc, To"):
         mail.build(sender=mail.mailbox("a@example.org", f"G {BCC}"), to=mail.mailbox("b@example.org"),
                    subject="s", text="t", html="h")
+
+
+# --- item 11: an address never reaches sendmail as an option ----------------
+
+
+@pytest.fixture
+def sendmail(mail_store, tmp_path):
+    """A real sendmail-like script that records its argv, one JSON line per run."""
+    log = tmp_path / "argv.jsonl"
+    script = tmp_path / "fake-sendmail"
+    script.write_text(f"#!{sys.executable}\nimport json, sys\nsys.stdin.buffer.read()\n"
+                      f"open({str(log)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n")
+    script.chmod(0o755)
+    config = mail_store / "escg.toml"
+    config.write_text(config.read_text() + f'\n[mail]\nfrom = "escg@example.org"\nsendmail = "{script} -i"\n')
+    return log
+
+
+def _runs(log):
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def test_recipients_come_after_end_of_options(run, mail_store, sendmail):
+    run("mail actions --to a@example.org,b@example.org")
+    assert _runs(sendmail) == [["-i", "--", "a@example.org"], ["-i", "--", "b@example.org"]]
+
+
+@pytest.mark.parametrize("to", ["-X/tmp/x@example.org", "a@example.org,-oQ/tmp/q@example.org", " -f@example.org"])
+def test_an_address_that_looks_like_an_option_is_refused(run, mail_store, sendmail, to):
+    result = run(["mail", "actions", f"--to={to}"], code=3)
+    assert "it starts with '-', as a command's option does" in result.stderr
+    assert _runs(sendmail) == []  # refused before anything was sent
+
+
+def test_a_stored_address_that_looks_like_an_option_is_refused(run, mail_store, sendmail, tmp_path):
+    _replace(mail_store / "people.toml", 'email = "bob@example.org"', f'email = "-X{tmp_path}/x@example.org"')
+    result = run("remind --owner bob", code=3)
+    assert "it starts with '-'" in result.stderr and _runs(sendmail) == []
+    assert not (tmp_path / "x@example.org").exists()
