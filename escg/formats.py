@@ -41,11 +41,26 @@ def json_rows(rows: list[str]) -> str:
     return "[\n" + ",\n".join(rows) + "\n]\n" if rows else "[]\n"
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula
+# (=HYPERLINK("https://evil.example", "x"), or a DDE command); OWASP's advice is a quote first.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A value as one CSV cell: as ``text``, with store text that a spreadsheet would run
+    as a formula prefixed with a single quote. Numbers are numbers: -3 stays -3."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return str(value)
+    cell = text(value)
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
 def to_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(keys)
+    writer.writerow([csv_cell(key) for key in keys])
     for row in rows:
-        writer.writerow([text(row.get(key)) if not isinstance(row.get(key), bool) else str(row.get(key)).lower()
-                         for key in keys])
+        writer.writerow([csv_cell(row.get(key)) for key in keys])
     return buffer.getvalue()

@@ -76,3 +76,34 @@ def test_out_still_replaces_a_regular_file_atomically(run, empty_store, tmp_path
     out.write_text("old\n")
     run(["actions", "--format", "md", "--out", str(out)])
     assert out.read_text() == run(["actions", "--format", "md"]).stdout
+
+
+# --- item 12: CSV cells a spreadsheet would run as formulas -------------------
+
+FORMULAS = ['=HYPERLINK("https://evil.example","Click")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1"]
+
+
+def test_csv_neutralises_formulas_and_json_keeps_them_exact(run, empty_store):
+    import csv
+    import io
+    import json
+
+    run(["org", "add", "ecc", "--name", "Essex County Council", "--sector", "council"])
+    for number, formula in enumerate(FORMULAS):
+        run(["person", "add", f"p{number}", "--name", f"Person {number}", "--org", "ecc", "--role", formula])
+    rows = list(csv.DictReader(io.StringIO(run("person list -f csv").stdout)))
+    kept = [row["role"] for row in json.loads(run("person list --json").stdout)]  # JSON: exactly as stored
+    assert kept == [formula.strip() for formula in FORMULAS]
+    assert [row["role"] for row in rows] == ["'" + role for role in kept]
+    assert [row["name"] for row in rows] == [f"Person {n}" for n in range(len(FORMULAS))]  # others untouched
+    shown = list(csv.DictReader(io.StringIO(run("person show p0 -f csv").stdout)))
+    assert shown[0]["role"] == "'" + FORMULAS[0]
+
+
+def test_csv_leaves_numbers_and_ordinary_text_alone():
+    from escg.formats import to_csv
+
+    assert to_csv([{"r": "\r=1"}], ["r"]) == "r\n'\r=1\n"
+    assert to_csv([{"n": -3, "x": 1.5, "ok": True, "t": "a-b", "l": ["-x", "y"], "e": None}],
+                  ["n", "x", "ok", "t", "l", "e"]) == "n,x,ok,t,l,e\n-3,1.5,true,a-b,\"'-x, y\",\n"
