@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,18 @@ def text(value: Any) -> str:
         separator = "; " if any(isinstance(v, dict) for v in value) else ", "
         return separator.join(text(v) for v in value)
     return str(value)
+
+
+# What a terminal obeys instead of showing: C0 controls but tab and newline (ESC starts a
+# colour, a title or a hidden link; BEL rings; CR overwrites), DEL, C1 controls, and the
+# bidirectional marks, embeddings, overrides and isolates (U+202E turns text around).
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(value: Any) -> str:
+    """Text for a terminal: every control and bidi character shown as its escape (\\x1b, \\u202e)."""
+    return _INVISIBLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}",
+                          str(value))
 
 
 def to_json(data: Any) -> str:

@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from escg import dates, model
+from escg import dates, formats, model
 from escg.errors import EscgError, InputError, StoreError
 
 MAIL_KEYS = ("from", "smtp_host", "smtp_port", "security", "username", "password_env", "sendmail",
@@ -114,7 +114,8 @@ _ENCODED_WORD = re.compile(r"=\?.*?\?=", re.DOTALL)
 def check_header(label: str, value: str) -> str:
     """Refuse a header value that could inject another header (or is absurdly long): a
     newline or control character, or an encoded-word that would decode to one."""
-    if any(ord(c) < 32 or c == "\x7f" for c in value):
+    if any(ord(c) < 32 or c == "\x7f" for c in value) or formats.visible(value) != value:
+        # formats.visible: the C1 and bidi controls too (report\u202efdp.exe shows as reportexe.pdf)
         raise InputError(f"refusing to send: the {label} {value[:60]!r} contains a newline or control character")
     if _ENCODED_WORD.search(value):
         raise InputError(f"refusing to send: the {label} {value[:60]!r} contains an RFC 2047 encoded-word (=?...?=), "

@@ -107,3 +107,90 @@ def test_csv_leaves_numbers_and_ordinary_text_alone():
     assert to_csv([{"r": "\r=1"}], ["r"]) == "r\n'\r=1\n"
     assert to_csv([{"n": -3, "x": 1.5, "ok": True, "t": "a-b", "l": ["-x", "y"], "e": None}],
                   ["n", "x", "ok", "t", "l", "e"]) == "n,x,ok,t,l,e\n-3,1.5,true,a-b,\"'-x, y\",\n"
+
+
+# --- item 10: store text is never rich markup, and controls are shown, not obeyed ----
+
+HOSTILE_TITLE = "Essex [link=https://evil.example]County[/link] [/x] :smile: [bold]B[/bold]"
+CONTROLS = "\x1b[31mRED\x1b[0m \x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\ bell\x07 cr\r \u202eevil\u2066x\u2069 \x9b"
+SHOWN = ("\\x1b[31mRED\\x1b[0m \\x1b]8;;https://evil.example\\x1b\\link\\x1b]8;;\\x1b\\ bell\\x07 cr\\x0d "
+         "\\u202eevil\\u2066x\\u2069 \\x9b")
+RAW = ["\x07", "\r", "\u202e", "\u2066", "\u2069", "\x9b", "\x1b]8;", "\x1b[31m"]
+
+
+@pytest.fixture
+def hostile_store(people_store):
+    """An organisation and an action whose hand-edited names hold rich markup and terminal controls."""
+    people = people_store / "people.toml"
+    text = people.read_text()
+    text = text.replace('name = "Essex County Council"', f'name = "{HOSTILE_TITLE}"', 1)
+    text = text.replace('name = "Essex Police"', 'name = ' + _toml_string(CONTROLS), 1)
+    people.write_text(text)
+    return people_store
+
+
+def _toml_string(value: str) -> str:
+    return '"' + "".join(c if c.isprintable() and c not in '"\\' else f"\\u{ord(c):04x}" for c in value) + '"'
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """stdout as a colour terminal: the rich path, with rich emitting escape codes."""
+    import escg.cli.output
+
+    monkeypatch.setattr(escg.cli.output, "is_terminal", lambda: True)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "400")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def _assert_shown_not_obeyed(out: str) -> None:
+    for raw in RAW:
+        assert raw not in out, (raw, out)
+    assert "evil.example\x1b" not in out
+
+
+def test_rich_tables_show_markup_literally_and_controls_visibly(run, hostile_store, terminal):
+    out = run("org list").stdout
+    assert "\x1b[" in out  # rich really drew a colour table
+    assert HOSTILE_TITLE in out  # every bracket shown: no hidden link, no crash, no emoji
+    assert SHOWN in out
+    _assert_shown_not_obeyed(out)
+    run(["action", "add", "[/x] closes nothing [link=https://evil.example]here[/link]", "--owner", "bob"])
+    out = run("actions").stdout
+    assert "[/x] closes nothing [link=https://evil.example]here[/link]" in out
+    _assert_shown_not_obeyed(out)
+
+
+@pytest.mark.parametrize("fmt", ["table", "md"])
+def test_plain_tables_and_records_show_controls_visibly(run, hostile_store, fmt):
+    for command in (f"org list -f {fmt}", f"org show police -f {fmt}"):
+        out = run(command).stdout
+        _assert_shown_not_obeyed(out)
+        assert "x1b" in out and "RED" in out
+
+
+def test_json_and_csv_keep_the_text_exactly(run, hostile_store):
+    import json
+
+    names = {row["id"]: row["name"] for row in json.loads(run("org list --json").stdout)}
+    assert names["police"] == CONTROLS and names["ecc"] == HOSTILE_TITLE
+
+
+def test_confirmations_warnings_and_errors_show_controls_visibly(run, hostile_store):
+    result = run(["org", "edit", "police", "--sector", "police"])
+    _assert_shown_not_obeyed(result.stderr)
+    result = run(["agenda", "add", "Report", "--forward-plan", "--paper", "papers/report\u202efdp.exe"])
+    assert "papers/report\\u202efdp.exe" in result.stderr and "\u202e" not in result.stderr
+    result = run(["org", "add", "bidi", "--name", "Bidi \u202elivE", "--sector", "council"])
+    assert result.stderr == "added organisation bidi: Bidi \\u202elivE\n"
+
+
+def test_attachment_names_cannot_hide_what_they_are(run, meeting_store):
+    (meeting_store / "papers").mkdir()
+    (meeting_store / "papers/report\u202efdp.exe").write_bytes(b"MZ")
+    run(["agenda", "add", "Report", "--paper", "papers/report\u202efdp.exe"])
+    run("agenda new")
+    result = run("mail agenda --to a@example.org --dry-run", code=3)
+    assert "the attachment name 'report\\u202efdp.exe' contains a newline or control character" in result.stderr
+    assert "\u202e" not in result.stderr

@@ -11,6 +11,7 @@ from escg.cli.params import Argument, Context, Group, Option, echo
 from escg.actions import JSON_KEYS as KEYS
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store, write_output
 from escg.cli.output import emit, emit_record
+from escg.formats import visible
 
 app = Group(help="One action: add, show, update, done, drop, reopen.", no_args_is_help=True)
 
@@ -95,7 +96,7 @@ def actions_list(
     if group_by and fmt == "table":
         names = {a.id: view(s, a, today, window)[group_by.value] or "(none)" for a in found}
         for name in sorted(set(names.values())):
-            echo(f"{group_by.value}: {name}")
+            echo(visible(f"{group_by.value}: {name}"))
             emit([row for row in rows if names[row["id"]] == name], COLUMNS, fmt, keys=KEYS, style=style)
             echo("")
         return

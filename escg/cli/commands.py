@@ -46,7 +46,9 @@ def guarded(call: Callable[[], Any]) -> int:
     try:
         call()
     except EscgError as error:
-        echo(f"error: {error}", err=True)
+        from escg.formats import visible
+
+        echo(f"error: {visible(error)}", err=True)
         return error.exit_code
     except KeyboardInterrupt:
         echo("interrupted; nothing half-written was kept", err=True)

@@ -68,12 +68,17 @@ def progress_bar(label: str):
 
 
 def warn(message: str) -> None:
-    echo(f"warning: {message}", err=True)
+    from escg.formats import visible
+
+    echo(f"warning: {visible(message)}", err=True)
 
 
 def say(message: str) -> None:
-    """A confirmation for a person; on stderr, so stdout stays clean for pipes."""
-    echo(message, err=True)
+    """A confirmation for a person; on stderr, so stdout stays clean for pipes. Store text
+    in it is shown, never obeyed, by the terminal (formats.visible)."""
+    from escg.formats import visible
+
+    echo(visible(message), err=True)
 
 
 def write_output(text: str, out: Path | None) -> None:

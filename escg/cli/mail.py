@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 from escg.cli.params import Argument, Context, Option, echo
 
 from escg.cli.common import say, store
+from escg.formats import visible
 
 DryRun = Annotated[bool, Option("--dry-run", help="Print what would be sent (the default when no mail is configured).")]
 Eml = Annotated[Optional[Path], Option("--eml", metavar="DIR", help="Write one .eml file per message into DIR instead of sending.")]
@@ -31,14 +32,14 @@ def _deliver(s, config, outgoing, skipped, what: str, dry_run: bool, eml: Option
         "send" if config.configured else "dry-run")
     report = mail.Report(skipped=list(skipped))
     if mode == "dry-run":
-        echo(mail.describe(outgoing), nl=False)
+        echo(visible(mail.describe(outgoing)), nl=False)  # names, subjects and attachment names are store text
         report.sent = [item.recipient for item in outgoing]
     elif mode == "eml":
         mail.write_eml(outgoing, eml, report)
     else:
         mail.send(outgoing, config, report)
     for recipient, reason in report.failed:
-        echo(f"failed: {recipient}: {reason}", err=True)
+        echo(visible(f"failed: {recipient}: {reason}"), err=True)
     if mode == "dry-run":
         say(report.line(what, mode))  # nothing was meant to go: the skipped are news, not failure
         return

@@ -1,7 +1,8 @@
 """One formatter per output format, chosen once per command.
 
 ``table`` is a rich table on a terminal and plain aligned text when piped (never
-colour codes); ``md`` is a GitHub-flavoured Markdown table; ``json`` is the
+colour codes); store text is never read as rich markup, and its control and bidi
+characters are shown as escapes (``formats.visible``) in table and md; ``md`` is a GitHub-flavoured Markdown table; ``json`` is the
 documented contract (docs/json.md); ``csv`` goes through the standard writer
 with the JSON keys as its header.
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from escg.cli.params import echo
-from escg.formats import text, to_csv, to_json
+from escg.formats import text, to_csv, to_json, visible
 
 
 TABLE_FORMATS = ("table", "md", "json", "csv")
@@ -34,14 +35,14 @@ def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> st
     lines = ["| " + " | ".join(header for _, header in columns) + " |",
              "|" + "|".join("---" for _ in columns) + "|"]
     for row in rows:
-        lines.append("| " + " | ".join(cell(text(row.get(key))) for key, _ in columns) + " |")
+        lines.append("| " + " | ".join(cell(visible(text(row.get(key)))) for key, _ in columns) + " |")
     return "\n".join(lines) + "\n"
 
 
 def to_plain(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
     cells = [[header.upper() for _, header in columns]]
     for row in rows:
-        cells.append([" ".join(text(row.get(key)).split()) for key, _ in columns])
+        cells.append([" ".join(visible(text(row.get(key))).split()) for key, _ in columns])
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
     out = []
     for line in cells:
@@ -53,12 +54,16 @@ def print_rich(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, tit
                style: Callable[[dict[str, Any]], str | None] | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, header_style="bold", title_justify="left", pad_edge=False)
+    # Store text goes in as Text, never as a str: rich would read [link=...] or [/x] in it as
+    # markup (a hidden link; a crash), and :name: as an emoji. Controls are shown, not obeyed.
+    table = Table(title=Text(visible(title)) if title is not None else None, header_style="bold",
+                  title_justify="left", pad_edge=False)
     for _, header in columns:
-        table.add_column(header, overflow="fold")
+        table.add_column(Text(visible(header)), overflow="fold")
     for row in rows:
-        table.add_row(*(text(row.get(key)) for key, _ in columns), style=style(row) if style else None)
+        table.add_row(*(Text(visible(text(row.get(key)))) for key, _ in columns), style=style(row) if style else None)
     Console().print(table)
 
 
@@ -113,14 +118,14 @@ def _record_csv(record: dict[str, Any], lines: Sequence[tuple[str, Any]]) -> Non
 def _record_md(record: dict[str, Any], lines: Sequence[tuple[str, Any]]) -> None:
     from escg.render import cell
 
-    echo("".join(f"- **{cell(label.strip())}:** {cell(text(value))}\n"
+    echo("".join(f"- **{cell(label.strip())}:** {cell(visible(text(value)))}\n"
                  for label, value in _record_lines(record, lines)), nl=False)
 
 
 def _record_table(record: dict[str, Any], lines: Sequence[tuple[str, Any]]) -> None:
     shown = _record_lines(record, lines)
     width = max((len(label) for label, _ in shown), default=0)
-    echo("".join(f"{label.ljust(width)}  {text(value)}\n" for label, value in shown), nl=False)
+    echo("".join(f"{label.ljust(width)}  {visible(text(value))}\n" for label, value in shown), nl=False)
 
 
 # The one registry: each output format, for lists and for single records.
