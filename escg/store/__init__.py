@@ -17,7 +17,7 @@ from typing import Any
 
 from escg import model
 from escg.errors import StoreError
-from escg.store import loader
+from escg.store import journal, loader
 from escg.store.files import StoreLock, atomic_delete, atomic_write
 from escg.store.loader import display
 from escg.store.query import ActionQuery  # noqa: F401 - the store's query, imported from here
@@ -41,7 +41,8 @@ class Store:
         self._fresh = False
         # Called with (done, total) while a long index build parses files; the CLI draws a bar.
         self.on_progress: Callable[[int, int], None] | None = None
-        self.lock = StoreLock(root)
+        # Taking the lock first undoes any change a killed process left half made.
+        self.lock = StoreLock(root, on_acquire=lambda: journal.undo(root))
 
     # --- finding -----------------------------------------------------------
 
@@ -70,8 +71,15 @@ class Store:
     def open(cls, explicit: str | os.PathLike | None = None) -> Store:
         """Find the store and read escg.toml: a malformed one stops every command, with file:line."""
         store = cls.discover(explicit)
+        store.recover()
         store.group  # noqa: B018 - read for its checks
         return store
+
+    def recover(self) -> None:
+        """If a change was left half made, undo it (under the lock) before reading."""
+        if journal.pending(self.root):
+            with self.lock:
+                pass
 
     def path(self, relative: str | Path) -> Path:
         return self.root / relative
@@ -93,6 +101,7 @@ class Store:
         if self._index is None:
             self._index = StoreIndex(self.root)
         if not self._fresh:
+            self.recover()
             try:
                 self._index.refresh(report=self.on_progress)
             except (sqlite3.Error, OSError):
@@ -347,7 +356,14 @@ class Transaction:
         self.parsed.pop(path, None)
 
     def commit(self) -> None:
+        """Make the staged writes: one file atomically, several as one change (the journal).
+        Files that are not store records (the action counter) follow, each on its own."""
+        records = {path: text for path, text in self.writes.items() if text is None or path in self.parsed}
+        if len(records) > 1:
+            journal.commit(self.store.root, records)
         for path, text in self.writes.items():
+            if path in records and len(records) > 1:
+                continue
             if text is None:
                 atomic_delete(path, self.store.root)
             else:

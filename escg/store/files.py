@@ -88,9 +88,10 @@ class StoreLock:
     """An exclusive advisory lock on ``<store>/.escg.lock`` (flock), so a cron job
     and a person never interleave their read-modify-write cycles."""
 
-    def __init__(self, root: Path, timeout: float | None = None) -> None:
+    def __init__(self, root: Path, timeout: float | None = None, on_acquire=None) -> None:
         self.path = root / LOCK_NAME
         self._timeout = timeout
+        self.on_acquire = on_acquire  # run once the lock is taken (the journal's recovery)
         self.fd: int | None = None
         self.depth = 0
 
@@ -138,6 +139,12 @@ class StoreLock:
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)
         self.fd = fd
+        if self.on_acquire is not None:
+            try:
+                self.on_acquire()
+            except BaseException:
+                self.__exit__()
+                raise
         return self
 
     def __exit__(self, *exc: object) -> None:
