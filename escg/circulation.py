@@ -105,7 +105,7 @@ def papers(store: Store, meeting: model.Meeting) -> list[Path]:
     found = []
     for item in meeting.items:
         for paper in item.papers:
-            if "://" in paper:
+            if model.WEB_LINK.fullmatch(paper):  # a link, not a file
                 continue
             path = (store.root / paper).resolve()
             if not path.is_relative_to(root):

@@ -64,13 +64,15 @@ SLUG = Pattern(r"[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63}")
 MEETING_ID = Pattern(r"(\d{4})-(\d{2})-(\d{2})([b-z])?")
 EMAIL = Pattern(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
 CLOCK = Pattern(r"([01]\d|2[0-3]):([0-5]\d)")
-# Links in documents: http(s) only; a scheme such as javascript: or data: never reaches an href.
-WEB_LINK = Pattern(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+# The one allow-list of links in documents: http(s) addresses, or (papers only)
+# a relative path inside the store. A browser trims spaces and controls around an href and
+# reads a backslash as a slash, so " javascript:x" and "\\\\server\\x" are refused, never trimmed.
+WEB_LINK = Pattern(r"https?://[^\s<>\"'`\\]+", re.IGNORECASE)
 SCHEME = Pattern(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def link_problem(value: str) -> str | None:
-    """Why ``value`` is not a web link, or None."""
+    """Why ``value`` is not a web link (http or https), or None."""
     if WEB_LINK.fullmatch(value):
         return None
     return f"{value[:60]!r} is not an http:// or https:// address"
@@ -80,10 +82,12 @@ def paper_problem(value: str) -> str | None:
     """Why ``value`` is neither a web link nor a path inside the store, or None."""
     if WEB_LINK.fullmatch(value):
         return None
-    parts = value.replace("\\", "/").split("/")
-    if (not value.strip() or SCHEME.match(value) or value.startswith(("/", "~")) or ".." in parts
-            or any(ord(c) < 32 or c in "<>\"`" for c in value)):
-        return f"paper {value[:60]!r} must be an http(s) address or a path inside the store, such as papers/report.pdf"
+    trimmed = value.strip()
+    if (not trimmed or trimmed != value or SCHEME.match(trimmed) or trimmed.startswith(("/", "~"))
+            or "\\" in value or ".." in value.split("/")
+            or any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 or c in "<>\"`" for c in value)):
+        return (f"paper {value[:60]!r} must be an http(s) address or a path inside the store, "
+                "such as papers/report.pdf (no spaces around it, no backslashes)")
     return None
 
 MAX_TEXT = 10_000
