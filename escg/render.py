@@ -106,6 +106,15 @@ def _usable_cache_dir(path: Path) -> str | None:
     return str(path)
 
 
+def _inside(path: str, boundary: str) -> None:
+    """Refuse a template that is (or is reached through) a symbolic link out of ``boundary``:
+    a store's templates/agenda.md -> /proc/self/environ put the SMTP password in a mailed body."""
+    real, root = os.path.realpath(path), os.path.realpath(boundary)
+    if os.path.commonpath([real, root]) != root:
+        shown = os.path.relpath(path, boundary)
+        raise InputError(f"template {shown} is a link to {real}, outside the store; refusing to read it")
+
+
 def _loader_class():
     from jinja2 import BaseLoader, TemplateNotFound
     from jinja2.loaders import split_template_path
@@ -118,14 +127,15 @@ def _loader_class():
         (within the same clock tick too) is never served stale.
         """
 
-        def __init__(self, folders: list[str]) -> None:
-            self.folders = folders
+        def __init__(self, folders: list[tuple[str, str]]) -> None:
+            self.folders = folders  # (folder, the folder its templates must resolve inside)
 
         def _find(self, template: str) -> str:
             pieces = split_template_path(template)  # refuses "..": no reading outside the folders
-            for folder in self.folders:
+            for folder, boundary in self.folders:
                 path = os.path.normpath(os.path.join(folder, *pieces))
                 if os.path.isfile(path):
+                    _inside(path, boundary)
                     return path
             raise TemplateNotFound(template)
 
@@ -188,7 +198,9 @@ def _environment(store_templates: str | None, cache: Path):
 
     from escg import __version__
 
-    folders = ([store_templates] if store_templates else []) + [str(bundled_templates())]
+    bundled = str(bundled_templates())
+    # A store's templates may link within the store, never out of it; the bundled ones stay in their folder.
+    folders = ([(store_templates, os.path.dirname(store_templates))] if store_templates else []) + [(bundled, bundled)]
     directory = _usable_cache_dir(cache)
     fingerprint = repr((__version__, jinja2.__version__, ImmutableSandboxedEnvironment.__name__,
                         sorted(_OPTIONS.items()), _AUTOESCAPE, sorted(_FILTERS)))
