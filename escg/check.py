@@ -268,6 +268,10 @@ class Checker:
     def _actions(self, files: list[Path], persons, orgs, themes, counts: dict[str, int | None]) -> None:
         by_id: dict[str, list[tuple[str, str, Path]]] = {}
         for path in files:
+            if not path.name.startswith("A-"):
+                # Not an action (a README.toml, say): say so, and never rename or renumber it.
+                self.add(path, (), "not an action file (actions are named A-<number>-<tag>.toml); escg ignores it")
+                continue
             found = self._per_file(path, lambda path=path: self._action(path, persons, orgs, themes, counts))
             if found is not None:
                 ident, created = found
@@ -277,8 +281,14 @@ class Checker:
                 continue
             copies.sort()
             keep = copies[0][2]
+            kept = load(keep, None, self.root, collect=True).data
             for _, _, other in copies[1:]:
                 loaded = load(other, None, self.root, collect=True)
+                if loaded.data is not None and loaded.data == kept:
+                    # The same action twice (a merge tool's A-012-769d_LOCAL_4242.toml): one copy goes.
+                    self.add(loaded, (), f"a second copy of action {ident}, identical to {self.show(keep)}",
+                             spec=("remove", self.relative(other)))
+                    continue
                 self.add(loaded, ("id",), f"action id {ident} is also used by {self.show(keep)} (as after a git merge)",
                          spec=("renumber", self.relative(other)))
 
