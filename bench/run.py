@@ -1,24 +1,32 @@
-"""Time escg against todoman and taskwarrior on the same actions: python bench/run.py.
+"""Time escg's commands at 1,000, 20,000 and 100,000 actions, against taskwarrior and todoman: python bench/run.py.
 
-For each size (default 1,000, 20,000 and 100,000 actions) it generates a store
-with bench/generate.py (kept in bench/stores/ for the next run), loads the same
-actions into todoman (one VTODO file each, in a venv of its own) and into
-taskwarrior (`task import`), and times, as medians of several runs:
+For the example store (a copy of agendas/) and each size (--sizes; stores made
+once by bench/generate.py and kept in bench/stores/, which git ignores) it
+times, with ESCG_TODAY=2026-11-23, TZ=Europe/London and bytecode caching on
+(as users have it):
 
-* listing the open actions as JSON: `escg actions --format json` (warm index),
-  `todo --porcelain list`, `task status:pending export`;
-* escg's first run after a fresh clone (no index), agenda render, action add,
-  action done, escg check, escg --version against `python -c pass`;
-* the peak memory (max RSS) of the listing, the cold run and the check.
+* the floor, `python -c pass`, and `escg --version`, `escg --help`;
+* every common read command, output read through a pipe;
+* `check` (incremental) and `check --full` (if escg has it);
+* the cold build: the first read after deleting <store>/.escg-index*;
+* writes: action add, action update, action done / reopen pairs, minutes note
+  and attend on a meeting whose minutes may still change; undone afterwards,
+  so the store stays as generated;
+* taskwarrior `task status:pending export` and todoman `todo --porcelain
+  list`, loaded with the same actions (from `escg actions --all --format json`).
 
-It prints a Markdown table with the ratios and the targets of issue 7, and with
---update-docs writes it into docs/performance.md. Benchmarks are not tests:
-nothing here asserts a time.
+Every group of commands runs interleaved (A B C A B C ..., one untimed warm-up
+each first), so a busy moment on a shared machine hits all of them alike;
+medians of --runs runs are reported. Then the targets of issue 10 are
+evaluated (met / NOT met) and, with --update-docs, the report is written into
+docs/performance.md. Benchmarks are not tests: nothing here asserts a time.
+It imports nothing of escg: it drives the installed `escg` command only.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -33,65 +41,124 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 STORES = HERE / "stores"
-TODAY = "2026-11-23"
-RSS = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); " \
-      "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+EXAMPLE = REPO / "agendas"
+TODAY = "2026-11-23"  # bench/generate.py's "today"
+COLD_RUNS = 3
+ERRORS: list[str] = []
 
 
 def environment() -> dict[str, str]:
     env = {**os.environ, "ESCG_TODAY": TODAY, "TZ": "Europe/London"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # users' Pythons cache bytecode; so does this benchmark
-    env.pop("ESCG_STORE", None)
+    for name in ("ESCG_STORE", "ESCG_NO_INDEX", "ESCG_CROSSCHECK", "ESCG_LOCK_TIMEOUT"):
+        env.pop(name, None)
     return env
 
 
-def timed(command: list[str], runs: int, env: dict[str, str], before=None) -> float:
-    """Median wall time in ms of ``runs`` runs (after one untimed warm-up)."""
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    times = []
-    for _ in range(runs):
-        if before:
-            before()
+ENV = environment()
+ESCG = [str(Path(sys.executable).parent / "escg")]
+
+
+def run(command: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run(command, capture_output=True, text=True, env=ENV)
+
+
+# --- timing ------------------------------------------------------------------
+
+
+class Measure:
+    """One command to time; ``before`` runs untimed ahead of every run (warm-up included)."""
+
+    def __init__(self, key: str, command: list[str], before=None):
+        self.key, self.command, self.before = key, command, before
+        self.times: list[float] = []
+        self.failed: str | None = None
+
+    def once(self) -> float | None:
+        if self.failed:
+            return None
+        if self.before:
+            self.before()
         started = time.perf_counter()
-        result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        times.append((time.perf_counter() - started) * 1000)
-        if result.returncode not in (0, 9):
-            raise SystemExit(f"{' '.join(command)} failed: {result.stderr.decode()[-500:]}")
-    return statistics.median(times)
+        process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+        _, err = process.communicate()  # read the output through a pipe, as `escg ... | less` does
+        took = (time.perf_counter() - started) * 1000
+        if process.returncode != 0:
+            self.failed = f"`{' '.join(shown(self.command))}` exited {process.returncode}: {err.decode().strip()[-400:]}"
+            ERRORS.append(self.failed)
+            return None
+        return took
+
+    def median(self) -> float | None:
+        return statistics.median(self.times) if self.times and not self.failed else None
 
 
-def peak_rss(command: list[str], env: dict[str, str]) -> float:
+def interleaved(measures: list[Measure], runs: int) -> dict[str, float | None]:
+    """Warm each up once, then run them in turn ``runs`` times; the median of each."""
+    for m in measures:
+        m.once()
+    for _ in range(runs):
+        for m in measures:
+            took = m.once()
+            if took is not None:
+                m.times.append(took)
+    return {m.key: m.median() for m in measures}
+
+
+def peak_rss(command: list[str], before=None) -> float | None:
     """Peak resident memory in MB of one run."""
-    out = subprocess.run([sys.executable, "-c", RSS, *command], capture_output=True, text=True, env=env)
-    return int(out.stdout.strip().splitlines()[-1]) / 1024
+    if before:
+        before()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss / 1024 if process.returncode == 0 else None
 
 
-def escg_command() -> list[str]:
-    return [str(Path(sys.executable).parent / "escg")]
+def shown(command: list[str]) -> list[str]:
+    """A command as printed: paths of this repository made relative."""
+    return [c.replace(str(REPO) + "/", "") for c in command]
 
 
 # --- the stores --------------------------------------------------------------
 
 
+def generator_stamp() -> str:
+    return hashlib.sha1((HERE / "generate.py").read_bytes()).hexdigest()[:12]
+
+
 def ensure_store(size: int) -> Path:
     folder = STORES / f"escg-{size}"
-    if not (folder / "escg.toml").exists():
+    stamp = STORES / f"escg-{size}.stamp"
+    if not (folder / "escg.toml").exists() or not stamp.exists() or stamp.read_text().strip() != generator_stamp():
         shutil.rmtree(folder, ignore_errors=True)
-        print(f"generating {size} actions ...", file=sys.stderr)
+        print(f"generating {size:,} actions ...", file=sys.stderr)
         subprocess.run([sys.executable, str(HERE / "generate.py"), "--actions", str(size), "--out", str(folder)], check=True)
+        stamp.write_text(generator_stamp() + "\n")
     return folder
 
 
-def load_actions(store: Path) -> list[dict]:
-    sys.path.insert(0, str(REPO))
-    from escg.store import Store
+def example_store() -> Path:
+    """A fresh copy of the example store in agendas/ (writes and index deletions never touch the repository's)."""
+    folder = STORES / "example"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns(".escg-index*", ".escg.lock"))
+    return folder
 
-    os.environ["ESCG_TODAY"] = TODAY
-    return [{"id": a.id, "title": a.title, "status": a.status, "due": a.due, "created": a.created,
-             "closed": a.closed} for a in Store(store).actions]
+
+def all_actions(store: Path) -> list[dict]:
+    result = run([*ESCG, "--store", str(store), "actions", "--all", "--format", "json"])
+    if result.returncode:
+        raise SystemExit(f"escg actions --all failed on {store}: {result.stderr.strip()}")
+    return json.loads(result.stdout)
 
 
-def ensure_todoman(size: int, store: Path) -> list[str] | None:
+def rival_stamp(store: Path) -> str:
+    stamp = STORES / f"{store.name}.stamp"
+    return stamp.read_text().strip() if stamp.exists() else "example"
+
+
+def ensure_todoman(size: int, store: Path, actions: list[dict]) -> list[str] | None:
     venv = STORES / ".venv-todoman"
     todo = venv / "bin" / "todo"
     if not todo.exists():
@@ -104,27 +171,29 @@ def ensure_todoman(size: int, store: Path) -> list[str] | None:
     folder = STORES / f"todoman-{size}"
     config = folder / "config.py"
     calendar = folder / "lists" / "actions"
-    if not config.exists():
-        print(f"writing {size} VTODO files for todoman ...", file=sys.stderr)
+    stamp = folder / "stamp"
+    if not config.exists() or not stamp.exists() or stamp.read_text() != rival_stamp(store):
+        print(f"writing {size:,} VTODO files for todoman ...", file=sys.stderr)
         shutil.rmtree(folder, ignore_errors=True)
         calendar.mkdir(parents=True)
         status = {"open": "NEEDS-ACTION", "done": "COMPLETED", "dropped": "CANCELLED"}
-        for action in load_actions(store):
+        for action in actions:
             lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//escg bench//EN", "BEGIN:VTODO",
                      f"UID:{action['id']}@bench", f"SUMMARY:{action['id']}: {action['title']}",
-                     f"STATUS:{status[action['status']]}", f"DTSTAMP:{action['created']:%Y%m%d}T000000Z"]
+                     f"STATUS:{status[action['status']]}", f"DTSTAMP:{action['created'].replace('-', '')}T000000Z"]
             if action["due"]:
-                lines.append(f"DUE;VALUE=DATE:{action['due']:%Y%m%d}")
+                lines.append(f"DUE;VALUE=DATE:{action['due'].replace('-', '')}")
             if action["closed"]:
-                lines.append(f"COMPLETED:{action['closed']:%Y%m%d}T000000Z")
+                lines.append(f"COMPLETED:{action['closed'].replace('-', '')}T000000Z")
             lines += ["END:VTODO", "END:VCALENDAR", ""]
             (calendar / f"{action['id']}.ics").write_text("\r\n".join(lines))
         config.write_text(f'path = "{folder / "lists"}/*"\ndate_format = "%Y-%m-%d"\ntime_format = "%H:%M"\n'
                           f'default_list = "actions"\ncache_path = "{folder / "cache.sqlite3"}"\n')
+        stamp.write_text(rival_stamp(store))
     return [str(todo), "--config", str(config), "--porcelain", "list"]
 
 
-def ensure_taskwarrior(size: int, store: Path) -> list[str] | None:
+def ensure_taskwarrior(size: int, store: Path, actions: list[dict]) -> list[str] | None:
     task = shutil.which("task")
     if task is None:
         print("taskwarrior is not installed (apt-get install taskwarrior); skipping it", file=sys.stderr)
@@ -132,101 +201,203 @@ def ensure_taskwarrior(size: int, store: Path) -> list[str] | None:
     folder = STORES / f"task-{size}"
     rc = folder / "taskrc"
     base = [task, f"rc:{rc}", "rc.confirmation=off", "rc.verbose=nothing", "rc.hooks=off", "rc.gc=off"]
-    if not (folder / "imported").exists():
-        print(f"importing {size} tasks into taskwarrior ...", file=sys.stderr)
+    stamp = folder / "imported"
+    if not stamp.exists() or stamp.read_text() != rival_stamp(store):
+        print(f"importing {size:,} tasks into taskwarrior ...", file=sys.stderr)
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         rc.write_text(f"data.location={folder / 'data'}\n")
         status = {"open": "pending", "done": "completed", "dropped": "deleted"}
         tasks = []
-        for action in load_actions(store):
+        for action in actions:
             entry = {"uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, action["id"])), "description": f"{action['id']}: {action['title']}",
-                     "status": status[action["status"]], "entry": f"{action['created']:%Y%m%d}T000000Z"}
+                     "status": status[action["status"]], "entry": f"{action['created'].replace('-', '')}T000000Z"}
             if action["due"]:
-                entry["due"] = f"{action['due']:%Y%m%d}T000000Z"
+                entry["due"] = f"{action['due'].replace('-', '')}T000000Z"
             if action["closed"]:
-                entry["end"] = f"{action['closed']:%Y%m%d}T000000Z"
+                entry["end"] = f"{action['closed'].replace('-', '')}T000000Z"
             tasks.append(entry)
         for start in range(0, len(tasks), 10_000):
             chunk = folder / "chunk.json"
             chunk.write_text(json.dumps(tasks[start:start + 10_000]))
             subprocess.run([*base, "import", str(chunk)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        (folder / "imported").write_text("yes\n")
+        stamp.write_text(rival_stamp(store))
     return [*base, "status:pending", "export"]
 
 
-# --- the measurements --------------------------------------------------------
+# --- what is measured --------------------------------------------------------
+
+# key, label: in the order of the table.
+READS = [
+    ("actions", "escg actions (table)"),
+    ("actions md", "escg actions --format md"),
+    ("actions json", "**escg actions --format json**"),
+    ("actions csv", "escg actions --format csv"),
+    ("overdue", "escg actions --overdue"),
+    ("owner", "escg actions --owner P"),
+    ("meeting list", "escg meeting list"),
+    ("agenda list", "escg agenda list next"),
+    ("agenda md", "escg agenda render next"),
+    ("agenda html", "escg agenda render next --format html"),
+    ("minutes render", "escg minutes render last"),
+    ("decisions", "escg decisions"),
+    ("action show", "escg action show A-…"),
+    ("remind", "escg remind --dry-run"),
+    ("ics", "escg ics"),
+    ("check", "escg check (incremental)"),
+    ("check full", "escg check --full"),
+]
+WRITES = [
+    ("add", "escg action add"),
+    ("update", "escg action update A-… NOTE"),
+    ("done", "escg action done A-…"),
+    ("reopen", "escg action reopen A-…"),
+    ("note", "escg minutes note M 5 TEXT"),
+    ("attend apologies", "escg attend M --apologies P"),
+    ("attend present", "escg attend M --present P"),
+]
+BASICS = [("python", "python -c pass (the floor)"), ("version", "escg --version"), ("help", "escg --help")]
+RIVALS = [("taskwarrior", "taskwarrior `task status:pending export`"), ("todoman", "todoman `todo --porcelain list`")]
+LABELS = dict(BASICS + READS + WRITES + RIVALS + [("cold", "escg first read without an index (cold build)")])
 
 
-def measure(size: int, runs: int) -> dict[str, float | None]:
-    env = environment()
-    store = ensure_store(size)
-    escg = escg_command()
-    listing = [*escg, "--store", str(store), "actions", "--format", "json"]
-    todo = ensure_todoman(size, store)
-    task = ensure_taskwarrior(size, store)
-    found: dict[str, float | None] = {}
+def has_full_check() -> bool:
+    return "--full" in run([*ESCG, "check", "--help"]).stdout
 
-    found["escg list"] = timed(listing, runs, env)
-    found["todoman list"] = timed(todo, runs, env) if todo else None
-    found["taskwarrior list"] = timed(task, runs, env) if task else None
+
+def writable_meeting(escg: list[str]) -> tuple[str | None, str | None]:
+    """The latest past meeting whose minutes may still change, and a person to move between present and apologies."""
+    meetings = json.loads(run([*escg, "meeting", "list", "--past", "--format", "json"]).stdout)
+    for meeting in reversed(meetings):
+        if meeting["status"] in ("held", "minutes-draft"):
+            shown_ = json.loads(run([*escg, "meeting", "show", meeting["id"], "--format", "json"]).stdout)
+            record = shown_.get("attendance") or {}
+            stand_ins = set((record.get("substitutes") or {}).values())
+            chair = shown_.get("chair")
+            people = [p for p in record.get("present", []) if p != chair and p not in stand_ins]
+            return meeting["id"], (people[-1] if people else None)
+    return None, None
+
+
+class Undo:
+    """Keeps the bytes of the files a write changes, and puts them back afterwards."""
+
+    def __init__(self, store: Path):
+        self.store = store
+        self.saved: dict[Path, bytes] = {}
+        self.counter = store / ".escg-last-action"
+        self.counter_text = self.counter.read_text() if self.counter.exists() else None
+        self.actions_before = set(store.glob("actions/*/A-*.toml"))
+
+    def keep(self, path: Path | None) -> None:
+        if path is not None and path not in self.saved:
+            self.saved[path] = path.read_bytes()
+
+    def restore(self) -> None:
+        for path in set(self.store.glob("actions/*/A-*.toml")) - self.actions_before:
+            path.unlink()
+        for path, data in self.saved.items():
+            temporary = path.with_name(f".{path.name}.bench")
+            temporary.write_bytes(data)
+            os.replace(temporary, path)  # as an editor or git would
+        if self.counter_text is None:
+            self.counter.unlink(missing_ok=True)
+        else:
+            self.counter.write_text(self.counter_text)
+
+
+def measure(name: str, store: Path, runs: int, rivals: bool) -> dict:
+    escg = [*ESCG, "--store", str(store)]
+    actions = all_actions(store)  # also builds the index, untimed
+    open_actions = sorted((a for a in actions if a["status"] == "open"), key=lambda a: (a["due"] or "9999", a["id"]))
+    owners: dict[str, int] = {}
+    for a in open_actions:
+        owners[a["owner"]] = owners.get(a["owner"], 0) + 1
+    owner = max(owners, key=lambda o: (owners[o], o)) if owners else actions[0]["owner"]
+    shown_action = open_actions[len(open_actions) // 2]["id"]
+    updated, toggled = open_actions[-1]["id"], open_actions[-2]["id"]
+    meeting, person = writable_meeting(escg)
+    found: dict = {"n actions": len(actions), "n open": len(open_actions),
+                   "n meetings": len(json.loads(run([*escg, "meeting", "list", "--format", "json"]).stdout)),
+                   "owner": owner, "meeting": meeting}
 
     def drop_index():
         for path in store.glob(".escg-index*"):
             path.unlink()
 
-    found["escg cold"] = timed(listing, max(3, runs // 2), env, before=drop_index)
-    found["rss cold"] = (drop_index(), peak_rss(listing, env))[1]
-    found["rss list"] = peak_rss(listing, env)
-    found["agenda render"] = timed([*escg, "--store", str(store), "agenda", "render", "next"], runs, env)
+    listing = [*escg, "actions", "--format", "json"]
+    # 1. The cold build, a few runs, the index deleted before each.
+    print(f"  {name}: cold build x{COLD_RUNS} ...", file=sys.stderr)
+    cold = Measure("cold", listing, before=drop_index)
+    found.update(interleaved([cold], COLD_RUNS))
+    found["rss cold"] = peak_rss(listing, before=drop_index)
+    run(listing)  # rebuild the index before the warm runs
 
-    # Writes: measured, then undone, so the store stays as generated.
-    counter = store / ".escg-last-action"
-    saved_counter = counter.read_text()
-    before = set(store.glob("actions/*/*.toml"))
-    found["action add"] = timed([*escg, "--store", str(store), "action", "add", "Benchmark action",
-                                 "--owner", "person-0001", "--due", "2026-12-24"], runs, env)
-    for path in set(store.glob("actions/*/*.toml")) - before:
-        path.unlink()
-    counter.write_text(saved_counter)
-    open_ids = [a["id"] for a in json.loads(subprocess.run(listing, capture_output=True, text=True, env=env).stdout)]
-    originals = {}
-    targets = iter(open_ids[: runs + 1])
+    # 2. Everything warm, interleaved: the floor, reads, the rivals, writes and the incremental check.
+    files = {a["id"]: next(store.glob(f"actions/*/{a['id']}-*.toml"), None) for a in (open_actions[-1], open_actions[-2])}
+    meeting_file = next(store.glob(f"meetings/*/{meeting}.toml"), None) if meeting else None
+    undo = Undo(store)
+    undo.keep(files[updated])
+    undo.keep(files[toggled])
+    undo.keep(meeting_file)
+    measures = [
+        Measure("python", [sys.executable, "-c", "pass"]),
+        Measure("version", [*ESCG, "--version"]),
+        Measure("help", [*ESCG, "--help"]),
+        Measure("actions", [*escg, "actions"]),
+        Measure("actions md", [*escg, "actions", "--format", "md"]),
+        Measure("actions json", listing),
+        Measure("actions csv", [*escg, "actions", "--format", "csv"]),
+        Measure("overdue", [*escg, "actions", "--overdue"]),
+        Measure("owner", [*escg, "actions", "--owner", owner]),
+        Measure("meeting list", [*escg, "meeting", "list"]),
+        Measure("agenda list", [*escg, "agenda", "list", "next"]),
+        Measure("agenda md", [*escg, "agenda", "render", "next"]),
+        Measure("agenda html", [*escg, "agenda", "render", "next", "--format", "html"]),
+        Measure("minutes render", [*escg, "minutes", "render", "last"]),
+        Measure("decisions", [*escg, "decisions"]),
+        Measure("action show", [*escg, "action", "show", shown_action]),
+        Measure("remind", [*escg, "remind", "--dry-run"]),
+        Measure("ics", [*escg, "ics"]),
+        Measure("add", [*escg, "action", "add", "Benchmark action: circulate the winter plan", "--owner", owner,
+                        "--due", "2026-12-24"]),
+        Measure("update", [*escg, "action", "update", updated, "Benchmark progress note"]),
+        Measure("done", [*escg, "action", "done", toggled]),
+        Measure("reopen", [*escg, "action", "reopen", toggled]),
+        Measure("check", [*escg, "check"]),
+    ]
+    if meeting:
+        measures.append(Measure("note", [*escg, "minutes", "note", meeting, "5", "Benchmark note on the discussion."]))
+        if person:
+            measures.append(Measure("attend apologies", [*escg, "attend", meeting, "--apologies", person]))
+            measures.append(Measure("attend present", [*escg, "attend", meeting, "--present", person]))
+    else:
+        ERRORS.append(f"{name}: no past meeting whose minutes may change; minutes note and attend not timed")
+    if rivals:
+        task = ensure_taskwarrior(found["n actions"], store, actions) if name != "example" else None
+        todo = ensure_todoman(found["n actions"], store, actions) if name != "example" else None
+        measures += [Measure("taskwarrior", task)] if task else []
+        measures += [Measure("todoman", todo)] if todo else []
+    print(f"  {name}: {len(measures)} commands x{runs}, interleaved ...", file=sys.stderr)
+    try:
+        found.update(interleaved(measures, runs))
+    finally:
+        undo.restore()
+    found["rss list"] = peak_rss(listing)
 
-    def next_done():
-        ident = next(targets)
-        path = next(store.glob(f"actions/*/{ident}-*.toml"))
-        originals[path] = path.read_bytes()
-        done_command[-1] = ident
-
-    done_command = [*escg, "--store", str(store), "action", "done", "X"]
-    next_done()
-    subprocess.run(done_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)  # the warm-up
-    found["action done"] = statistics.median(_timed_each(done_command, runs, env, next_done))
-    for path, data in originals.items():
-        path.write_bytes(data)
-
-    check = [*escg, "--store", str(store), "check"]
-    found["check"] = timed(check, max(2, runs // 3), env)
-    found["rss check"] = peak_rss(check, env)
-    found["version"] = timed([*escg, "--version"], runs, env)
-    found["python"] = timed([sys.executable, "-c", "pass"], runs, env)
-    found["open"] = len(open_ids)
+    # 3. The full check, which reads every file again: fewer runs.
+    if has_full_check():
+        full = [*escg, "check", "--full"]
+        print(f"  {name}: check --full ...", file=sys.stderr)
+        found.update(interleaved([Measure("check full", full)], max(2, runs // 3)))
+        found["rss check"] = peak_rss(full)
+    final = run([*escg, "check"])
+    if final.returncode:
+        ERRORS.append(f"{name}: `escg check` after the benchmark: {(final.stdout + final.stderr).strip()[-600:]}")
     return found
 
 
-def _timed_each(command, runs, env, before):
-    times = []
-    for _ in range(runs):
-        before()
-        started = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def ratio(a, b) -> str:
-    return f"{a / b:.2f}×" if a and b else "n/a"
+# --- the report --------------------------------------------------------------
 
 
 def ms(value) -> str:
@@ -235,69 +406,119 @@ def ms(value) -> str:
     return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
 
 
-def table(results: dict[int, dict]) -> str:
-    sizes = sorted(results)
-    head = "| | " + " | ".join(f"{s:,} actions" for s in sizes) + " |\n|---|" + "---:|" * len(sizes) + "\n"
-    rows = [
-        ("open actions listed", lambda r: f"{r['open']:,}"),
-        ("**escg actions --format json** (warm index)", lambda r: ms(r["escg list"])),
-        ("todoman `todo --porcelain list`", lambda r: ms(r["todoman list"])),
-        ("taskwarrior `task status:pending export`", lambda r: ms(r["taskwarrior list"])),
-        ("escg ÷ todoman", lambda r: ratio(r["escg list"], r["todoman list"])),
-        ("escg ÷ taskwarrior", lambda r: ratio(r["escg list"], r["taskwarrior list"])),
-        ("escg first run after a fresh clone (no index)", lambda r: ms(r["escg cold"])),
-        ("escg agenda render next", lambda r: ms(r["agenda render"])),
-        ("escg action add", lambda r: ms(r["action add"])),
-        ("escg action done", lambda r: ms(r["action done"])),
-        ("escg check", lambda r: ms(r["check"])),
-        ("escg --version", lambda r: ms(r["version"])),
-        ("python -c pass", lambda r: ms(r["python"])),
-        ("escg --version ÷ python", lambda r: ratio(r["version"], r["python"])),
-        ("peak memory: listing / cold run / check", lambda r: f"{r['rss list']:.0f} / {r['rss cold']:.0f} / {r['rss check']:.0f} MB"),
-    ]
-    body = "".join(f"| {label} | " + " | ".join(cell(results[s]) for s in sizes) + " |\n" for label, cell in rows)
-    return head + body
+def ratio(a, b) -> str:
+    return f"{a / b:.2f}×" if a and b else "n/a"
 
 
-def verdicts(results: dict[int, dict]) -> str:
+def table(results: dict[str, dict]) -> str:
+    names = list(results)
+    sizes = [n for n in names if n != "example"]
+    growth = len(sizes) >= 2
+    head = "| | " + " | ".join("example store" if n == "example" else f"{int(n):,} actions" for n in names)
+    head += f" | {int(sizes[-1]):,} ÷ {int(sizes[0]):,} |" if growth else " |"
+    head += "\n|---|" + "---:|" * (len(names) + growth) + "\n"
+    rows = [("actions / open / meetings", lambda r: f"{r['n actions']:,} / {r['n open']:,} / {r['n meetings']:,}", None)]
+
+    def timing(key):
+        def cell(r):
+            value = r.get(key)
+            if value is None or key == "python":
+                return ms(value)
+            return f"{ms(value)} ({value / r['python']:.1f}×)" if r.get("python") else ms(value)
+        return cell
+
+    for key, label in BASICS + READS + WRITES + RIVALS + [("cold", LABELS["cold"])]:
+        if any(results[n].get(key) is not None for n in names):
+            rows.append((label, timing(key), key))
+    rows.append(("escg JSON listing ÷ taskwarrior", lambda r: ratio(r.get("actions json"), r.get("taskwarrior")), None))
+    rows.append(("escg JSON listing ÷ todoman", lambda r: ratio(r.get("actions json"), r.get("todoman")), None))
+    rows.append(("peak memory: listing / cold / check --full",
+                 lambda r: " / ".join(f"{r[k]:.0f}" if r.get(k) else "n/a" for k in ("rss list", "rss cold", "rss check")) + " MB",
+                 None))
+    body = ""
+    for label, cell, key in rows:
+        line = f"| {label} | " + " | ".join(cell(results[n]) for n in names)
+        if growth:
+            line += " | " + (ratio(results[sizes[-1]].get(key), results[sizes[0]].get(key)) if key else "")
+        body += line + " |\n"
+    return head + body + "\nTimes in parentheses are multiples of `python -c pass` in the same run.\n"
+
+
+def verdicts(results: dict[str, dict]) -> str:
     lines = []
 
     def say(ok, text):
-        lines.append(f"- {'met' if ok else 'NOT met'}: {text}")
+        if ok is None:
+            lines.append(f"- not measured: {text}")
+        else:
+            lines.append(f"- {'met' if ok else 'NOT met'}: {text}")
 
-    small, large = results.get(1000), results.get(100000)
-    if small and small["todoman list"]:
-        say(small["escg list"] <= 0.3 * small["todoman list"], f"1,000 actions, at most 0.3× todoman: {ratio(small['escg list'], small['todoman list'])}")
-    mid = results.get(20000)
-    if mid and mid["taskwarrior list"]:
-        say(mid["escg list"] <= mid["taskwarrior list"], f"20,000 actions, no slower than taskwarrior: {ratio(mid['escg list'], mid['taskwarrior list'])}")
-    if large and large["taskwarrior list"]:
-        say(large["escg list"] <= 0.5 * large["taskwarrior list"], f"100,000 actions, at most 0.5× taskwarrior: {ratio(large['escg list'], large['taskwarrior list'])}")
-    any_result = next(iter(results.values()))
-    say(any_result["version"] <= 7 * any_result["python"], f"escg --version within 7× python -c pass: {ratio(any_result['version'], any_result['python'])}")
-    if small and large:
-        for key in ("action add", "action done"):
-            say(large[key] <= 1.5 * small[key], f"{key} at 100,000 within 1.5× of 1,000: {ratio(large[key], small[key])}")
-        growth = large["rss list"] / small["rss list"]
-        say(growth <= 100, f"listing memory grows at most linearly (×{growth:.1f} for ×100 actions)")
+    reads = [k for k, _ in READS]
+    example = results.get("example")
+    if example:
+        floor = example.get("python")
+        for key in reads + ["version"]:
+            value = example.get(key)
+            say(None if value is None or not floor else value <= 5 * floor,
+                f"example store, {LABELS[key]} within 5× python -c pass: {ratio(value, floor)}")
+        say(None if example.get("help") is None else example["help"] <= 8 * floor,
+            f"example store, escg --help within 8× python -c pass: {ratio(example.get('help'), floor)}")
+    for size, limit in (("1000", 2.0), ("20000", 0.5), ("100000", 0.3)):
+        r = results.get(size)
+        if r is None:
+            say(None, f"{int(size):,} actions, open-action JSON listing at most {limit}× taskwarrior")
+            continue
+        value, task = r.get("actions json"), r.get("taskwarrior")
+        say(None if not value or not task else value <= limit * task,
+            f"{int(size):,} actions, open-action JSON listing at most {limit}× taskwarrior: {ratio(value, task)}")
+    sizes = sorted(int(n) for n in results if n != "example")
+    if len(sizes) >= 2:
+        small, large = results[str(sizes[0])], results[str(sizes[-1])]
+        span = f"{sizes[0]:,}→{sizes[-1]:,}"
+        note = "" if (sizes[0], sizes[-1]) == (1000, 100000) else " (the targets are for 1,000→100,000)"
+        for key in reads + [k for k, _ in WRITES]:
+            if key == "check full":
+                continue  # reads every file by design: no target
+            limit = 2.0 if key == "check" else 3.0 if key in ("remind", "ics") else \
+                1.3 if key in dict(WRITES) else 1.5
+            a, b = small.get(key), large.get(key)
+            say(None if not a or not b else b <= limit * a,
+                f"growth {span}{note}, {LABELS[key]} within {limit}× of its own time: {ratio(b, a)}")
+    big = results.get("100000")
+    say(None if not big or big.get("cold") is None else big["cold"] <= 10_000,
+        f"cold build at 100,000 actions within 10 s: {ms(big.get('cold')) if big else 'n/a'}")
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,20000,100000", help="comma-separated numbers of actions")
-    parser.add_argument("--runs", type=int, default=7, help="timed runs a measurement (median reported)")
-    parser.add_argument("--update-docs", action="store_true", help="write the table into docs/performance.md")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs a measurement (median reported; default 7)")
+    parser.add_argument("--no-example", action="store_true", help="leave out the example store")
+    parser.add_argument("--no-rivals", action="store_true", help="leave out taskwarrior and todoman")
+    parser.add_argument("--update-docs", action="store_true", help="write the report into docs/performance.md")
     args = parser.parse_args()
     STORES.mkdir(exist_ok=True)
-    results = {}
-    for size in (int(s) for s in args.sizes.split(",")):
+    started = time.perf_counter()
+    results: dict[str, dict] = {}
+    if not args.no_example:
+        print("measuring the example store ...", file=sys.stderr)
+        results["example"] = measure("example", example_store(), args.runs, rivals=False)
+    for size in sorted(int(s) for s in args.sizes.split(",") if s.strip()):
+        store = ensure_store(size)
         print(f"measuring {size:,} actions ...", file=sys.stderr)
-        results[size] = measure(size, args.runs)
+        results[str(size)] = measure(f"{size:,}", store, args.runs, rivals=not args.no_rivals)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
-    report = f"Measured {stamp} on {machine}, medians of {args.runs} runs (ESCG_TODAY={TODAY}).\n\n" + table(results) + "\n" + verdicts(results)
+    version = run([*ESCG, "--version"]).stdout.strip()
+    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {version}"
+    report = (f"Measured {stamp} on {machine}: medians of {args.runs} interleaved runs "
+              f"({COLD_RUNS} for the cold build), ESCG_TODAY={TODAY}, TZ=Europe/London, "
+              f"`python bench/run.py --sizes {','.join(n for n in results if n != 'example')} --runs {args.runs}`.\n\n"
+              + table(results) + "\n" + verdicts(results))
+    if ERRORS:
+        report += "\nFailures:\n\n" + "".join(f"- {e}\n" for e in ERRORS)
     print(report)
+    print(f"took {time.perf_counter() - started:.0f}s", file=sys.stderr)
     if args.update_docs:
         doc = REPO / "docs" / "performance.md"
         text = doc.read_text()
