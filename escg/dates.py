@@ -71,6 +71,9 @@ def today() -> date:
     match = _ISO.fullmatch(override)
     if not match:
         raise InputError(f"ESCG_TODAY must be YYYY-MM-DD, not {override!r}")
+    # Far enough from the calendar's ends that every date escg works out from it exists.
+    if not 1900 <= int(match[1]) <= 9000:
+        raise InputError(f"ESCG_TODAY must be a date between the years 1900 and 9000, not {override!r}")
     return _make_date(int(match[1]), int(match[2]), int(match[3]), override)
 
 
@@ -104,6 +107,8 @@ def shift(start: date, amount: int, unit: str) -> date:
 
 
 def _make_date(year: int, month: int, day: int, text: str) -> date:
+    if not 1 <= year <= 9999:
+        raise InputError(f"no such date: {text!r} (years run from 1 to 9999)")
     if not 1 <= month <= 12:
         raise InputError(f"no such date: {text!r} has no month {month}")
     try:
@@ -295,7 +300,10 @@ def parse_period(text: str) -> int:
     if not match:
         raise InputError(f"not a period: {text!r}; use days or weeks such as 14d or 2w")
     amount = int(match[1])
-    return amount * 7 if (match[2] or "d").startswith("w") else amount
+    days = amount * 7 if (match[2] or "d").startswith("w") else amount
+    if days > 36_500:
+        raise InputError(f"a period of at most 100 years, not {text!r}")
+    return days
 
 
 def long_date(value: date) -> str:

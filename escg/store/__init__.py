@@ -29,6 +29,17 @@ MEETINGS = "meetings"
 ACTIONS = "actions"
 
 
+def _regular(path: Path) -> bool:
+    """A regular file, not a link, FIFO or device: reads skip the others (as the index does;
+    `escg check` reports them)."""
+    import stat
+
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 class Store:
     """One store folder. Reads go through the index (escg/store/index.py) when it
     can be used, else through the files themselves; both give the same answers
@@ -164,7 +175,7 @@ class Store:
             if not year.is_dir() or year.is_symlink() or year.name.startswith("."):
                 continue
             for path in sorted(year.glob("*.toml")):
-                if not path.name.startswith(".") and path.is_file():
+                if not path.name.startswith(".") and _regular(path):
                     yield path.stem, path
 
     def _parse_meeting(self, path: Path, data: dict | None = None) -> model.Meeting:
@@ -239,7 +250,7 @@ class Store:
         for year in sorted(folder.iterdir()):
             if year.is_dir() and not year.is_symlink() and not year.name.startswith("."):
                 for path in sorted(year.glob("A-*.toml")):
-                    if path.is_file():
+                    if _regular(path):
                         yield path
 
     def _scan_actions(self) -> list[model.Action]:
@@ -336,7 +347,10 @@ class Transaction:
             text = create
         document = tomlkit.parse(text)
         change(document)
-        self.stage(path, tomlkit.dumps(document), parse=parse)
+        written = tomlkit.dumps(document)
+        if "\r\n" in text:  # keep the file's own line ending, not a mixture
+            written = written.replace("\r\n", "\n").replace("\n", "\r\n")
+        self.stage(path, written, parse=parse)
 
     def stage(self, path: Path, text: str, *, parse: Callable[[dict, model.Problems], Any]) -> None:
         """Stage new ``text`` for ``path`` after proving it parses and validates."""

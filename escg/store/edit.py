@@ -95,6 +95,10 @@ def sync_array(container: Any, key: str, rows: Sequence[tuple[int | None, Mappin
     Each row is (index of the table it came from in the file, or None if new,
     its data); a table that came from the file is reused, with its comments."""
     old = list(container[key]) if key in container else []
+    if old and not isinstance(container[key], AoT):
+        # Written by hand as an inline array (items = [{...}]): rewrite it as [[key]] tables.
+        del container[key]
+        old = []
     if old and [source for source, _ in rows] == list(range(len(old))):
         # Same tables in the same order: edit each in place, touching nothing else.
         for table, (_, data) in zip(old, rows):

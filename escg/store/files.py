@@ -26,7 +26,11 @@ def atomic_write(path: Path, text: str, root: Path | None = None, *, durable: bo
     (the benchmark generator), never for a user's store."""
     import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WriteError(f"could not create the folder {display(path.parent, root)}: "
+                         f"{error.strerror or error}; nothing was written") from None
     try:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:

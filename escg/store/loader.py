@@ -17,6 +17,7 @@ from escg.patterns import Pattern
 
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -91,6 +92,15 @@ def load(path: Path, parse: Parse | None = None, root: Path | None = None, *,
     if data is None:
         if text is None:
             try:
+                kind = path.lstat().st_mode
+                if stat.S_ISLNK(kind):
+                    target = path.resolve()
+                    if root is not None and not target.is_relative_to(root.resolve()):
+                        return fail(0, "a symbolic link out of the store; escg does not follow it")
+                    kind = target.stat().st_mode
+                if not stat.S_ISREG(kind):
+                    # A FIFO would hang every read, a device would be read for ever.
+                    return fail(0, "not a regular file; escg ignores it")
                 if path.stat().st_size > MAX_FILE:
                     return fail(0, f"larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
                 raw = path.read_bytes()
