@@ -17,6 +17,8 @@ import hashlib
 import os
 import re
 import stat
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -189,22 +191,190 @@ def _bytecode_cache(directory: str, fingerprint: str):
 
 _FILTERS = {"md": md, "cell": cell, "long_date": dates.long_date, "short_date": dates.short_date}
 
+# A store's template is bounded in memory and time: no value it computes (a string, a list,
+# a number's digits) may exceed MAX_SIZE, no number it passes to a call or filter MAX_ARGUMENT
+# ('x'.center(10**10)), and a render stops after RENDER_SECONDS. Each gives one line, exit 3.
+MAX_SIZE = 10_000_000
+MAX_ARGUMENT = 1_000_000
+MAX_RANGE = 100_000
+RENDER_SECONDS = 10.0
+# A printf or str.format width or precision of seven digits or more, or one taken from the arguments.
+_HUGE_FIELD = re.compile(r"%[^a-zA-Z%]*?(?:\*|\d{7,})|\{[^{}]*?\d{7,}[^{}]*\}")
+
+
+class TemplateTooBig(Exception):
+    """A template asked for more memory or time than a document needs."""
+
+
+def _too_big(what: str) -> TemplateTooBig:
+    return TemplateTooBig(f"{what} (the limit is {MAX_SIZE:,} characters or items, and numbers up to {MAX_ARGUMENT:,} "
+                          "in calls)")
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)):
+        return len(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value.bit_length() // 3  # about its decimal digits
+    return 0
+
+
+_clock = threading.local()  # when the render on this thread must stop (monotonic seconds)
+
+
+def _check_time() -> None:
+    deadline = getattr(_clock, "deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise TemplateTooBig(f"it ran for more than {RENDER_SECONDS:g} seconds")
+
+
+def bounded(value: Any) -> Any:
+    """``value``, if it is within MAX_SIZE (and the render within its time)."""
+    _check_time()
+    if _size(value) > MAX_SIZE:
+        raise _too_big(f"a value of {_size(value):,} characters or items")
+    return value
+
+
+def _check_arguments(args: tuple, kwargs: dict) -> None:
+    _check_time()
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ARGUMENT:
+            raise _too_big(f"the number {value if abs(value) < 10**30 else 'of ' + str(value.bit_length()) + ' bits'} "
+                           "given to a call")
+        if isinstance(value, str) and _HUGE_FIELD.search(value):
+            raise _too_big("a format with a huge width or precision")
+
+
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    """Refuse, before computing it, a result larger than MAX_SIZE."""
+    _check_time()
+    sized = (str, bytes, list, tuple)
+    if operator == "*":
+        for seq, count in ((left, right), (right, left)):
+            if isinstance(seq, sized) and isinstance(count, int) and len(seq) * max(count, 0) > MAX_SIZE:
+                raise _too_big(f"repeating {len(seq):,} characters or items {count:,} times")
+    elif operator == "**":
+        if isinstance(left, int) and isinstance(right, (int, float)) and abs(left) > 1 and \
+                max(abs(left).bit_length() - 1, 1) * right > MAX_SIZE:
+            raise _too_big("a power that large")
+    elif operator == "+":
+        if isinstance(left, sized) and isinstance(right, sized) and len(left) + len(right) > MAX_SIZE:
+            raise _too_big(f"joining {len(left) + len(right):,} characters or items")
+    elif operator == "%":
+        if isinstance(left, str) and _HUGE_FIELD.search(left):
+            raise _too_big("a format with a huge width or precision")
+
+
+def _bounded_filter(name: str, function):
+    # A filter's parameters are sizes ('x'|center(10**10)); the value it filters, and what the
+    # format filter formats, are data ('%d'|format(12345678) is a number, not a width).
+    skip = 1 + (getattr(function, "jinja_pass_arg", None) is not None)
+
+    @functools.wraps(function)  # keeps Jinja's pass_context and similar marks
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if name == "format":
+            _check_arguments(args[skip - 1:skip], {})  # the format string's widths only
+        else:
+            _check_arguments(args[skip:], kwargs)
+        return bounded(function(*args, **kwargs))
+
+    return call
+
+
+def _sandbox_class():
+    from jinja2.compiler import CodeGenerator
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class BoundedCode(CodeGenerator):
+        """Jinja's code, with every ``~`` join checked: it is the one operator the sandbox cannot intercept."""
+
+        def visit_Concat(self, node, frame) -> None:
+            self.write("environment.bounded(")
+            super().visit_Concat(node, frame)
+            self.write(")")
+
+    class BoundedSandbox(ImmutableSandboxedEnvironment):
+        """Jinja's immutable sandbox, bounded in memory: operators, calls, filters and joins."""
+
+        code_generator_class = BoundedCode
+        intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/", "-"})
+        bounded = staticmethod(bounded)
+
+        def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+            _check_binop(operator, left, right)
+            return bounded(super().call_binop(context, operator, left, right))
+
+        def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's own signature
+            # the sandbox hands str.format over wrapped (update_wrapper): look through the wrapper
+            method = getattr(__obj, "__wrapped__", __obj)
+            owner = getattr(method, "__self__", None)
+            if isinstance(owner, str) and getattr(method, "__name__", "") in ("format", "format_map"):
+                # what is formatted is data; only the format's widths are sizes
+                if _HUGE_FIELD.search(owner):
+                    raise _too_big("a format with a huge width or precision")
+                _check_arguments((), {})
+            else:
+                _check_arguments(args, kwargs)
+            return bounded(ImmutableSandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs))
+
+    return BoundedSandbox
+
+
+def _bounded_range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise _too_big(f"a range of {len(numbers):,} numbers (at most {MAX_RANGE:,})")
+    return numbers
+
+
+class _Deadline:
+    """Stop a render after RENDER_SECONDS: an interval timer in the main thread when SIGALRM is
+    free (it stops any loop), and everywhere a deadline that every operator, call and filter checks."""
+
+    def __init__(self) -> None:
+        self.armed = False
+
+    def __enter__(self) -> _Deadline:
+        import signal
+
+        self.outer = getattr(_clock, "deadline", None)
+        _clock.deadline = time.monotonic() + RENDER_SECONDS
+
+        if (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
+                and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)):
+            def expire(signum, frame):
+                raise TemplateTooBig(f"it ran for more than {RENDER_SECONDS:g} seconds")
+
+            self.previous = signal.signal(signal.SIGALRM, expire)
+            signal.setitimer(signal.ITIMER_REAL, RENDER_SECONDS)
+            self.armed = True
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _clock.deadline = self.outer
+        if self.armed:
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
 
 @functools.lru_cache(maxsize=8)
 def _environment(store_templates: str | None, cache: Path):
     import jinja2
     from jinja2 import StrictUndefined, select_autoescape
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
     from escg import __version__
 
     bundled = str(bundled_templates())
     # A store's templates may link within the store, never out of it; the bundled ones stay in their folder.
     folders = ([(store_templates, os.path.dirname(store_templates))] if store_templates else []) + [(bundled, bundled)]
     directory = _usable_cache_dir(cache)
-    fingerprint = repr((__version__, jinja2.__version__, ImmutableSandboxedEnvironment.__name__,
+    sandbox = _sandbox_class()
+    fingerprint = repr((__version__, jinja2.__version__, sandbox.__name__, sorted(sandbox.intercepted_binops),
                         sorted(_OPTIONS.items()), _AUTOESCAPE, sorted(_FILTERS)))
-    env = ImmutableSandboxedEnvironment(
+    env = sandbox(
         loader=_loader_class()(folders),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=_AUTOESCAPE, default_for_string=False),
@@ -213,6 +383,8 @@ def _environment(store_templates: str | None, cache: Path):
         **_OPTIONS,
     )
     env.filters.update(_FILTERS)
+    env.filters = {name: _bounded_filter(name, function) for name, function in env.filters.items()}
+    env.globals["range"] = _bounded_range
     return env
 
 
@@ -234,7 +406,8 @@ def render(store: Store | None, name: str, context: dict[str, Any]) -> str:
     env = environment(store)
     try:
         template = env.get_template(name)
-        return template.render(**context)
+        with _Deadline():
+            return template.render(**context)
     except TemplateNotFound as error:
         raise NotFoundError(f"no template {error.name!r} in the store's templates/ or the bundled ones") from None
     except TemplateSyntaxError as error:
@@ -242,6 +415,8 @@ def render(store: Store | None, name: str, context: dict[str, Any]) -> str:
         raise InputError(f"template {where}:{error.lineno}: {error.message}") from None
     except UndefinedError as error:
         raise InputError(f"template {name}: {error.message}") from None
+    except TemplateTooBig as error:
+        raise InputError(f"template {name} asked for too much: {error}") from None
     except SecurityError as error:
         raise InputError(f"template {name} tried something unsafe: {error}") from None
     except TemplateError as error:

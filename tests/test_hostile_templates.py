@@ -69,3 +69,76 @@ def test_a_paper_linking_out_of_the_store_is_never_attached(run, meeting_store, 
     run("agenda new")
     result = run("mail agenda --to a@example.org --dry-run", code=3)
     assert result.stderr == "error: paper papers/notes.txt resolves outside the store; refusing to attach it\n"
+
+
+# --- item 14: bounded in memory and time ---------------------------------------
+
+HUGE = [
+    ("{{ 'x' * 10**10 }}", "repeating 1 characters or items 10,000,000,000 times"),
+    ("{{ [0] * 10**9 }}", "repeating 1 characters or items 1,000,000,000 times"),
+    ("{{ 9 ** 99999999 }}", "a power that large"),
+    ("{{ lipsum(10**9) }}", "the number 1000000000 given to a call"),
+    ("{{ 'x'|indent(10**10, true) }}", "the number 10000000000 given to a call"),
+    ("{{ 'x'|center(10**10) }}", "the number 10000000000 given to a call"),
+    ("{{ 'x'.ljust(10000000000) }}", "the number 10000000000 given to a call"),
+    ("{{ '%0999999999d' % 1 }}", "a format with a huge width or precision"),
+    ("{{ '%*d' % (999999999, 1) }}", "a format with a huge width or precision"),
+    ("{{ '%0999999999d'|format(1) }}", "a format with a huge width or precision"),
+    ("{{ '{:>9999999999}'.format(1) }}", "a format with a huge width or precision"),
+    ("{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+     "a value of 16,777,216 characters or items"),
+    ("{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}",
+     "joining 16,777,216 characters or items"),
+    ("{{ range(10**9)|list|length }}", "the number 1000000000 given to a call"),
+    ("{{ range(200000)|list|length }}", "a range of 200,000 numbers (at most 100,000)"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+     "it ran for more than 1 seconds"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{{ i ~ j }}{% endfor %}{% endfor %}",
+     "it ran for more than 1 seconds"),
+]
+
+
+def _escg_limited(store, *args: str):
+    """escg in a child with 2 GB of address space and a 1-second render limit: were a bound
+    missing, the child (not the test run, nor the machine) would run out."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+
+    code = "import sys, escg.render as r; r.RENDER_SECONDS = 1; from escg.cli import main; sys.argv[0] = 'escg'; main()"
+    env = {**os.environ, "ESCG_STORE": str(store)}
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
+                          preexec_fn=limit, timeout=120)
+
+
+@pytest.mark.parametrize("template, why", HUGE, ids=[t for t, _ in HUGE])
+def test_a_store_template_is_bounded_in_memory_and_time(mail_store, template, why):
+    (mail_store / "templates").mkdir()
+    (mail_store / "templates/actions.md").write_text(template)
+    result = _escg_limited(mail_store, "actions", "-f", "md")
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith("error: template actions.md asked for too much: " + why), result.stderr
+    assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
+
+
+def test_ordinary_arithmetic_and_formatting_still_work(run, mail_store):
+    (mail_store / "templates").mkdir()
+    (mail_store / "templates/actions.md").write_text(
+        "{{ 'ab' * 3 }} {{ 2 ** 10 }} {{ 7 // 2 }} {{ 7 % 3 }} {{ '%05.1f' % 3.14159 }} {{ '{:,}'.format(1234567) }} "
+        "{{ 'x'|center(9) }}|{{ range(3)|list }} {{ [1] + [2] }} {{ 'a' ~ 'b' }} {{ 10 - 4 }} {{ 1 / 4 }} "
+        "{{ '%d'|format(12345678) }} {{ 12345678|string }}\n")
+    assert run("actions -f md").stdout == "ababab 1024 3 1 003.1 1,234,567     x    |[0, 1, 2] [1, 2] ab 6 0.25 12345678 12345678\n"
+
+
+def test_the_environment_is_still_made_once_per_process(run, mail_store):
+    from escg import render
+
+    before = render._environment.cache_info()
+    for _ in range(3):
+        run("actions -f md")
+    after = render._environment.cache_info()
+    assert after.misses <= before.misses + 1 and after.hits >= before.hits + 2  # made once, then reused
+
