@@ -58,6 +58,18 @@ def cell(text: Any) -> str:
     return " ".join(md(text).split())
 
 
+_HREF_SPECIAL = re.compile(r"[|<>\\\s\x00-\x1f\x7f]")
+
+
+def md_href(href: Any) -> str:
+    """A link's destination for ``[name](<href>)``, safe in a table cell too: a ``|`` would end
+    the cell and ``<``, ``>``, ``\\`` or a line break the destination, so each is percent-encoded,
+    which every renderer and browser reads back as the same address."""
+    if href is None:
+        return ""
+    return _HREF_SPECIAL.sub(lambda m: "".join(f"%{byte:02X}" for byte in m[0].encode("utf-8")), str(href))
+
+
 # The environment's settings: what the templates are compiled with, so also part of
 # the key of every compiled template on disk (a change to any of them compiles afresh).
 _OPTIONS = {
@@ -189,7 +201,7 @@ def _bytecode_cache(directory: str, fingerprint: str):
     return DiskCache(directory)
 
 
-_FILTERS = {"md": md, "cell": cell, "long_date": dates.long_date, "short_date": dates.short_date}
+_FILTERS = {"md": md, "cell": cell, "md_href": md_href, "long_date": dates.long_date, "short_date": dates.short_date}
 
 # A store's template is bounded in memory and time: no value it computes (a string, a list,
 # a number's digits) may exceed MAX_SIZE, no number it passes to a call or filter MAX_ARGUMENT

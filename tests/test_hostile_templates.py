@@ -142,3 +142,35 @@ def test_the_environment_is_still_made_once_per_process(run, mail_store):
     after = render._environment.cache_info()
     assert after.misses <= before.misses + 1 and after.hits >= before.hits + 2  # made once, then reused
 
+
+# --- item 15: a | in a paper link keeps the Markdown table whole ------------------
+
+
+def _table_rows(markdown: str) -> list[list[str]]:
+    """Each table row's cells as GFM splits them: on every | not escaped with a backslash."""
+    import re
+
+    rows = []
+    for line in markdown.splitlines():
+        if line.startswith("|") and not line.startswith("|---"):
+            rows.append([c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]])
+    return rows
+
+
+def test_a_pipe_in_a_paper_link_keeps_the_table_row_whole(run, meeting_store):
+    run(["agenda", "add", "Pipe | title", "-m", "2026-12-03", "--paper", "https://example.org/a|b.pdf?x=1|2",
+         "--paper", "papers/x|y z.pdf"])
+    run("agenda new")
+    markdown = run("agenda render 2026-12-03 -f md").stdout
+    rows = _table_rows(markdown)
+    assert len({len(row) for row in rows}) == 1  # every row has as many cells as the header
+    [row] = [row for row in rows if "Pipe" in row[2]]
+    assert row[-1] == ("[a\\|b.pdf](<https://example.org/a%7Cb.pdf?x=1%7C2>), "
+                       "[x\\|y z.pdf](<papers/x%7Cy%20z.pdf>)")
+
+
+def test_md_href_encodes_what_would_end_a_link_or_a_cell():
+    from escg.render import md_href
+
+    assert md_href("https://example.org/a|b<c>d\\e f\n") == "https://example.org/a%7Cb%3Cc%3Ed%5Ce%20f%0A"
+    assert md_href("https://example.org/plain-é.pdf") == "https://example.org/plain-é.pdf"
