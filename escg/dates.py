@@ -331,6 +331,14 @@ def recurrence(rule: str, start: date, count: int) -> list[date]:
         cleaned = cleaned[6:]
     if any(word in cleaned.upper() for word in ("COUNT", "UNTIL", "DTSTART")):
         raise InputError("give the series length with --count, not COUNT, UNTIL or DTSTART in the rule")
+    # Meetings are on days: a sub-daily rule gives several on one date (2027-01-01, 2027-01-01b, ...)
+    # and, when impossible (FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30), 1.6 billion steps to search.
+    parts = {part.split("=", 1)[0].strip().upper() for part in cleaned.split(";")}
+    frequency = next((part.split("=", 1)[1].strip().upper() for part in cleaned.split(";")
+                      if part.split("=", 1)[0].strip().upper() == "FREQ" and "=" in part), "")
+    if frequency in ("HOURLY", "MINUTELY", "SECONDLY") or parts & {"BYHOUR", "BYMINUTE", "BYSECOND"}:
+        raise InputError(f"meetings recur by the day at most: FREQ=DAILY, WEEKLY, MONTHLY or YEARLY, "
+                         f"without BYHOUR, BYMINUTE or BYSECOND (not {rule.strip()[:80]!r})")
     try:
         parsed = rrule.rrulestr(cleaned, dtstart=datetime.combine(start, time(0)))
     except (ValueError, TypeError) as error:
