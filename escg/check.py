@@ -30,6 +30,7 @@ from escg.patterns import Pattern
 from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store
 from escg.store.loader import Loaded, find_line, load
 
+FINDINGS = 2  # the shape of what the cache keeps per file: a change makes every file be read again
 TEMPORARY = Pattern(r"\..+\.[A-Za-z0-9_]{6,}\.tmp")
 
 
@@ -113,7 +114,7 @@ class Checker:
         # A meeting file that cannot be read still exists: references to it are not problems too.
         self.meeting_ids = {path.stem for path in meeting_files}
         self.cached, self.saved = self._cache()
-        universe = [sorted(persons), sorted(orgs), sorted(themes), sorted(self.meeting_ids),
+        universe = [FINDINGS, sorted(persons), sorted(orgs), sorted(themes), sorted(self.meeting_ids),
                     [(s.id, s.position) for s in group.value.standing] if group else []]
         self.digest = _digest(universe)
         counts = self._meetings(meeting_files, persons, orgs, themes)
@@ -124,6 +125,10 @@ class Checker:
             if plan:
                 for index, item in enumerate(plan.value):
                     self._item_references(plan, ("items", index), item, persons, orgs, themes)
+                    if item.deferred_from and item.deferred_from not in self.meeting_ids:
+                        self.add(plan, ("items", index, "deferred_from"),
+                                 f"deferred from meeting {item.deferred_from}, which does not exist")
+                self._missing_papers(plan_file, self._local_papers(plan, plan.value))
         self._actions(action_files, persons, orgs, themes, counts)
         for path in leftovers:
             self.problems.append(self.revive(Problem(
@@ -204,12 +209,14 @@ class Checker:
                 self.add(path, (), f"meeting {ident} is also in {self.show(seen[ident])}")
                 continue
             seen[ident] = path
-            count = self._per_file(path, lambda path=path: self._meeting(path, persons, orgs, themes))
-            if count != "unreadable":
-                counts[ident] = count
+            found = self._per_file(path, lambda path=path: self._meeting(path, persons, orgs, themes))
+            if found != "unreadable":
+                counts[ident] = found["count"]
+                self._missing_papers(path, found["papers"])
         return counts
 
-    def _meeting(self, path: Path, persons, orgs, themes) -> int | None | str:
+    def _meeting(self, path: Path, persons, orgs, themes) -> dict | str:
+        """The meeting's problems; returns its item count (None if not built) and its local papers."""
         ident = path.stem
         loaded = self.read(path, lambda data, problems, ident=ident: model.meeting_from_toml(ident, data, problems))
         if loaded is None:
@@ -220,11 +227,33 @@ class Checker:
                      spec=("move", self.relative(path), f"{MEETINGS}/{year}/{path.name}"))
         self._meeting_references(loaded, persons, orgs, themes)
         held: model.Meeting = loaded.value
-        if not held.agenda_built:
-            return None
-        from escg.agenda import agenda_of
+        if held.status.cancelled:
+            for index, item in enumerate(held.items):
+                if item.standing is None and item.status in model.SHOWN_ITEMS:
+                    self.add(loaded, ("items", index), f"item {item.title[:60]!r} is still placed on this cancelled "
+                             "meeting, where no agenda shows it; defer it with `escg agenda defer`")
+        count = None
+        if held.agenda_built:
+            from escg.agenda import agenda_of
 
-        return len(agenda_of(self.store, held).rows)
+            count = len(agenda_of(self.store, held).rows)
+        return {"count": count, "papers": self._local_papers(loaded, held.items)}
+
+    def _local_papers(self, loaded: Loaded, items: list[model.AgendaItem]) -> list[list]:
+        """[line, paper] of each paper that names a file in the store (checked on every run:
+        a paper can be added or removed without its meeting changing)."""
+        found = []
+        for index, item in enumerate(items):
+            for paper in item.papers:
+                if not model.WEB_LINK.fullmatch(paper.strip()) and not model.paper_problem(paper):
+                    found.append([find_line(loaded.text, ("items", index, "papers")) or 0, paper])
+        return found
+
+    def _missing_papers(self, path: Path, papers: list[list]) -> None:
+        for line, paper in papers:
+            if not (self.root / paper).is_file():
+                self.problems.append(self.revive(Problem(
+                    self.show(path), line, f"paper {paper!r} is not in the store (add the file or remove it from the item)")))
 
     def _person(self, loaded: Loaded, key_path: tuple, ident: str | None, persons: dict, what: str) -> None:
         if ident and ident not in persons:

@@ -15,20 +15,29 @@ from escg.meetings import check_link, check_times, check_venue, free_id, resolve
 from escg.store import ActionQuery, Store, Transaction
 
 
-def cancel(store: Store, text: str, reason: str | None = None) -> model.Meeting:
-    """Cancel a meeting that has not been held."""
+def cancel(store: Store, text: str, reason: str | None = None) -> tuple[model.Meeting, int]:
+    """Cancel a meeting that has not been held; the items placed on it go to the
+    forward plan (marked deferred from it), in the same change. Returns the meeting
+    and how many items moved."""
     with store.transaction() as txn:
         meeting = resolve(store, text)
         if meeting.status.cancelled:
             raise ConflictError(f"meeting {meeting.id} is already cancelled")
         if meeting.status.took_place:
             raise ConflictError(f"meeting {meeting.id} has been held ({meeting.status}); it cannot be cancelled")
+        placed = [item for item in meeting.items if item.standing is None and item.status in model.SHOWN_ITEMS]
+        meeting.items = [item for item in meeting.items if not any(item is p for p in placed)]
         meeting.status = model.MeetingStatus.CANCELLED
         revise(store, meeting)
         if reason:
             meeting.note = check_venue(reason)
         write(txn, store, meeting)
-    return meeting
+        if placed:
+            plan = store.forward_plan
+            plan += [model.AgendaItem(**{**item.__dict__, "source": None, "status": "deferred",
+                                         "deferred_from": meeting.id}) for item in placed]
+            agenda.write_forward_plan(txn, store, plan)
+    return meeting, len(placed)
 
 
 def move(store: Store, text: str, day: date | None, *, start: time | None = None,

@@ -267,7 +267,7 @@ def test_a_meeting_reads_back_as_written(day, start, length, venue, online, chai
         assert list(loaded) == [made.id]
         assert loaded[made.id] == made
         if reason is not None:  # a second write, into the existing file
-            cancelled = reschedule.cancel(store, made.id, reason)
+            cancelled, _ = reschedule.cancel(store, made.id, reason)
             assert (cancelled.status, cancelled.note, cancelled.uid) == ("cancelled", reason.strip() or None, made.uid)
             assert Store(store.root).meetings == {made.id: cancelled}
 

@@ -115,11 +115,14 @@ def meeting_cancel(
     meeting: Annotated[str, Argument(metavar="MEETING", help="Meeting id, date, 'next' or 'last'.")],
     reason: Annotated[Optional[str], Option("--reason", help="Why, for the record.")] = None,
 ) -> None:
-    """Cancel a planned meeting (its file stays, marked cancelled)."""
+    """Cancel a planned meeting (its file stays, marked cancelled; its items go to the forward plan)."""
     from escg.reschedule import cancel
 
-    found = cancel(store(ctx), meeting, reason)
+    found, moved = cancel(store(ctx), meeting, reason)
     say(f"cancelled meeting {found.id}")
+    if moved:
+        say(f"{moved} {'item' if moved == 1 else 'items'} moved to the forward plan "
+            "(`escg agenda list --forward-plan`; `escg agenda place` puts one on another meeting)")
 
 
 @app.command("move")
