@@ -26,6 +26,7 @@ GITIGNORE = """\
 .escg.lock
 .escg-index*
 .escg-last-action
+.escg-journal/
 """
 
 FORWARD_PLAN_TOML = """\

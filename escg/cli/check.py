@@ -7,6 +7,7 @@ from typing import Annotated
 from escg.cli.params import Context, Option, echo
 
 from escg.cli.common import say
+from escg.formats import visible
 
 
 def store_check(
@@ -32,7 +33,7 @@ def store_check(
     for note in notes:
         say(f"note: {note}; `escg check --fix` removes it")
     for problem in problems:
-        echo(str(problem))
+        echo(visible(problem))
     if problems:
         fixable = sum(1 for p in problems if p.fix)
         files = len({p.file for p in problems})

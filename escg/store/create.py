@@ -14,6 +14,7 @@ GITIGNORE = f"""# escg's lock and index are local to each machine; the TOML file
 {LOCK_NAME}
 .escg-index*
 .escg-last-action
+.escg-journal/
 """
 
 
