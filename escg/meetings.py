@@ -103,9 +103,7 @@ def following_meeting(store: Store, meeting: model.Meeting | Summary) -> Summary
 
 def summary_of(store: Store, ident: str | None) -> Summary | None:
     """The summary of meeting ``ident`` (None if there is none)."""
-    if "by_id" not in store._cache:
-        store._cache["by_id"] = {m.id: m for m in store.meeting_summaries()}
-    return store._cache["by_id"].get(ident)
+    return store.meeting_summary(ident)
 
 
 def free_id(store: Store, day: date, taken: set[str] = frozenset()) -> str:

@@ -217,6 +217,12 @@ class Store:
                     "meetings", index.meeting_rows(), lambda: [model.MeetingSummary.of(m) for m in self._scan_meetings().values()])
         return self._cache["summaries"]
 
+    def meeting_summary(self, ident: str | None) -> model.MeetingSummary | None:
+        """The summary of meeting ``ident``, or None."""
+        if "by_id" not in self._cache:
+            self._cache["by_id"] = {m.id: m for m in self.meeting_summaries()}
+        return self._cache["by_id"].get(ident)
+
     def meeting(self, ident: str) -> model.Meeting | None:
         """One meeting in full, or None."""
         if "meetings" in self._cache:
