@@ -205,7 +205,7 @@ class Checker:
         for path in files:
             ident = path.stem
             if ident in seen:
-                self.read(path, lambda data, problems, ident=ident: model.meeting_from_toml(ident, data, problems))
+                self.read(path, model.meeting_parser(ident))
                 self.add(path, (), f"meeting {ident} is also in {self.show(seen[ident])}")
                 continue
             seen[ident] = path
@@ -218,7 +218,7 @@ class Checker:
     def _meeting(self, path: Path, persons, orgs, themes) -> dict | str:
         """The meeting's problems; returns its item count (None if not built) and its local papers."""
         ident = path.stem
-        loaded = self.read(path, lambda data, problems, ident=ident: model.meeting_from_toml(ident, data, problems))
+        loaded = self.read(path, model.meeting_parser(ident))
         if loaded is None:
             return "unreadable"
         year = f"{loaded.value.date.year:04d}"

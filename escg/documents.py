@@ -14,7 +14,7 @@ from escg import dates, model
 from escg.actions import Selection, as_raised, carried_forward, counts, view
 from escg.agenda import agenda_of, item_json, paper_name
 from escg.attendance import attendance_json, quorum
-from escg.meetings import following_meeting, meeting_json, previous_meeting, resolve_summary, summary_of, when
+from escg.meetings import following_meeting, meeting_json, previous_meeting, resolve_summary, when
 from escg.store import ActionQuery, Store
 
 
@@ -92,7 +92,7 @@ def agenda_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
 def status_label(meeting: model.Meeting, store: Store) -> str:
     """How a meeting's minutes stand, in words."""
     if meeting.status.approved:
-        at = summary_of(store, meeting.minutes.approved_at)
+        at = store.meeting_summary(meeting.minutes.approved_at)
         return f"approved at the meeting of {dates.long_date(at.date)}" if at else "approved"
     if meeting.status.has_minutes:
         return "draft, not yet approved"
@@ -152,7 +152,7 @@ def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "declarations": item_declarations,
             "actions": [view(store, a, today, window) for a in raised if a.item == row.number],
         })
-    approved_at = summary_of(store, meeting.minutes.approved_at)
+    approved_at = store.meeting_summary(meeting.minutes.approved_at)
     return {
         "group": {"name": group.name, "short": group.short, "secretariat": group.secretariat},
         "meeting": {

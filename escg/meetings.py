@@ -17,8 +17,6 @@ from escg.store import Store, Transaction
 Summary = model.MeetingSummary
 
 
-def parse_meeting_file(ident: str):
-    return lambda data, problems: model.meeting_from_toml(ident, data, problems)
 
 
 def resolve_summary(store: Store, text: str | None, *, base: date | None = None) -> Summary:
@@ -101,11 +99,6 @@ def following_meeting(store: Store, meeting: model.Meeting | Summary) -> Summary
     return None
 
 
-def summary_of(store: Store, ident: str | None) -> Summary | None:
-    """The summary of meeting ``ident`` (None if there is none)."""
-    return store.meeting_summary(ident)
-
-
 def free_id(store: Store, day: date, taken: set[str] = frozenset()) -> str:
     base = day.isoformat()
     used = {m.id for m in store.meeting_summaries()} | set(taken)
@@ -185,10 +178,10 @@ def write(txn: Transaction, store: Store, meeting: model.Meeting, *, replaces: s
         from escg.store.loader import load
 
         txn.writes[path] = load(source, None, store.root).text
-        txn.edit(path, change, parse=parse_meeting_file(meeting.id))
+        txn.edit(path, change, parse=model.meeting_parser(meeting.id))
         txn.delete(source)
     else:
-        txn.edit(path, change, parse=parse_meeting_file(meeting.id),
+        txn.edit(path, change, parse=model.meeting_parser(meeting.id),
                  create=f"# {store.group.short} meeting: its agenda, attendance and minutes.\n\n")
 
 

@@ -787,6 +787,11 @@ def meeting_from_toml(ident: str, data: dict, problems: Problems) -> Meeting:
     )
 
 
+def meeting_parser(ident: str):
+    """The parse function of the meeting file named ``ident`` (its id is its file name)."""
+    return lambda data, problems: meeting_from_toml(ident, data, problems)
+
+
 def forward_plan_from_toml(data: dict, problems: Problems) -> list[AgendaItem]:
     _unknown(data, ("items",), (), problems)
     items_data = data.get("items", [])

@@ -88,16 +88,18 @@ def _unoptional(hint: Any) -> Any:
     return hint
 
 
+def _hints(function: Callable[..., Any]) -> list[tuple[inspect.Parameter, Any]]:
+    hints = typing.get_type_hints(function, include_extras=True)
+    return [(p, hints.get(p.name, p.annotation)) for p in inspect.signature(function).parameters.values()]
+
+
+def _takes_context(function: Callable[..., Any]) -> bool:
+    return any(hint is Context for _, hint in _hints(function))
+
+
 def parameters(function: Callable[..., Any]) -> list[Parameter]:
     """The parameters of a command, from its definition (not ``ctx``)."""
-    hints = typing.get_type_hints(function, include_extras=True)
-    found = []
-    for parameter in inspect.signature(function).parameters.values():
-        hint = hints.get(parameter.name, parameter.annotation)
-        if hint is Context:
-            continue
-        found.append(Parameter(parameter.name, hint, parameter.default))
-    return found
+    return [Parameter(p.name, hint, p.default) for p, hint in _hints(function) if hint is not Context]
 
 
 def parse(function: Callable[..., Any], argv: list[str]) -> dict[str, Any]:
@@ -189,7 +191,6 @@ def run(argv: list[str]) -> int | None:
     except Unsupported:
         return None
     context = Context({"store_path": Path(store) if store is not None else None})
-    wants_context = any(p.annotation in ("Context", Context) for p in inspect.signature(function).parameters.values())
-    if wants_context:
+    if _takes_context(function):
         return guarded(lambda: function(context, **kwargs))
     return guarded(lambda: function(**kwargs))

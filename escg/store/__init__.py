@@ -182,7 +182,7 @@ class Store:
         from escg.store.index import file_problem
 
         ident = path.stem
-        meeting = loader.load(path, lambda d, p: model.meeting_from_toml(ident, d, p), self.root, data=data).value
+        meeting = loader.load(path, model.meeting_parser(ident), self.root, data=data).value
         problem = file_problem("meeting", path.relative_to(self.root).as_posix(), meeting)
         if problem:
             raise StoreError(problem)
@@ -379,11 +379,11 @@ class Transaction:
         """Make the staged writes: one file atomically, several as one change (the journal).
         Files that are not store records (the action counter) follow, each on its own."""
         records = {path: text for path, text in self.writes.items() if text is None or path in self.parsed}
+        singles = self.writes
         if len(records) > 1:
             journal.commit(self.store.root, records)
-        for path, text in self.writes.items():
-            if path in records and len(records) > 1:
-                continue
+            singles = {path: text for path, text in self.writes.items() if path not in records}
+        for path, text in singles.items():
             if text is None:
                 atomic_delete(path, self.store.root)
             else:

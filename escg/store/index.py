@@ -84,8 +84,7 @@ def parser(kind: str, relative: str):
     if kind == "forward":
         return model.forward_plan_from_toml
     if kind == "meeting":
-        ident = relative.rsplit("/", 1)[1][:-5]
-        return lambda data, problems: model.meeting_from_toml(ident, data, problems)
+        return model.meeting_parser(relative.rsplit("/", 1)[1][:-5])
     return model.action_from_toml
 
 
