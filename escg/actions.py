@@ -149,6 +149,9 @@ def new_action(txn: Transaction, store: Store, title: str, *, owner: str, due: s
                                 "already held (leave out --meeting for one raised between meetings)")
         if found.status.cancelled:
             raise ConflictError(f"meeting {found.id} was cancelled")
+        if found.status.approved:
+            raise ConflictError(f"the minutes of {found.id} are approved, and an action raised there would change "
+                                "that record; raise it at a later meeting, or between meetings without --meeting")
         if item is not None:
             rows = agenda_of(store, found).rows
             row = next((r for r in rows if r.number == item), None)

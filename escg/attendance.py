@@ -154,6 +154,10 @@ class Quorum:
 
 
 def quorum(store: Store, meeting: model.Meeting) -> Quorum:
+    frozen = meeting.minutes.frozen
+    if frozen is not None and meeting.status.approved:
+        # Approved minutes keep the count they were approved with, whoever has joined or left since.
+        return Quorum(store.group.quorum, frozen.quorum_members, frozen.quorum_needed, frozen.quorum_counted, {})
     people = store.people
     members = [p.id for p in people.values() if p.membership == "member"]
     record = meeting.attendance

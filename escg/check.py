@@ -83,6 +83,8 @@ class Checker:
                 problem.fix = lambda: _renumber(self.store, full[0])
             elif kind == "remove":
                 problem.fix = lambda: _remove(self.store, full[0])
+            elif kind == "freeze":
+                problem.fix = lambda: _freeze(self.store, full[0])
         return problem
 
     def read(self, path: Path, parse: Callable[[dict, model.Problems], Any]) -> Loaded | None:
@@ -225,8 +227,12 @@ class Checker:
         if model.MEETING_ID.fullmatch(ident) and path.parent.name != year and ident[:4] == year:
             self.add(path, (), f"a meeting in {year} belongs in meetings/{year}/",
                      spec=("move", self.relative(path), f"{MEETINGS}/{year}/{path.name}"))
-        self._meeting_references(loaded, persons, orgs, themes)
         held: model.Meeting = loaded.value
+        frozen = held.minutes.frozen if held.status.approved else None
+        # Approved minutes name people as they were: one since removed from people.toml is no problem there.
+        self._meeting_references(loaded, {**{p.id: p for p in frozen.people}, **persons} if frozen else persons,
+                                 orgs, {**frozen.themes, **themes} if frozen else themes)
+        self._record(loaded, held)
         if held.status.cancelled:
             for index, item in enumerate(held.items):
                 if item.standing is None and item.status in model.SHOWN_ITEMS:
@@ -238,6 +244,20 @@ class Checker:
 
             count = len(agenda_of(self.store, held).rows)
         return {"count": count, "papers": self._local_papers(loaded, held.items)}
+
+    def _record(self, loaded: Loaded, held: model.Meeting) -> None:
+        """Approved minutes still as approved (their digest), or a note that they are not frozen."""
+        from escg.minutes import verify
+
+        why = verify(held, loaded.data)
+        if why:
+            self.add(loaded, ("minutes", "record", "digest") if held.minutes.frozen else ("status",), why)
+        elif held.status.approved and held.minutes.frozen is None:
+            line = find_line(loaded.text, ("minutes",)) or find_line(loaded.text, ("status",)) or 0
+            self.problems.append(self.revive(Problem(
+                self.show(loaded.path), line, "the approved minutes have no [minutes.record] (approved before escg "
+                "froze them), so later edits to people and actions still change them",
+                note=True, spec=("freeze", self.relative(loaded.path)))))
 
     def _local_papers(self, loaded: Loaded, items: list[model.AgendaItem]) -> list[list]:
         """[line, paper] of each paper that names a file in the store (checked on every run:
@@ -390,6 +410,15 @@ def _remove(store: Store, path: Path) -> str:
 
     atomic_delete(path, store.root)
     return f"removed {store.show(path)}"
+
+
+def _freeze(store: Store, path: Path) -> str:
+    """Freeze approved minutes that have no record yet, as a recorded correction."""
+    from escg.minutes import correct
+
+    store.forget()
+    correct(store, path.stem, "frozen by `escg check --fix`: approved before escg kept an approval record")
+    return f"froze the approved minutes of {path.stem} (recorded as a correction)"
 
 
 def _renumber(store: Store, path: Path) -> str:

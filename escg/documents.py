@@ -11,10 +11,11 @@ from datetime import date
 from typing import Any
 
 from escg import dates, model
-from escg.actions import Selection, as_raised, carried_forward, counts, view
+from escg.actions import RAG_LABELS, Selection, carried_forward, counts, view
 from escg.agenda import agenda_of, item_json, paper_name
 from escg.attendance import attendance_json, quorum
 from escg.meetings import following_meeting, meeting_json, previous_meeting, resolve_summary, when
+from escg.minutes import live_record
 from escg.store import ActionQuery, Store
 
 
@@ -102,42 +103,53 @@ def status_label(meeting: model.Meeting, store: Store) -> str:
 
 
 def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
-    """Everything the minutes templates see (docs/templates.md)."""
-    people, orgs, group = store.people, store.orgs, store.group
+    """Everything the minutes templates see (docs/templates.md). Approved minutes are
+    rendered from their file alone: names, roles, organisations, the actions raised and
+    the quorum come from what approval froze; draft minutes from the store as it is."""
+    frozen = meeting.minutes.frozen if meeting.status.approved else None
+    record = frozen or live_record(store, meeting)
+    people = {p.id: p for p in record.people}
     today = dates.today()
-    window = group.rag_window
+    window = store.group.rag_window
 
     def who(ident: str) -> dict[str, str]:
         person = people.get(ident)
         if person is None:
             return {"id": ident, "name": ident, "role": "", "org": ""}
-        org = orgs.get(person.org)
-        return {"id": ident, "name": person.name, "role": person.role or "", "org": org.name if org else person.org}
+        return {"id": ident, "name": person.name, "role": person.role, "org": person.org_name}
 
-    record = meeting.attendance
-    chair = meeting.chair or group.chair
+    def action_view(action: model.FrozenAction) -> dict[str, Any]:
+        rag = model.rag_due(action.due, today, window)
+        return {"id": action.id, "title": action.title, "owner": who(action.owner)["name"], "owner_id": action.owner,
+                "org": action.org_name, "org_id": action.org or None, "theme": record.themes.get(action.theme, action.theme),
+                "due": dates.short_date(action.due) if action.due else "", "due_iso": action.due.isoformat() if action.due else "",
+                "status": model.ActionStatus.OPEN, "rag": rag, "status_label": RAG_LABELS[rag],
+                "raised": dates.short_date(meeting.date) + (f", item {action.item}" if action.item else ""),
+                "latest": "", "updates": []}
+
+    attendance = meeting.attendance
+    chair = record.chair
     present, in_attendance = [], []
-    for ident in record.present:
+    for ident in attendance.present:
         entry = {**who(ident), "chair": ident == chair, "for": ""}
         person = people.get(ident)
-        alongside = bool(person and person.membership == "deputy" and person.deputy_for in record.present)
+        alongside = bool(person and person.membership == "deputy" and person.deputy_for in attendance.present)
         if person and (person.membership in ("adviser", "guest") or alongside):
             in_attendance.append(entry)
         else:
-            if person and person.membership == "deputy" and person.deputy_for and person.deputy_for not in record.present:
+            if person and person.membership == "deputy" and person.deputy_for and person.deputy_for not in attendance.present:
                 entry["for"] = who(person.deputy_for)["name"]
             present.append(entry)
-    for member, stand_in in record.substitutes.items():
+    for member, stand_in in attendance.substitutes.items():
         present.append({**who(stand_in), "chair": stand_in == chair, "for": who(member)["name"]})
     present.sort(key=lambda p: not p["chair"])  # the chair first, then as recorded
-    apologies = [{**who(ident), "substitute": who(record.substitutes[ident])["name"] if ident in record.substitutes else ""}
-                 for ident in record.apologies]
-    counted = quorum(store, meeting)
+    apologies = [{**who(ident), "substitute": who(attendance.substitutes[ident])["name"] if ident in attendance.substitutes else ""}
+                 for ident in attendance.apologies]
+    needed, counted = record.quorum_needed, record.quorum_counted
     # Minutes record what was agreed: each action as raised, not as later reassigned.
-    raised = [as_raised(store, a) for a in store.select_actions(ActionQuery(meeting=meeting.id))]
-    rows = agenda_of(store, meeting).rows
+    raised = [(action, action_view(action)) for action in record.actions]
     items, declarations = [], []
-    for row in rows:
+    for row in agenda_of(store, meeting).rows:
         item = row.item
         item_declarations = [{"person": who(d.person)["name"], "text": d.text} for d in item.declarations]
         declarations += [{**d, "item": row.number, "title": item.title} for d in item_declarations]
@@ -146,15 +158,18 @@ def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "title": item.title,
             "standing": item.standing,
             "presenter": who(item.presenter)["name"] if item.presenter else "",
-            "theme": group.themes.get(item.theme or "", item.theme or ""),
+            "theme": record.themes.get(item.theme or "", item.theme or ""),
             "notes": item.notes,
             "decisions": item.decisions,
             "declarations": item_declarations,
-            "actions": [view(store, a, today, window) for a in raised if a.item == row.number],
+            "actions": [entry for action, entry in raised if action.item == row.number],
         })
-    approved_at = store.meeting_summary(meeting.minutes.approved_at)
+    approved_on = meeting.minutes.approved
+    approved_at = record.approved_at_date
+    if approved_at is None and (held := store.meeting_summary(meeting.minutes.approved_at)):
+        approved_at = held.date
     return {
-        "group": {"name": group.name, "short": group.short, "secretariat": group.secretariat},
+        "group": {"name": record.group, "short": record.short, "secretariat": record.secretariat},
         "meeting": {
             "id": meeting.id,
             "when": when(meeting),
@@ -166,19 +181,21 @@ def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
         },
         "draft": not meeting.status.approved,
         "approved": {
-            "date": dates.long_date(meeting.minutes.approved) if meeting.minutes.approved else "",
-            "at": dates.long_date(approved_at.date) if approved_at else "",
+            "date": dates.long_date(approved_on) if approved_on else "",
+            "at": dates.long_date(approved_at) if approved_at else "",
         },
+        "frozen": frozen is not None,
+        "corrections": [{"date": dates.long_date(c.date), "reason": c.reason} for c in meeting.minutes.corrections],
         "present": present,
         "apologies": apologies,
         "in_attendance": in_attendance,
-        "guests": list(record.guests),
-        "absent": [who(ident) for ident in record.absent],
-        "quorum": {"needed": counted.needed, "counted": counted.counted, "members": counted.members,
-                   "quorate": counted.quorate, "recorded": bool(record.attending)},
+        "guests": list(attendance.guests),
+        "absent": [who(ident) for ident in attendance.absent],
+        "quorum": {"needed": needed, "counted": counted, "members": record.quorum_members,
+                   "quorate": needed is None or counted >= needed, "recorded": bool(attendance.attending)},
         "declarations": declarations,
         "items": items,
-        "actions": [view(store, a, today, window) for a in sorted(raised, key=lambda a: (a.item or 0, a.number))],
+        "actions": [entry for _, entry in raised],
         "today": today,
     }
 

@@ -162,12 +162,17 @@ def check_venue(value: str | None) -> str | None:
     return value.strip() or None
 
 
-def write(txn: Transaction, store: Store, meeting: model.Meeting, *, replaces: str | None = None) -> None:
-    """Stage ``meeting``'s file, editing the existing one in place when there is one."""
+def write(txn: Transaction, store: Store, meeting: model.Meeting, *, replaces: str | None = None,
+          approved: bool = False) -> None:
+    """Stage ``meeting``'s file, editing the existing one in place when there is one.
+    A file whose minutes are approved is refused at commit unless ``approved`` says
+    this is the approval or a recorded correction (escg.minutes)."""
     from escg.store.edit import sync_array, sync_table
 
     path = store.meeting_path(meeting.id)
     source = store.meeting_path(replaces) if replaces else path
+    if approved:
+        txn.unsealed.add(path)
 
     def change(document: Any) -> None:
         sync_table(document, meeting.to_toml(), keep=("items",))

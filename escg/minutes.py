@@ -3,7 +3,11 @@
 A meeting's status moves held -> minutes-draft (`minutes new`, or the first
 note) -> minutes-approved (`minutes approve`, recording the date and the
 meeting at which they were approved). Approved minutes are a record and do not
-change. Minutes live in the meeting's own file, on each [[items]] table.
+change: approval freezes what they show from outside the meeting's file (names,
+roles, organisations, the actions raised, the quorum) into [minutes.record], with
+a digest of the whole file that `escg check` verifies; the only way to change
+them afterwards is a recorded correction (`minutes correct`). Minutes live in the
+meeting's own file, on each [[items]] table.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from escg import agenda, dates, meetings, model
 from escg.actions import check_text
 from escg.errors import ConflictError, InputError, NotFoundError
 from escg.people import get_person
-from escg.store import Store, Transaction
+from escg.store import ActionQuery, Store, Transaction
 
 def _open_for_minutes(store: Store, text: str | None) -> model.Meeting:
     """The meeting, checked to be one whose minutes can be written now."""
@@ -26,7 +30,8 @@ def _open_for_minutes(store: Store, text: str | None) -> model.Meeting:
         raise ConflictError(f"meeting {meeting.id} is on {meeting.date.isoformat()}, still to come; minutes follow the meeting")
     if meeting.status.approved:
         at = f" at the meeting of {meeting.minutes.approved_at}" if meeting.minutes.approved_at else ""
-        raise ConflictError(f"the minutes of {meeting.id} were approved{at}; approved minutes are a record and do not change")
+        raise ConflictError(f"the minutes of {meeting.id} were approved{at}; approved minutes are a record and do not change "
+                            f"(to correct them, edit the file and run `escg minutes correct {meeting.id} --reason …`)")
     return meeting
 
 
@@ -145,11 +150,112 @@ def approve(store: Store, text: str | None, at: str | None = None) -> model.Meet
             raise ConflictError(f"meeting {approving.id} was cancelled")
         if approving.date > today:
             raise ConflictError(f"meeting {approving.id} has not happened yet")
+        if not meeting.agenda_built:
+            _scaffold(store, meeting)  # the record holds its own agenda, never the forward plan's
         meeting.status = model.MeetingStatus.MINUTES_APPROVED
         meeting.minutes.approved = today
         meeting.minutes.approved_at = approving.id
-        meetings.write(txn, store, meeting)
+        meeting.minutes.frozen = live_record(store, meeting)
+        _seal(txn, store, meeting)
     return meeting
+
+
+def live_record(store: Store, meeting: model.Meeting) -> model.Frozen:
+    """What the minutes show from outside the meeting's file, as the store holds it now:
+    what approval freezes, and what draft minutes are rendered from."""
+    from escg.actions import as_raised
+    from escg.attendance import quorum
+
+    group, people, orgs = store.group, store.people, store.orgs
+    raised = sorted((as_raised(store, action) for action in store.select_actions(ActionQuery(meeting=meeting.id))),
+                    key=lambda action: (action.item or 0, action.number))
+    record = meeting.attendance
+    chair = meeting.chair or group.chair or ""
+    named = [chair, *record.present, *record.apologies, *record.absent, *record.substitutes.values()]
+    for item in meeting.items:
+        named += [item.presenter or "", *(d.person for d in item.declarations)]
+    named += [action.owner for action in raised]
+    named += [people[i].deputy_for or "" for i in record.present if i in people]
+    frozen_people = []
+    for ident in dict.fromkeys(named):
+        person = people.get(ident)
+        if person is not None:
+            org = orgs.get(person.org)
+            frozen_people.append(model.FrozenPerson(
+                id=ident, name=person.name, role=person.role or "", org=person.org,
+                org_name=org.name if org else person.org, membership=person.membership,
+                deputy_for=person.deputy_for or ""))
+    actions = []
+    for action in raised:
+        org = orgs.get(action.org or "")
+        actions.append(model.FrozenAction(id=action.id, title=action.title, owner=action.owner, item=action.item,
+                                          org=action.org or "", org_name=org.name if org else (action.org or ""),
+                                          theme=action.theme or "", due=action.due))
+    used = {item.theme for item in meeting.items} | {action.theme for action in raised}
+    # quorum() gives approved minutes their frozen count: count afresh, as the store stands.
+    counted = quorum(store, model.Meeting(**{**meeting.__dict__, "minutes": model.MinutesRecord()}))
+    approving = store.meeting_summary(meeting.minutes.approved_at)
+    return model.Frozen(
+        group=group.name, short=group.short, secretariat=group.secretariat or "", chair=chair,
+        approved_at_date=approving.date if approving else None,
+        quorum_needed=counted.needed, quorum_counted=counted.counted, quorum_members=counted.members,
+        themes={key: name for key, name in group.themes.items() if key in used},
+        people=frozen_people, actions=actions)
+
+
+def _seal(txn: Transaction, store: Store, meeting: model.Meeting) -> None:
+    """Write the approved meeting with the digest of exactly what is written."""
+    meeting.minutes.frozen.digest = "sha256:" + "0" * 64  # a stand-in: the digest leaves itself out
+    meetings.write(txn, store, meeting, approved=True)
+    path = store.meeting_path(meeting.id)
+    meeting.minutes.frozen.digest = model.record_digest(txn.parsed[path])
+    meetings.write(txn, store, meeting, approved=True)
+    assert model.record_digest(txn.parsed[path]) == meeting.minutes.frozen.digest
+
+
+def verify(meeting: model.Meeting, data: dict) -> str | None:
+    """Why the approved minutes in ``data`` (the file's TOML) are not as approved; None if they are."""
+    if not meeting.status.approved:
+        if meeting.minutes.frozen is not None:
+            return (f"the minutes carry an approval record ([minutes.record]) but the meeting's status is "
+                    f"{meeting.status}; approved minutes do not go back to draft")
+        return None
+    frozen = meeting.minutes.frozen
+    if frozen is None:
+        return None
+    if model.record_digest(data) != frozen.digest:
+        return ("the approved minutes have changed since they were approved (the file no longer matches "
+                "[minutes.record] digest); restore it (git checkout) or record the correction with "
+                f"`escg minutes correct {meeting.id} --reason …`")
+    return None
+
+
+def correct(store: Store, text: str, reason: str, *, refresh: bool = False) -> tuple[model.Meeting, bool]:
+    """Record a correction to approved minutes: the file as it now stands (hand-edited)
+    becomes the record, with the date, the reason and the digest it replaces.
+    ``refresh`` also takes names, roles, organisations and the actions raised from the
+    store as it is now. Returns (meeting, whether anything changed)."""
+    reason = check_text(reason, "reason")
+    with store.transaction() as txn:
+        meeting = meetings.resolve(store, text)
+        if not meeting.status.approved:
+            raise ConflictError(f"the minutes of {meeting.id} are not approved ({meeting.status}); "
+                                "draft minutes are edited directly")
+        path = store.meeting_path(meeting.id)
+        from escg.store.loader import load
+
+        data = load(path, None, store.root).data
+        before = meeting.minutes.frozen.digest if meeting.minutes.frozen else ""
+        if not refresh and meeting.minutes.frozen is not None and model.record_digest(data) == before:
+            return meeting, False
+        if meeting.minutes.frozen is None or refresh:
+            fresh = live_record(store, meeting)
+            if meeting.minutes.frozen is not None:  # keep what refreshing cannot know again
+                fresh.approved_at_date = meeting.minutes.frozen.approved_at_date or fresh.approved_at_date
+            meeting.minutes.frozen = fresh
+        meeting.minutes.corrections.append(model.Correction(dates.today(), reason, before or "none"))
+        _seal(txn, store, meeting)
+    return meeting, True
 
 
 # --- the decision log --------------------------------------------------------

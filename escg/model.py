@@ -669,19 +669,128 @@ class Attendance:
 
 
 @dataclass
+class FrozenPerson:
+    """A person as approved minutes name them, kept when they were approved."""
+
+    id: str
+    name: str
+    role: str = ""
+    org: str = ""  # the organisation's id
+    org_name: str = ""
+    membership: str = "member"
+    deputy_for: str = ""
+
+    def to_toml(self) -> dict[str, Any]:
+        return {"id": self.id, **_compact([("name", self.name), ("role", self.role), ("org", self.org),
+                                           ("org_name", self.org_name), ("membership", self.membership),
+                                           ("deputy_for", self.deputy_for)])}
+
+
+@dataclass
+class FrozenAction:
+    """An action as approved minutes record it: as raised, before any later change."""
+
+    id: str
+    title: str
+    owner: str
+    item: int | None = None
+    org: str = ""
+    org_name: str = ""
+    theme: str = ""
+    due: date | None = None
+
+    def to_toml(self) -> dict[str, Any]:
+        return {"id": self.id, **_compact([("item", self.item), ("title", self.title), ("owner", self.owner),
+                                           ("org", self.org), ("org_name", self.org_name),
+                                           ("theme", self.theme), ("due", self.due)])}
+
+
+@dataclass
+class Frozen:
+    """What approved minutes show that lives outside the meeting's own file (names,
+    roles, organisations, the actions raised, the quorum, the group), kept at
+    approval so later edits elsewhere cannot change the record; and the digest of
+    the whole approved file, which `escg check` verifies (docs/store-format.md)."""
+
+    digest: str = ""
+    group: str = ""
+    short: str = ""
+    secretariat: str = ""
+    chair: str = ""
+    approved_at_date: date | None = None
+    quorum_needed: int | None = None
+    quorum_counted: int = 0
+    quorum_members: int = 0
+    themes: dict[str, str] = field(default_factory=dict)
+    people: list[FrozenPerson] = field(default_factory=list)
+    actions: list[FrozenAction] = field(default_factory=list)
+
+    def to_toml(self) -> dict[str, Any]:
+        data = {"digest": self.digest, **_compact([("group", self.group), ("short", self.short),
+                                                   ("secretariat", self.secretariat), ("chair", self.chair),
+                                                   ("approved_at_date", self.approved_at_date),
+                                                   ("quorum_needed", self.quorum_needed)])}
+        data["quorum_counted"] = self.quorum_counted
+        data["quorum_members"] = self.quorum_members
+        data.update(_compact([("themes", dict(self.themes)),
+                              ("people", [p.to_toml() for p in self.people]),
+                              ("actions", [a.to_toml() for a in self.actions])]))
+        return data
+
+
+@dataclass
+class Correction:
+    """A recorded correction to approved minutes (`escg minutes correct`)."""
+
+    date: date
+    reason: str
+    digest: str  # the record's digest before the correction
+
+    def to_toml(self) -> dict[str, Any]:
+        return {"date": self.date, "reason": self.reason, "digest": self.digest}
+
+
+@dataclass
 class MinutesRecord:
-    """The state of a meeting's minutes beyond its status: when drafted and approved."""
+    """The state of a meeting's minutes beyond its status: when drafted and approved,
+    what was frozen at approval, and the corrections since."""
 
     drafted: date | None = None
     approved: date | None = None
     approved_at: str | None = None  # the meeting at which they were approved
+    frozen: Frozen | None = None
+    corrections: list[Correction] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return self.drafted is None and self.approved is None and self.approved_at is None
+        return (self.drafted is None and self.approved is None and self.approved_at is None
+                and self.frozen is None and not self.corrections)
 
     def to_toml(self) -> dict[str, Any]:
-        return _compact([("drafted", self.drafted), ("approved", self.approved), ("approved_at", self.approved_at)])
+        data = _compact([("drafted", self.drafted), ("approved", self.approved), ("approved_at", self.approved_at)])
+        if self.frozen is not None:
+            data["record"] = self.frozen.to_toml()
+        if self.corrections:
+            data["corrections"] = [c.to_toml() for c in self.corrections]
+        return data
+
+
+DIGEST = Pattern(r"sha256:[0-9a-f]{64}")
+
+
+def record_digest(data: dict) -> str:
+    """The digest of an approved meeting's file: its TOML data, the record's own
+    digest left out, as canonical JSON (so layout and comments do not count)."""
+    import hashlib
+    import json
+
+    minutes = data.get("minutes")
+    if isinstance(minutes, dict) and isinstance(minutes.get("record"), dict):
+        record = {k: v for k, v in minutes["record"].items() if k != "digest"}
+        data = {**data, "minutes": {**minutes, "record": record}}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=lambda value: value.isoformat())
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def attendance_from_toml(data: Any, problems: Problems) -> Attendance:
@@ -716,6 +825,65 @@ def attendance_from_toml(data: Any, problems: Problems) -> Attendance:
     return attendance
 
 
+def _table_list(data: dict, key: str, path: Path, problems: Problems) -> list[tuple[Path, dict]]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        problems.add(path + (key,), f"'{key}' must be a list of tables")
+        return []
+    return [(path + (key, index), entry) for index, entry in enumerate(value)]
+
+
+FROZEN_KEYS = ("digest", "group", "short", "secretariat", "chair", "approved_at_date", "quorum_needed",
+               "quorum_counted", "quorum_members", "themes", "people", "actions")
+FROZEN_PERSON_KEYS = ("id", "name", "role", "org", "org_name", "membership", "deputy_for")
+FROZEN_ACTION_KEYS = ("id", "item", "title", "owner", "org", "org_name", "theme", "due")
+
+
+def frozen_from_toml(data: Any, problems: Problems) -> Frozen | None:
+    path: Path = ("minutes", "record")
+    if not isinstance(data, dict):
+        problems.add(path, "[minutes.record] must be a table")
+        return None
+    _unknown(data, FROZEN_KEYS, path, problems)
+    digest = _text(data, "digest", path, problems, required=True) or ""
+    if digest and not DIGEST.fullmatch(digest):
+        problems.add(path + ("digest",), f"'digest' must be sha256: and 64 hex digits, not {digest!r}")
+    themes = data.get("themes", {})
+    if not isinstance(themes, dict) or not all(isinstance(v, str) for v in themes.values()):
+        problems.add(path + ("themes",), "'themes' must be a table of theme = \"name\"")
+        themes = {}
+    people = []
+    for where, entry in _table_list(data, "people", path, problems):
+        _unknown(entry, FROZEN_PERSON_KEYS, where, problems)
+        people.append(FrozenPerson(
+            id=_text(entry, "id", where, problems, required=True) or "",
+            name=_text(entry, "name", where, problems, required=True) or "",
+            **{key: _text(entry, key, where, problems) or "" for key in ("role", "org", "org_name", "deputy_for")},
+            membership=_choice(entry, "membership", MEMBERSHIPS, "member", where, problems)))
+    actions = []
+    for where, entry in _table_list(data, "actions", path, problems):
+        _unknown(entry, FROZEN_ACTION_KEYS, where, problems)
+        item = _int(entry, "item", 0, 0, 10_000, where, problems) if "item" in entry else None
+        actions.append(FrozenAction(
+            id=_text(entry, "id", where, problems, required=True) or "",
+            title=_text(entry, "title", where, problems, required=True, limit=MAX_TITLE) or "",
+            owner=_text(entry, "owner", where, problems, required=True) or "",
+            item=item or None,
+            **{key: _text(entry, key, where, problems) or "" for key in ("org", "org_name", "theme")},
+            due=_date(entry, "due", where, problems)))
+    return Frozen(
+        digest=digest,
+        group=_text(data, "group", path, problems, limit=MAX_TITLE) or "",
+        short=_text(data, "short", path, problems, limit=MAX_TITLE) or "",
+        secretariat=_text(data, "secretariat", path, problems, limit=MAX_TITLE) or "",
+        chair=_text(data, "chair", path, problems) or "",
+        approved_at_date=_date(data, "approved_at_date", path, problems),
+        quorum_needed=_int(data, "quorum_needed", 0, 0, 100_000, path, problems) if "quorum_needed" in data else None,
+        quorum_counted=_int(data, "quorum_counted", 0, 0, 100_000, path, problems),
+        quorum_members=_int(data, "quorum_members", 0, 0, 100_000, path, problems),
+        themes=dict(themes), people=people, actions=actions)
+
+
 def minutes_record_from_toml(data: Any, problems: Problems) -> MinutesRecord:
     path: Path = ("minutes",)
     if data is None:
@@ -723,12 +891,20 @@ def minutes_record_from_toml(data: Any, problems: Problems) -> MinutesRecord:
     if not isinstance(data, dict):
         problems.add(path, "[minutes] must be a table")
         return MinutesRecord()
-    _unknown(data, ("drafted", "approved", "approved_at"), path, problems)
+    _unknown(data, ("drafted", "approved", "approved_at", "record", "corrections"), path, problems)
     at = _text(data, "approved_at", path, problems)
     if at is not None and not MEETING_ID.fullmatch(at):
         problems.add(path + ("approved_at",), f"'approved_at' must be a meeting id, not {at!r}")
+    frozen = frozen_from_toml(data["record"], problems) if "record" in data else None
+    corrections = []
+    for where, entry in _table_list(data, "corrections", path, problems):
+        _unknown(entry, ("date", "reason", "digest"), where, problems)
+        corrections.append(Correction(date=_date(entry, "date", where, problems, required=True) or date(1970, 1, 1),
+                                      reason=_text(entry, "reason", where, problems, required=True) or "",
+                                      digest=_text(entry, "digest", where, problems) or ""))
     return MinutesRecord(drafted=_date(data, "drafted", path, problems),
-                         approved=_date(data, "approved", path, problems), approved_at=at)
+                         approved=_date(data, "approved", path, problems), approved_at=at,
+                         frozen=frozen, corrections=corrections)
 
 
 MEETING_KEYS = ("date", "start", "end", "venue", "online", "status", "chair", "note", "uid",
@@ -974,9 +1150,14 @@ def rag(action: Action, today: date, window: int) -> str:
     complete = done or dropped (SPEC §3)."""
     if action.status.closed:
         return "complete"
-    if action.due is None:
+    return rag_due(action.due, today, window)
+
+
+def rag_due(due: date | None, today: date, window: int) -> str:
+    """The RAG of an open action due on ``due``."""
+    if due is None:
         return "green"
-    days = (action.due - today).days
+    days = (due - today).days
     if days < 0:
         return "red"
     if days <= window:

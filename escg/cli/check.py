@@ -31,7 +31,8 @@ def store_check(
     notes = [p for p in problems if p.note]
     problems = [p for p in problems if not p.note]
     for note in notes:
-        say(f"note: {note}; `escg check --fix` removes it")
+        mend = "freezes them" if note.spec and note.spec[0] == "freeze" else "removes it"
+        say(f"note: {note}; `escg check --fix` {mend}")
     for problem in problems:
         echo(visible(problem))
     if problems:

@@ -9,7 +9,7 @@ from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.cli.common import DocFormat, say, store, write_output
 
-app = Group(help="Minutes: new, note, decide, declare, action, approve, render.", no_args_is_help=True)
+app = Group(help="Minutes: new, note, decide, declare, action, approve, correct, render.", no_args_is_help=True)
 
 MeetingArg = Annotated[str, Argument(metavar="MEETING", help="Meeting id, a date, 'next' or 'last'.")]
 ItemArg = Annotated[int, Argument(metavar="ITEM", help="Agenda item number, as `escg agenda list` shows it.")]
@@ -84,6 +84,28 @@ def minutes_approve(
 
     found = approve(store(ctx), meeting, at)
     say(f"minutes of {found.id} approved at the meeting of {found.minutes.approved_at}")
+
+
+@app.command("correct")
+def minutes_correct(
+    ctx: Context, meeting: MeetingArg,
+    reason: Annotated[str, Option("--reason", help="Why, as the correction record will say (required).")] = "",
+    refresh: Annotated[bool, Option("--refresh", help="Also take names, roles, organisations and the actions "
+                                                      "raised from the store as it is now.")] = False,
+) -> None:
+    """Record a correction to approved minutes: the meeting's file as it now stands
+    (edited by hand) becomes the approved record, with today's date and the reason."""
+    from escg.errors import InputError
+    from escg.minutes import correct
+
+    if not reason.strip():
+        raise InputError("a correction needs a --reason, which the record keeps")
+    found, changed = correct(store(ctx), meeting, reason, refresh=refresh)
+    if changed:
+        say(f"recorded correction {len(found.minutes.corrections)} to the minutes of {found.id}")
+    else:
+        say(f"the minutes of {found.id} are as approved; nothing to correct (give --refresh to take names "
+            "and actions from the store as it is now)")
 
 
 @app.command("render")

@@ -339,6 +339,7 @@ class Transaction:
         self.store = store
         self.writes: dict[Path, str | None] = {}
         self.parsed: dict[Path, dict] = {}  # the TOML data of each staged store file, for the index
+        self.unsealed: set[Path] = set()  # approved meetings this change may rewrite (approval, correction)
 
     def edit(self, path: Path, change: Callable[[Any], None], *,
              parse: Callable[[dict, model.Problems], Any], create: str = "") -> None:
@@ -379,6 +380,7 @@ class Transaction:
         """Make the staged writes: one file atomically, several as one change (the journal).
         Files that are not store records (the action counter) follow, each on its own."""
         records = {path: text for path, text in self.writes.items() if text is None or path in self.parsed}
+        self._refuse_sealed(records)
         singles = self.writes
         if len(records) > 1:
             journal.commit(self.store.root, records)
@@ -391,6 +393,21 @@ class Transaction:
         self._write_through()
         self.writes.clear()
         self.parsed.clear()
+
+    def _refuse_sealed(self, records: dict[Path, str | None]) -> None:
+        """No command changes approved minutes except by approving or correcting them:
+        one guard here, whatever the command."""
+        meetings = self.store.root / MEETINGS
+        for path, text in records.items():
+            if path in self.unsealed or meetings not in path.parents or not path.is_file():
+                continue
+            old = loader.load(path, None, self.store.root, collect=True)
+            if old.text == text or not isinstance(old.data, dict) or old.data.get("status") != "minutes-approved":
+                continue
+            from escg.errors import ConflictError
+
+            raise ConflictError(f"the minutes of {path.stem} are approved; approved minutes are a record and do not "
+                                f"change (to correct them, edit the file and run `escg minutes correct {path.stem} --reason …`)")
 
     def _write_through(self) -> None:
         """Update the index rows of what was written, so the next read parses nothing."""

@@ -39,7 +39,10 @@ def sync_table(table: Any, data: Mapping[str, Any], keep: tuple[str, ...] = ()) 
 
 
 def readable(value: Any) -> Any:
-    """Lists of long text, or of small tables, one element a line (easier to read and diff)."""
+    """Lists of long text, or of small tables, one element a line (easier to read and diff),
+    in a new table too."""
+    if isinstance(value, Mapping) and not hasattr(value, "unwrap"):
+        return {key: readable(entry) for key, entry in value.items()}
     if not isinstance(value, list) or not value:
         return value
     if all(isinstance(v, Mapping) for v in value):
