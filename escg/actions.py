@@ -12,7 +12,7 @@ from __future__ import annotations
 from escg.patterns import Pattern
 
 import re
-from dataclasses import dataclass
+from escg.records import record
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -250,7 +250,7 @@ def reopen_action(store: Store, text: str, note: str | None = None) -> model.Act
 # --- review ------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Selection:
     """Which actions `escg actions` shows."""
 

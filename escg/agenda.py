@@ -8,7 +8,7 @@ writes the standing items in (and later re-syncs any that were added).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from escg.records import record
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from escg.store import FORWARD_PLAN, Store, Transaction
 SHOWN = model.SHOWN_ITEMS
 
 
-@dataclass
+@record
 class Row:
     """One numbered line of an agenda, with its computed times."""
 
@@ -30,7 +30,7 @@ class Row:
     end: time
 
 
-@dataclass
+@record
 class Agenda:
     meeting: model.Meeting
     rows: list[Row]

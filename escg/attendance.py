@@ -8,7 +8,7 @@ or by their named deputy (``deputy_for``) who is present in their place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from escg.records import record
 from typing import Any
 
 from escg import dates, meetings, model
@@ -140,7 +140,7 @@ def attend(store: Store, text: str | None, *, present: list[str] | None = None,
     return meeting
 
 
-@dataclass
+@record
 class Quorum:
     rule: str | int | None
     members: int

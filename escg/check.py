@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from escg.records import field, record
 from pathlib import Path
 from typing import Any, Callable
 
@@ -34,7 +34,7 @@ FINDINGS = 2  # the shape of what the cache keeps per file: a change makes every
 TEMPORARY = Pattern(r"\..+\.[A-Za-z0-9_]{6,}\.tmp")
 
 
-@dataclass(order=True)
+@record(order=True)
 class Problem:
     file: str
     line: int

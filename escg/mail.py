@@ -15,7 +15,7 @@ import os
 import re
 import shlex
 import subprocess
-from dataclasses import dataclass, field
+from escg.records import field, record
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -51,7 +51,7 @@ class PartialDelivery(EscgError):
     exit_code = 9
 
 
-@dataclass
+@record
 class Settings:
     sender: str | None = None
     reply_to: str | None = None
@@ -148,7 +148,7 @@ def mailbox(email: str, name: str | None = None) -> Address:
 # --- messages ----------------------------------------------------------------
 
 
-@dataclass
+@record
 class Outgoing:
     """One message to go, and to whom it is addressed (for reporting)."""
 
@@ -205,7 +205,7 @@ def _prove_headers(message: EmailMessage) -> None:
 # --- delivery ----------------------------------------------------------------
 
 
-@dataclass
+@record
 class Report:
     sent: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (recipient, reason)

@@ -1,4 +1,4 @@
-"""The domain as plain dataclasses, with their TOML shape: pure, no I/O.
+"""The domain as plain record classes (escg.records), with their TOML shape: pure, no I/O.
 
 Each ``*_from_toml`` function reads the dict that tomllib produced and reports
 every problem it finds to a ``Problems`` collector as (key path, message), so
@@ -11,7 +11,7 @@ from __future__ import annotations
 from escg.patterns import Pattern
 
 import re
-from dataclasses import dataclass, field
+from escg.records import field, record
 from datetime import date, time
 from enum import StrEnum
 from typing import Any
@@ -201,7 +201,7 @@ def _compact(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 # --- the group's settings (escg.toml) ----------------------------------------
 
 
-@dataclass
+@record
 class StandingItem:
     id: str
     title: str
@@ -220,7 +220,7 @@ DEFAULT_STANDING = [
 ]
 
 
-@dataclass
+@record
 class Group:
     name: str
     short: str
@@ -341,7 +341,7 @@ def quorum_needed(rule: str | int | None, members: int) -> int | None:
 # --- organisations and people (people.toml) ----------------------------------
 
 
-@dataclass
+@record
 class Organisation:
     id: str
     name: str
@@ -351,7 +351,7 @@ class Organisation:
         return _compact([("name", self.name), ("sector", self.sector)])
 
 
-@dataclass
+@record
 class Person:
     id: str
     name: str
@@ -429,7 +429,7 @@ def _tables(data: dict, key: str, problems: Problems):
 # --- meetings and their agenda items (meetings/YYYY/<id>.toml) ---------------
 
 
-@dataclass
+@record
 class Declaration:
     person: str
     text: str
@@ -438,7 +438,7 @@ class Declaration:
         return {"person": self.person, "text": self.text}
 
 
-@dataclass
+@record
 class AgendaItem:
     title: str
     purpose: str = "discussion"
@@ -527,7 +527,7 @@ def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
     )
 
 
-@dataclass
+@record
 class Meeting:
     id: str
     date: date
@@ -572,7 +572,7 @@ class Meeting:
 SHOWN_ITEMS = ("accepted", "proposed")  # item statuses that appear on an agenda
 
 
-@dataclass
+@record
 class MeetingSummary:
     """What lists, 'next'/'last' and references need of a meeting, without its
     items' text: the index holds one per meeting file."""
@@ -614,7 +614,7 @@ class MeetingSummary:
                    tuple(people.split()) if people else (), tuple(orgs.split()) if orgs else ())
 
 
-@dataclass
+@record
 class Decision:
     """One decision as the decision log lists it; ``item`` is its agenda number."""
 
@@ -643,7 +643,7 @@ def decisions_of(meeting: Meeting, opening_standing: int) -> list[Decision]:
     return found
 
 
-@dataclass
+@record
 class Attendance:
     """Who came: members present, apologies (with substitutes), absent, guests."""
 
@@ -668,7 +668,7 @@ class Attendance:
                          ("guests", self.guests)])
 
 
-@dataclass
+@record
 class FrozenPerson:
     """A person as approved minutes name them, kept when they were approved."""
 
@@ -686,7 +686,7 @@ class FrozenPerson:
                                            ("deputy_for", self.deputy_for)])}
 
 
-@dataclass
+@record
 class FrozenAction:
     """An action as approved minutes record it: as raised, before any later change."""
 
@@ -705,7 +705,7 @@ class FrozenAction:
                                            ("theme", self.theme), ("due", self.due)])}
 
 
-@dataclass
+@record
 class Frozen:
     """What approved minutes show that lives outside the meeting's own file (names,
     roles, organisations, the actions raised, the quorum, the group), kept at
@@ -738,7 +738,7 @@ class Frozen:
         return data
 
 
-@dataclass
+@record
 class Correction:
     """A recorded correction to approved minutes (`escg minutes correct`)."""
 
@@ -750,7 +750,7 @@ class Correction:
         return {"date": self.date, "reason": self.reason, "digest": self.digest}
 
 
-@dataclass
+@record
 class MinutesRecord:
     """The state of a meeting's minutes beyond its status: when drafted and approved,
     what was frozen at approval, and the corrections since."""
@@ -1007,7 +1007,7 @@ RAGS = ("red", "amber", "green", "complete")
 ACTION_ID = Pattern(r"A-(\d{3,9})")
 
 
-@dataclass
+@record
 class Update:
     date: date
     note: str
@@ -1025,7 +1025,7 @@ class Update:
         return data
 
 
-@dataclass
+@record
 class Action:
     id: str
     title: str

@@ -20,7 +20,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "escg"
 
 LAYERS = [
-    ["errors", "patterns", "model", "dates", "ids", "formats"],
+    ["errors", "patterns", "records", "model", "dates", "ids", "formats"],
     ["store.files", "store.loader", "store.query", "store.index", "store.journal", "store", "store.edit", "store.create",
      "render", "mail"],
     ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["minutes"],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from escg.records import record
 from typing import Any
 
 from escg.cli.params import echo
@@ -67,7 +67,7 @@ def print_rich(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, tit
     Console().print(table)
 
 
-@dataclass
+@record
 class Listing:
     """What a list command prints: its rows, their columns and JSON/CSV keys, and how to show them."""
 

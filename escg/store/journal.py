@@ -25,8 +25,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -56,6 +54,9 @@ def _mode(path: Path) -> int:
 
 def commit(root: Path, writes: dict[Path, str | None]) -> None:
     """Write every text (None: remove the file) as one change, or change nothing."""
+    import shutil  # here, not at the top: every read imports this module, few commit through it
+    import tempfile
+
     folder = root / JOURNAL
     staged: list[tuple[Path, Path | None, Path | None]] = []  # (target, staged file, backup)
     temporary: list[Path] = []
@@ -118,6 +119,8 @@ def commit(root: Path, writes: dict[Path, str | None]) -> None:
 
 
 def _write_intent(folder: Path, entries: list[dict]) -> None:
+    import tempfile
+
     fd, name = tempfile.mkstemp(prefix=".intent.", suffix=".tmp", dir=folder)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(entries, handle)

@@ -18,7 +18,7 @@ from escg.patterns import Pattern
 import json
 import re
 import stat
-from dataclasses import dataclass, field
+from escg.records import field, record
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Callable
@@ -33,7 +33,7 @@ _TOML_POSITION = Pattern(r"\(at line (\d+), column (\d+)\)|\(at end of document\
 Parse = Callable[[dict, model.Problems], Any]
 
 
-@dataclass
+@record
 class Problem:
     """One thing wrong with a file: where (display path, line or 0) and what."""
 
@@ -45,7 +45,7 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
 
 
-@dataclass
+@record
 class Loaded:
     """What could be read of one file: its text, its TOML data, the model's value, the problems."""
 

@@ -8,7 +8,7 @@ query runs both ways and a difference is an error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from escg.records import record
 from datetime import date
 from typing import Any
 
@@ -19,7 +19,7 @@ CLOSED = tuple(status for status in ActionStatus if status.closed)
 EVERY = tuple(ActionStatus)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ActionQuery:
     """Which actions, in which order.
 
