@@ -10,16 +10,12 @@ or a sendmail command. One recipient failing does not stop the others.
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import re
-import shlex
-import subprocess
-from escg.records import field, record
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from escg.records import field, record
 
 from escg import dates, formats, model
 from escg.errors import EscgError, InputError, StoreError
@@ -29,14 +25,23 @@ MAIL_KEYS = ("from", "smtp_host", "smtp_port", "security", "username", "password
 SECURITY = ("none", "starttls", "tls")
 MAX_ATTACHMENT = 20 * 1024 * 1024
 MAX_MESSAGES = 5000
-# Python 3.11's email folding drops the quotes around a long display name that holds
-# a comma (From: "Group, for Essex" <x@y> becomes three addresses). Headers are
-# bounded at 900 characters (check_header), so lines never need folding below RFC
-# 5322's hard limit of 998.
-from email import policy as _policy  # noqa: E402
-
-POLICY = _policy.default.clone(max_line_length=998)
 PLACEHOLDER_SENDER = "escg@localhost.invalid"
+
+
+if TYPE_CHECKING:
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+
+
+def _policy():
+    """The email policy: Python 3.11's folding drops the quotes around a long display
+    name that holds a comma (From: "Group, for Essex" <x@y> becomes three addresses).
+    Headers are bounded at 900 characters (check_header), so lines never need folding
+    below RFC 5322's hard limit of 998. The email package is imported here, when mail
+    is built, not by every command that reads the [mail] settings (escg check)."""
+    from email import policy
+
+    return policy.default.clone(max_line_length=998)
 
 
 class MailError(EscgError):
@@ -142,6 +147,8 @@ def mailbox(email: str, name: str | None = None) -> Address:
     if name is not None:
         check_header("name", name)
     username, domain = email.rsplit("@", 1)
+    from email.headerregistry import Address
+
     return Address(display_name=name or "", username=username, domain=domain)
 
 
@@ -162,7 +169,11 @@ def build(*, sender: Address, to: Address, subject: str, text: str, html: str,
           auto: bool = False) -> EmailMessage:
     """A multipart/alternative message (in multipart/mixed when papers are attached)."""
     check_header("subject", subject)
-    message = EmailMessage(policy=POLICY)
+    import mimetypes
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    message = EmailMessage(policy=_policy())
     message["From"] = sender
     message["To"] = to
     if reply_to is not None and reply_to.addr_spec != sender.addr_spec:
@@ -195,8 +206,9 @@ def _prove_headers(message: EmailMessage) -> None:
     will be sent and parsed again, and must hold exactly the headers that were set."""
     from email.parser import HeaderParser
 
-    wire = "".join(POLICY.fold(name, value) for name, value in message.items())
-    parsed = HeaderParser(policy=POLICY).parsestr(wire + "\n", headersonly=True)
+    policy = message.policy
+    wire = "".join(policy.fold(name, value) for name, value in message.items())
+    parsed = HeaderParser(policy=policy).parsestr(wire + "\n", headersonly=True)
     if [name.lower() for name in parsed.keys()] != [name.lower() for name in message.keys()]:
         raise InputError(f"refusing to send: the headers of the message to {message['To']} would read back as "
                          f"{', '.join(parsed.keys())}")
@@ -251,6 +263,9 @@ def send(outgoing: list[Outgoing], config: Settings, report: Report) -> None:
 
 
 def _send_with_command(outgoing: list[Outgoing], command: str, report: Report) -> None:
+    import shlex
+    import subprocess
+
     argv = shlex.split(command)
     if not argv:
         raise StoreError("escg.toml: [mail] sendmail is empty")
