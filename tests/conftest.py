@@ -41,6 +41,8 @@ def isolated(tmp_path, monkeypatch, session_template_cache):
     # Compiled templates go to the session's cache, not the user's.
     monkeypatch.setenv("ESCG_CACHE_DIR", str(session_template_cache))
     monkeypatch.delenv("ESCG_LOCK_TIMEOUT", raising=False)
+    # No test starts a store watcher (escg.store.watch) but tests/test_watch.py.
+    monkeypatch.setenv("ESCG_NO_WATCH", "1")
     monkeypatch.chdir(tmp_path)
     yield
 

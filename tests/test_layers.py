@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "escg"
 
 LAYERS = [
     ["errors", "patterns", "records", "model", "dates", "ids", "formats"],
-    ["store.files", "store.loader", "store.query", "store.index", "store.journal", "store", "store.edit", "store.create",
+    ["store.files", "store.loader", "store.query", "store.watch", "store.index", "store.journal", "store", "store.edit", "store.create",
      "render", "mail"],
     ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["minutes"],
     ["documents", "reschedule", "calendar", "circulation", "check"],

@@ -216,8 +216,69 @@ class StoreIndex:
     # --- keeping it fresh --------------------------------------------------
 
     def refresh(self, report=None) -> None:
-        """Bring the index up to date with the files (see the module's docstring)."""
+        """Bring the index up to date with the files (see the module's docstring): only
+        the files the store's watcher says changed, or else every file."""
         db = self.db()
+        token, changed = self._ask_watcher(db)
+        if changed is not None:
+            self._refresh_paths(db, changed, report)
+        else:
+            self._refresh_all(db, report)
+        if token is not None or changed is None:
+            self._set_meta(db, "watch", token)
+
+    def _meta(self, db: sqlite3.Connection, key: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, db: sqlite3.Connection, key: str, value: str | None) -> None:
+        if self._meta(db, key) == value:
+            return
+        if value is None:
+            db.execute("DELETE FROM meta WHERE key=?", (key,))
+        else:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def _ask_watcher(self, db: sqlite3.Connection) -> tuple[str | None, list[str] | None]:
+        """(the watcher's new token, the files changed since the last read); the files
+        are None when every file must be statted (no watcher, or it cannot know)."""
+        from escg.store import watch
+
+        files = self._meta(db, "files")
+        threshold = int(os.environ.get("ESCG_WATCH_FROM") or watch.WATCH_FROM)
+        if files is None or int(files) < threshold or not watch.usable(self.root):
+            return None, None
+        answer = watch.ask(self.root, self._meta(db, "watch"))
+        if answer is None:
+            watch.start(self.root)  # the next read asks it
+            return None, None
+        return answer
+
+    def _refresh_paths(self, db: sqlite3.Connection, changed: list[str], report) -> None:
+        """Stat (and parse if changed) only the files the watcher named."""
+        root = str(self.root) + os.sep
+        pending: list[tuple[str, str]] = []
+        gone: list[str] = []
+        stats: dict[str, tuple] = {}
+        for relative in dict.fromkeys(changed):
+            kind = kind_of(relative)
+            if kind is None:
+                continue
+            row = db.execute("SELECT mtime_ns, size, ino, ctime_ns FROM files WHERE path=?", (relative,)).fetchone()
+            try:
+                result = os.stat(root + relative, follow_symlinks=False)
+            except (FileNotFoundError, NotADirectoryError):
+                if row is not None:
+                    gone.append(relative)
+                continue
+            signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
+            if row != signature:
+                stats[relative] = signature
+                pending.append((relative, kind))
+        if pending or gone:
+            self._apply(db, pending, gone, stats, None, report)
+
+    def _refresh_all(self, db: sqlite3.Connection, report) -> None:
         root = str(self.root) + os.sep
         known = {path: (dir_, (mtime, size, ino, ctime)) for path, dir_, mtime, size, ino, ctime in db.execute(
             "SELECT path, dir, mtime_ns, size, ino, ctime_ns FROM files")}
@@ -268,8 +329,16 @@ class StoreIndex:
             if known.get(relative, (None, None))[1] != signature:
                 stats[relative] = signature
                 pending.append((relative, kind_of(relative) or ""))
+        count = len(known) - len(gone) + sum(1 for relative in stats if relative not in known)
+        if self._meta(db, "files") != str(count):
+            self._set_meta(db, "files", str(count))  # whether the store is large enough for a watcher
         if not pending and not gone and seen_dirs == known_dirs:
             return
+        self._apply(db, pending, gone, stats, seen_dirs, report)
+
+    def _apply(self, db: sqlite3.Connection, pending: list[tuple[str, str]], gone: list[str],
+               stats: dict[str, tuple], seen_dirs: dict[str, int] | None, report) -> None:
+        """Parse what changed and record it, with what went, in one transaction."""
         parsed = self._parse_all(pending, report)
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -277,8 +346,9 @@ class StoreIndex:
                 self._forget(db, relative)
             for relative, kind, error, data, rows in parsed:
                 self._store(db, relative, kind, stats[relative], error, data, rows)
-            db.execute("DELETE FROM dirs")
-            db.executemany("INSERT INTO dirs VALUES (?, ?)", seen_dirs.items())
+            if seen_dirs is not None:
+                db.execute("DELETE FROM dirs")
+                db.executemany("INSERT INTO dirs VALUES (?, ?)", seen_dirs.items())
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

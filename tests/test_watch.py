@@ -1,0 +1,194 @@
+"""The store watcher (escg.store.watch): reads that stat only what changed, and are
+still exact. Each test starts a real watcher process on its store (inotify on this
+machine's file system), edits files as people, git and restore scripts do, and
+checks the next read; ESCG_CROSSCHECK (conftest) compares every answer with the
+files read directly. The watcher is stopped after each test."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import stores
+from escg.store import index as index_module
+from escg.store import watch
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
+
+
+def watcher_pid(root: Path) -> int | None:
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.connect(watch.address(root))
+            pid, _, _ = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+            return pid
+    except OSError:
+        return None
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (started in-process by the CLI, it is this test's child:
+    reap it, or it would stay a zombie)."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:
+        try:
+            os.kill(pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+
+
+@pytest.fixture
+def watched(tmp_path, monkeypatch, run):
+    """A small store that counts as large (ESCG_WATCH_FROM=1), its watcher running."""
+    monkeypatch.delenv("ESCG_NO_WATCH")
+    monkeypatch.setenv("ESCG_WATCH_FROM", "1")
+    monkeypatch.setenv("ESCG_WATCH_IDLE", "10")  # a watcher a test leaves behind goes soon
+    root = stores.write_small_store(tmp_path / "store")
+    stores.write_actions(root, *(stores.action_toml(n, f"Action {n}", "jo", "ecc", status="done",
+                                                    closed=stores.TODAY) for n in range(1, 4)))
+    if not watch.usable(root):
+        pytest.skip("this file system does not report every change (a network or FUSE file system)")
+    run("actions --all --json")  # indexes the store, and counts its files
+    run("actions --all --json")  # starts the watcher
+    for _ in range(100):
+        if watcher_pid(root):
+            break
+        time.sleep(0.05)
+    assert watcher_pid(root), "the watcher did not start"
+    run("actions --all --json")  # takes its first token (a full stat)
+    yield root
+    for _ in range(40):  # the one running, or one a test's last read has just started
+        pid = watcher_pid(root) if root.exists() else None
+        if pid or not root.exists():
+            break
+        time.sleep(0.05)
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not alive(pid):
+                break
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def statted(monkeypatch):
+    """How many reads statted every file."""
+    calls = []
+    full = index_module.StoreIndex._refresh_all
+
+    def counting(self, db, report):
+        calls.append(1)
+        return full(self, db, report)
+
+    monkeypatch.setattr(index_module.StoreIndex, "_refresh_all", counting)
+    return calls
+
+
+def open_ids(run) -> list[str]:
+    return [a["id"] for a in json.loads(run("actions --json").stdout)]
+
+
+def reopen_in_place(path: Path) -> None:
+    """As an editor that truncates and rewrites the file (same inode)."""
+    text = path.read_text().replace('status = "done"', 'status = "open"')
+    text = "\n".join(line for line in text.split("\n") if not line.startswith("closed ="))
+    with open(path, "r+", encoding="utf-8") as handle:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(text)
+
+
+def test_an_in_place_reopen_is_seen_without_statting_every_file(run, watched, statted):
+    assert open_ids(run) == []
+    path = next((watched / "actions/2026").glob("A-002-*.toml"))
+    reopen_in_place(path)
+    assert open_ids(run) == ["A-002"]
+    assert statted == [], "the read statted every file although the watcher knew what changed"
+
+
+def test_a_restore_with_the_old_time_and_size_is_seen(run, watched, statted):
+    path = next((watched / "actions/2026").glob("A-001-*.toml"))
+    saved = path.read_bytes()
+    info = path.stat()
+    reopen_in_place(path)
+    assert open_ids(run) == ["A-001"]
+    path.write_bytes(saved)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert open_ids(run) == []
+    assert statted == []
+
+
+def test_renames_deletes_and_new_files_are_seen(run, watched, statted):
+    folder = watched / "actions/2026"
+    first = next(folder.glob("A-001-*.toml"))
+    first.rename(folder / "A-001-moved.toml")
+    next(folder.glob("A-003-*.toml")).unlink()
+    (folder / "A-004-0004.toml").write_text(stores.action_toml(4, "Brand new", "sam", "police"))
+    ids = [a["id"] for a in json.loads(run("actions --all --json").stdout)]
+    assert ids == ["A-001", "A-002", "A-004"]
+    assert open_ids(run) == ["A-004"]
+    assert statted == []
+
+
+def test_a_new_folder_makes_one_read_stat_everything(run, watched, statted):
+    """A year folder (or a git checkout that recreates folders): the watcher cannot
+    know what is in it, so it says so, and the read stats every file."""
+    (watched / "actions/2027").mkdir()
+    (watched / "actions/2027/A-005-0005.toml").write_text(stores.action_toml(5, "Next year", "sam", "police"))
+    assert open_ids(run) == ["A-005"]
+    assert statted == [1]
+    # Then the watcher watches the new folder too.
+    (watched / "actions/2027/A-005-0005.toml").write_text(
+        stores.action_toml(5, "Next year", "sam", "police", status="done", closed=stores.TODAY))
+    assert open_ids(run) == []
+    assert statted == [1]
+
+
+def test_a_watcher_that_died_costs_speed_not_truth(run, watched, statted):
+    os.kill(watcher_pid(watched), signal.SIGKILL)
+    for _ in range(100):
+        if watcher_pid(watched) is None:
+            break
+        time.sleep(0.02)
+    reopen_in_place(next((watched / "actions/2026").glob("A-003-*.toml")))
+    assert open_ids(run) == ["A-003"]
+    assert statted == [1]  # and a new watcher is started for the next read
+
+
+def test_a_token_from_another_watcher_gets_a_full_answer(watched):
+    answer = watch.ask(watched, "0123456789abcdef:99999")
+    assert answer is not None and answer[1] is None
+    token, changed = watch.ask(watched, answer[0])
+    assert changed == []
+
+
+def test_no_watcher_when_turned_off(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("ESCG_WATCH_FROM", "1")  # ESCG_NO_WATCH stays set (conftest)
+    root = stores.write_small_store(tmp_path / "store")
+    for _ in range(3):
+        run("actions --json")
+    time.sleep(0.2)
+    assert watcher_pid(root) is None
+
+
+def test_the_watcher_stops_when_the_store_goes(run, watched):
+    pid = watcher_pid(watched)
+    shutil.rmtree(watched)
+    for _ in range(100):
+        if not alive(pid):
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the watcher outlived its store")
