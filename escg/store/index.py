@@ -10,7 +10,10 @@ columns of a review, and the JSON contract in two halves around ``rag``),
 
 Freshness is exact: ``refresh`` stats every indexed file (mtime, size, inode,
 ctime) and lists again every folder whose mtime changed, so an edit made in
-place, a rename, a git checkout or a restore is seen by the next read. Only a
+place, a rename, a git checkout or a restore is seen by the next read. In a
+store of ``WATCH_FROM`` files or more, the store's watcher (escg.store.watch)
+names the files changed since the last read, and only those are statted;
+whenever it cannot know, or does not answer, every file is. Only a
 changed file is parsed again; a first build parses in both cores' processes.
 Writes made by escg update their rows as they commit (``write_through``).
 """
@@ -31,6 +34,7 @@ from escg.store import loader
 INDEX_NAME = ".escg-index.sqlite"
 VERSION = "6"
 PARALLEL_FROM = 2000  # files to parse before a second process is worth starting
+WATCH_FROM = 5000  # indexed files from which a store gets a watcher (escg.store.watch)
 FOLDERS = ("meetings", "actions")
 TOP = {"escg.toml": "config", "people.toml": "people", "forward-plan.toml": "forward"}
 
@@ -242,11 +246,13 @@ class StoreIndex:
     def _ask_watcher(self, db: sqlite3.Connection) -> tuple[str | None, list[str] | None]:
         """(the watcher's new token, the files changed since the last read); the files
         are None when every file must be statted (no watcher, or it cannot know)."""
+        files = self._meta(db, "files")
+        threshold = int(os.environ.get("ESCG_WATCH_FROM") or WATCH_FROM)
+        if files is None or int(files) < threshold:
+            return None, None
         from escg.store import watch
 
-        files = self._meta(db, "files")
-        threshold = int(os.environ.get("ESCG_WATCH_FROM") or watch.WATCH_FROM)
-        if files is None or int(files) < threshold or not watch.usable(self.root):
+        if not watch.usable(self.root):
             return None, None
         answer = watch.ask(self.root, self._meta(db, "watch"))
         if answer is None:

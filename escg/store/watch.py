@@ -5,11 +5,12 @@ but costs about 3 µs a file: a third of a second at 100,000 actions. With it,
 a read asks the watcher which files changed since its last read, and stats
 only those. The watcher is the technique of watchman and git's fsmonitor:
 
-* It is started by the first read of a store of at least ``WATCH_FROM`` indexed
-  files (``python -m escg.store.watch STORE``, detached, output to /dev/null),
-  and stops by itself after ``ESCG_WATCH_IDLE`` seconds without a question
-  (default 3600), or when the store folder goes. ``ESCG_NO_WATCH=1`` turns it
-  off; then every read stats every file, as before.
+* It is started by the first read of a store of at least 5,000 indexed files
+  (``escg.store.index.WATCH_FROM``), as ``python -m escg.store.watch STORE``,
+  detached, its output to /dev/null. It stops by itself after
+  ``ESCG_WATCH_IDLE`` seconds without a question (default 3600), or when the
+  store folder goes. ``ESCG_NO_WATCH=1`` turns it off; then every read stats
+  every file, as before.
 * It watches the store folder, ``meetings/``, ``actions/`` and each year folder
   with Linux inotify, and numbers every change it sees.
 * A read sends its token (the watcher's lifetime id and the last change number
@@ -40,7 +41,9 @@ import struct
 import sys
 from pathlib import Path
 
-WATCH_FROM = 5000  # indexed files from which a store gets a watcher
+# Imported only by reads of a store of WATCH_FROM files or more (escg.store.index),
+# so socket's import (about 3 ms) costs a small store nothing.
+
 IDLE = 3600  # seconds without a question after which the watcher stops
 COOKIE = ".escg-watch-cookie-"
 TIMEOUT = 1.0  # seconds a read waits for an answer before statting every file
