@@ -336,8 +336,8 @@ def view(store: Store, action: model.Action, today: date, window: int) -> dict[s
         label = f"{action.status.capitalize()} {dates.short_date(action.closed)}" if action.closed else action.status.capitalize()
     raised = ""
     if action.meeting:
-        held = store.meeting_summary(action.meeting)
-        raised = dates.short_date(held.date) if held else action.meeting
+        held = store.meeting_date(action.meeting)
+        raised = dates.short_date(held) if held else action.meeting
         raised += f", item {action.item}" if action.item else ""
     latest = action.updates[-1] if action.updates else None
     return {

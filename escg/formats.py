@@ -15,6 +15,8 @@ from typing import Any
 
 def text(value: Any) -> str:
     """A value as one cell of text: lists joined, progress notes as 'date: note'."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -33,6 +35,14 @@ def text(value: Any) -> str:
 # colour, a title or a hidden link; BEL rings; CR overwrites), DEL, C1 controls, and the
 # bidirectional marks, embeddings, overrides and isolates (U+202E turns text around).
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_cell(value: Any) -> str:
+    """One cell of a plain table: controls shown, whitespace runs (newlines too) made one space."""
+    cell = text(value)
+    if cell.isprintable() and "  " not in cell and cell[:1] != " " and cell[-1:] != " ":
+        return cell  # the common case, checked in C
+    return " ".join(visible(cell).split())
 
 
 def visible(value: Any) -> str:

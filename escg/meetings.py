@@ -21,7 +21,6 @@ Summary = model.MeetingSummary
 
 def resolve_summary(store: Store, text: str | None, *, base: date | None = None) -> Summary:
     """Find a meeting by id, by date (any accepted form), or by 'next' / 'last'."""
-    summaries = store.meeting_summaries()
     text = (text or "next").strip()
     lowered = text.lower()
     if lowered in ("next", "last", "previous"):
@@ -33,17 +32,18 @@ def resolve_summary(store: Store, text: str | None, *, base: date | None = None)
             raise NotFoundError(f"no meeting was held on or before {base.isoformat()}")
         return found
     if model.MEETING_ID.fullmatch(text):
-        for summary in summaries:
-            if summary.id == text:
-                return summary
+        found = store.meeting_summary(text)
+        if found is not None:
+            return found
         if len(text) > 10:
-            raise ids.unknown("meeting", text, [m.id for m in summaries], "see `escg meeting list`")
+            raise ids.unknown("meeting", text, [m.id for m in store.meeting_summaries()], "see `escg meeting list`")
     try:
         day = dates.parse_date(text, base=base)
     except InputError:
         raise InputError(f"not a meeting: {text!r}; give a meeting id (2026-12-03), a date, 'next' or 'last'") from None
-    same_day = [m for m in summaries if m.date == day]
+    same_day = store.meetings_on(day)
     if not same_day:
+        summaries = store.meeting_summaries()
         nearby = sorted(summaries, key=lambda m: abs((m.date - day).days))[:2]
         hint = f"; nearest: {', '.join(m.id for m in nearby)}" if nearby else "; see `escg meeting list`"
         raise NotFoundError(f"no meeting on {dates.long_date(day)}{hint}")
@@ -61,42 +61,22 @@ def resolve(store: Store, text: str | None, *, base: date | None = None) -> mode
 
 def next_meeting(store: Store, base: date | None = None) -> Summary | None:
     """The first meeting that is not cancelled on or after ``base`` (default today)."""
-    base = base or dates.today()
-    for meeting in store.meeting_summaries():
-        if meeting.date >= base and not meeting.status.cancelled:
-            return meeting
-    return None
+    return store.meeting_near(base or dates.today(), after=True)
 
 
 def last_meeting(store: Store, base: date | None = None) -> Summary | None:
     """The most recent meeting that is not cancelled on or before ``base`` (default today):
     on a meeting's day, 'last' and 'next' are both that meeting."""
-    base = base or dates.today()
-    found = None
-    for meeting in store.meeting_summaries():
-        if meeting.date <= base and not meeting.status.cancelled:
-            found = meeting
-    return found
+    return store.meeting_near(base or dates.today(), after=False)
 
 
 def previous_meeting(store: Store, meeting: model.Meeting | Summary) -> Summary | None:
     """The meeting before ``meeting`` that was not cancelled."""
-    found = None
-    for other in store.meeting_summaries():
-        if other.id == meeting.id:
-            return found
-        if not other.status.cancelled:
-            found = other
-    return found
+    return store.meeting_near(meeting.date, after=False, skip=meeting)
 
 
 def following_meeting(store: Store, meeting: model.Meeting | Summary) -> Summary | None:
-    seen = False
-    for other in store.meeting_summaries():
-        if seen and not other.status.cancelled:
-            return other
-        seen = seen or other.id == meeting.id
-    return None
+    return store.meeting_near(meeting.date, after=True, skip=meeting)
 
 
 def free_id(store: Store, day: date, taken: set[str] = frozenset()) -> str:

@@ -266,8 +266,7 @@ def decisions(store: Store, *, meeting: str | None = None, theme: str | None = N
     """Every decision across meetings, in meeting then item order (JSON contract)."""
     only = meetings.resolve_summary(store, meeting).id if meeting else None
     agenda.check_theme(store, theme)
-    dated = {m.id: m.date for m in store.meeting_summaries()}
     return [{"meeting": d.meeting, "item": d.item, "title": d.title, "text": d.text, "theme": d.theme}
             for d in store.decisions()
-            if (not only or d.meeting == only) and (not since or dated[d.meeting] >= since)
+            if (not only or d.meeting == only) and (not since or store.meeting_date(d.meeting) >= since)
             and (not theme or d.theme == theme)]

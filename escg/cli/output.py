@@ -16,7 +16,7 @@ from escg.records import record
 from typing import Any
 
 from escg.cli.params import echo
-from escg.formats import text, to_csv, to_json, visible
+from escg.formats import plain_cell, text, to_csv, to_json, visible
 
 
 TABLE_FORMATS = ("table", "md", "json", "csv")
@@ -42,7 +42,7 @@ def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> st
 def to_plain(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
     cells = [[header.upper() for _, header in columns]]
     for row in rows:
-        cells.append([" ".join(visible(text(row.get(key))).split()) for key, _ in columns])
+        cells.append([plain_cell(row.get(key)) for key, _ in columns])
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
     out = []
     for line in cells:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -218,10 +219,74 @@ class Store:
         return self._cache["summaries"]
 
     def meeting_summary(self, ident: str | None) -> model.MeetingSummary | None:
-        """The summary of meeting ``ident``, or None."""
-        if "by_id" not in self._cache:
-            self._cache["by_id"] = {m.id: m for m in self.meeting_summaries()}
-        return self._cache["by_id"].get(ident)
+        """The summary of meeting ``ident``, or None (one row from the index, not all)."""
+        if ident is None:
+            return None
+        found = self._cache.setdefault("by_id", {})
+        if ident not in found:
+            index = self.index() if "summaries" not in self._cache else None
+            if index is None:
+                found.update((m.id, m) for m in self.meeting_summaries())
+                return found.get(ident)
+            rows = self._crosscheck("meeting", index.meeting_rows("id = ?", (ident,)),
+                                    lambda: [m for m in self._all_summaries() if m.id == ident])
+            found[ident] = rows[0] if rows else None
+        return found[ident]
+
+    def meeting_date(self, ident: str | None) -> date | None:
+        """The date of meeting ``ident``, or None."""
+        if "dates" not in self._cache:
+            index = self.index() if "summaries" not in self._cache else None
+            if index is None:
+                self._cache["dates"] = {m.id: m.date for m in self.meeting_summaries()}
+            else:
+                self._cache["dates"] = self._crosscheck("meeting dates", index.meeting_dates(),
+                                                        lambda: {m.id: m.date for m in self._all_summaries()})
+        return self._cache["dates"].get(ident)
+
+    def meeting_near(self, base: date, *, after: bool, skip: model.MeetingSummary | None = None
+                     ) -> model.MeetingSummary | None:
+        """The first meeting not cancelled on or after ``base`` (``after``), or the last on
+        or before it; with ``skip``, strictly after or before that meeting instead."""
+        def wanted(m: model.MeetingSummary) -> bool:
+            if m.status.cancelled:
+                return False
+            if skip is not None:
+                return (m.date, m.id) > (skip.date, skip.id) if after else (m.date, m.id) < (skip.date, skip.id)
+            return m.date >= base if after else m.date <= base
+
+        index = self.index() if "summaries" not in self._cache else None
+        if index is None:
+            found = [m for m in self.meeting_summaries() if wanted(m)]
+            return (found[0] if after else found[-1]) if found else None
+        cancelled = model.MeetingStatus.CANCELLED.value
+        if skip is not None:
+            key = (skip.date.isoformat(), skip.date.isoformat(), skip.id)
+            where = "(date > ? OR (date = ? AND id > ?))" if after else "(date < ? OR (date = ? AND id < ?))"
+        else:
+            key = (base.isoformat(),)
+            where = "date >= ?" if after else "date <= ?"
+        rows = index.meeting_rows(f"{where} AND status != ?", (*key, cancelled),
+                                  order="date, id" if after else "date DESC, id DESC", limit=1)
+
+        def by_files() -> list[model.MeetingSummary]:
+            found = [m for m in self._all_summaries() if wanted(m)]
+            return [found[0] if after else found[-1]] if found else []
+
+        rows = self._crosscheck("meeting near", rows, by_files)
+        return rows[0] if rows else None
+
+    def meetings_on(self, day: date) -> list[model.MeetingSummary]:
+        """The meetings dated ``day``, cancelled ones too."""
+        index = self.index() if "summaries" not in self._cache else None
+        if index is None:
+            return [m for m in self.meeting_summaries() if m.date == day]
+        return self._crosscheck("meetings on a day", index.meeting_rows("date = ?", (day.isoformat(),)),
+                                lambda: [m for m in self._all_summaries() if m.date == day])
+
+    def _all_summaries(self) -> list[model.MeetingSummary]:
+        """Every meeting's summary from the files (what the index must agree with)."""
+        return sorted((model.MeetingSummary.of(m) for m in self._scan_meetings().values()), key=lambda m: (m.date, m.id))
 
     def meeting(self, ident: str) -> model.Meeting | None:
         """One meeting in full, or None."""

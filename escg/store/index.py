@@ -448,11 +448,20 @@ class StoreIndex:
             f"SELECT f.path, f.data FROM files f JOIN meetings m ON m.path = f.path {where} ORDER BY m.date, m.id",
             params)]
 
-    def meeting_rows(self) -> list[model.MeetingSummary]:
+    SUMMARY = 'SELECT id, date, status, start, "end", venue, online, chair, built, placed, people, orgs FROM meetings'
+
+    def meeting_rows(self, where: str = "", params: tuple = (), order: str = "date, id",
+                     limit: int | None = None) -> list[model.MeetingSummary]:
+        """Meeting summaries in date order; ``where`` narrows them (SQL on the meetings table)."""
         self.raise_errors("meeting")
-        return [model.MeetingSummary.from_row(row) for row in self.db().execute(
-            'SELECT id, date, status, start, "end", venue, online, chair, built, placed, people, orgs '
-            "FROM meetings ORDER BY date, id")]
+        sql = f"{self.SUMMARY} {'WHERE ' + where if where else ''} ORDER BY {order}{f' LIMIT {limit}' if limit else ''}"
+        return [model.MeetingSummary.from_row(row) for row in self.db().execute(sql, params)]
+
+    def meeting_dates(self) -> dict[str, date]:
+        """Each meeting's date by id (what the "raised at" column needs, without whole rows)."""
+        self.raise_errors("meeting")
+        day = date.fromisoformat
+        return {ident: day(text) for ident, text in self.db().execute("SELECT id, date FROM meetings")}
 
     def decisions(self, opening_standing: int) -> list[model.Decision]:
         self.raise_errors("meeting")
