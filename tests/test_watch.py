@@ -185,10 +185,59 @@ def test_no_watcher_when_turned_off(run, tmp_path, monkeypatch):
 
 def test_the_watcher_stops_when_the_store_goes(run, watched):
     pid = watcher_pid(watched)
-    shutil.rmtree(watched)
+    for _ in range(10):  # SQLite may remove its -wal file as the tree goes
+        shutil.rmtree(watched, ignore_errors=True)
+        if not watched.exists():
+            break
     for _ in range(100):
         if not alive(pid):
             break
         time.sleep(0.05)
     else:
         pytest.fail("the watcher outlived its store")
+
+
+def test_the_issue_case_above_the_threshold_with_the_real_watcher(run, tmp_path, monkeypatch, statted):
+    """The defect of issue 10 in its own terms: a store of more than 5,000 actions (the
+    watcher's default threshold, not lowered here), a closed action reopened by an
+    in-place rewrite, seen by the next read through the watcher, no file statted in bulk."""
+    import tempfile
+
+    import test_freshness
+
+    monkeypatch.delenv("ESCG_NO_WATCH")
+    monkeypatch.setenv("ESCG_WATCH_IDLE", "10")
+    files = test_freshness.store_files()
+    assert len(files) > 5000
+    ram = stores.ram_dir()
+    folder = Path(tempfile.mkdtemp(prefix="escg-watch-", dir=ram)) if ram else tmp_path
+    root = folder / "big"
+    try:
+        for name in sorted({os.path.dirname(name) for name in files}):
+            (root / name).mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (root / name).write_text(text, encoding="utf-8")
+        monkeypatch.setenv("ESCG_STORE", str(root))
+        if not watch.usable(root):
+            pytest.skip("this file system does not report every change")
+        assert open_ids(run) == []  # builds the index and counts its files
+        assert open_ids(run) == []  # starts the watcher
+        for _ in range(100):
+            if watcher_pid(root):
+                break
+            time.sleep(0.05)
+        assert open_ids(run) == []  # takes its first token
+        before = len(statted)
+        test_freshness.reopen_in_place(root / "actions" / "2026" / "A-4711-beef.toml")
+        assert open_ids(run) == ["A-4711"]
+        assert len(statted) == before, "the read statted every file although the watcher knew what changed"
+    finally:
+        pid = watcher_pid(root) if root.exists() else None
+        if pid:
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(100):
+                if not alive(pid):
+                    break
+                time.sleep(0.02)
+        if ram:
+            shutil.rmtree(folder, ignore_errors=True)
