@@ -252,6 +252,9 @@ def correct(store: Store, text: str, reason: str, *, refresh: bool = False) -> t
             fresh = live_record(store, meeting)
             if meeting.minutes.frozen is not None:  # keep what refreshing cannot know again
                 fresh.approved_at_date = meeting.minutes.frozen.approved_at_date or fresh.approved_at_date
+                fresh.digest = before
+                if fresh == meeting.minutes.frozen and model.record_digest(data) == before:
+                    return meeting, False  # the store says what the record says: nothing to correct
             meeting.minutes.frozen = fresh
         meeting.minutes.corrections.append(model.Correction(dates.today(), reason, before or "none"))
         _seal(txn, store, meeting)

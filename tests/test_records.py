@@ -139,6 +139,9 @@ def test_approved_minutes_do_not_go_back_to_draft_by_hand(run, approved):
 
 
 def test_refresh_takes_names_from_the_store_as_it_is_now(run, approved):
+    before = (approved / MEETING).read_bytes()
+    assert "nothing to correct" in run(["minutes", "correct", "2026-12-03", "--refresh", "--reason", "r"]).stderr
+    assert (approved / MEETING).read_bytes() == before
     run(["person", "edit", "dan", "--name", "Dan Corrected-Spelling"])
     assert "Dan Corrected-Spelling" not in render(run)
     run(["minutes", "correct", "2026-12-03", "--refresh", "--reason", "Dan's name was misspelt"])

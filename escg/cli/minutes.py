@@ -103,6 +103,9 @@ def minutes_correct(
     found, changed = correct(store(ctx), meeting, reason, refresh=refresh)
     if changed:
         say(f"recorded correction {len(found.minutes.corrections)} to the minutes of {found.id}")
+    elif refresh:
+        say(f"the minutes of {found.id} are as approved, and the store names its people and actions as the "
+            "record does; nothing to correct")
     else:
         say(f"the minutes of {found.id} are as approved; nothing to correct (give --refresh to take names "
             "and actions from the store as it is now)")
