@@ -38,6 +38,14 @@ def store_files() -> dict[str, str]:
     return files
 
 
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for name in sorted({os.path.dirname(name) for name in files}):
+        (root / name).mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        with open(root / name, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
 @pytest.fixture(scope="module")
 def big():
     """The texts, made once for the module."""
@@ -53,11 +61,7 @@ def store(big, tmp_path, monkeypatch):
     folder = Path(tempfile.mkdtemp(prefix="escg-freshness-", dir=ram)) if ram else tmp_path
     root = folder / "big"
     try:
-        for name in sorted({os.path.dirname(name) for name in big}):
-            (root / name).mkdir(parents=True, exist_ok=True)
-        for name, text in big.items():
-            with open(root / name, "w", encoding="utf-8") as handle:
-                handle.write(text)
+        write_files(root, big)
         monkeypatch.setenv("ESCG_STORE", str(root))
         yield root
     finally:

@@ -49,6 +49,22 @@ def alive(pid: int) -> bool:
             return False
 
 
+def stop_watcher(root: Path, wait: float = 0.0) -> None:
+    """Stop the store's watcher, waiting up to ``wait`` seconds for one to appear."""
+    pid = None
+    for _ in range(int(wait / 0.05) + 1):
+        pid = watcher_pid(root) if root.exists() else None
+        if pid or not root.exists():
+            break
+        time.sleep(0.05)
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not alive(pid):
+                break
+            time.sleep(0.02)
+
+
 @pytest.fixture
 def watched(tmp_path, monkeypatch, run):
     """A small store that counts as large (ESCG_WATCH_FROM=1), its watcher running."""
@@ -69,17 +85,7 @@ def watched(tmp_path, monkeypatch, run):
     assert watcher_pid(root), "the watcher did not start"
     run("actions --all --json")  # takes its first token (a full stat)
     yield root
-    for _ in range(40):  # the one running, or one a test's last read has just started
-        pid = watcher_pid(root) if root.exists() else None
-        if pid or not root.exists():
-            break
-        time.sleep(0.05)
-    if pid:
-        os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
-            if not alive(pid):
-                break
-            time.sleep(0.02)
+    stop_watcher(root, wait=2.0)  # the one running, or one a test's last read has just started
 
 
 @pytest.fixture
@@ -213,10 +219,7 @@ def test_the_issue_case_above_the_threshold_with_the_real_watcher(run, tmp_path,
     folder = Path(tempfile.mkdtemp(prefix="escg-watch-", dir=ram)) if ram else tmp_path
     root = folder / "big"
     try:
-        for name in sorted({os.path.dirname(name) for name in files}):
-            (root / name).mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            (root / name).write_text(text, encoding="utf-8")
+        test_freshness.write_files(root, files)
         monkeypatch.setenv("ESCG_STORE", str(root))
         if not watch.usable(root):
             pytest.skip("this file system does not report every change")
@@ -232,12 +235,6 @@ def test_the_issue_case_above_the_threshold_with_the_real_watcher(run, tmp_path,
         assert open_ids(run) == ["A-4711"]
         assert len(statted) == before, "the read statted every file although the watcher knew what changed"
     finally:
-        pid = watcher_pid(root) if root.exists() else None
-        if pid:
-            os.kill(pid, signal.SIGTERM)
-            for _ in range(100):
-                if not alive(pid):
-                    break
-                time.sleep(0.02)
+        stop_watcher(root)
         if ram:
             shutil.rmtree(folder, ignore_errors=True)
