@@ -411,7 +411,167 @@ def environment(store: Store | None):
 
 
 def render(store: Store | None, name: str, context: dict[str, Any]) -> str:
-    """Render template ``name`` (such as ``agenda.html``) with ``context``."""
+    """Render template ``name`` (such as ``agenda.html``) with ``context``.
+
+    A render whose inputs are those of an earlier one (the same bytes in every template
+    folder, the same context, the same escg and settings) is read back from the render
+    cache without loading Jinja at all; see ``_render_key``.
+    """
+    key = _render_key(store, name, context)
+    if key is not None:
+        cached = _cached_render(key)
+        if cached is not None:
+            return cached
+    text = _render(store, name, context)
+    if key is not None:
+        _keep_render(key, text)
+    return text
+
+
+# --- the render cache ----------------------------------------------------------
+#
+# A template sees only its context and the filters above (no clock, no store, no
+# environment: the sandbox forbids the rest), so its output is a function of the
+# template files' bytes, the context and the code. The key is a digest of all three;
+# an entry is a file under cache_dir()/../renders named by it. Anything the key cannot
+# capture exactly (a context value of a type not listed in _canonical, a template
+# folder too big to read) is simply not cached.
+
+_RENDERS_KEPT = 400  # entries kept; the oldest beyond this are removed now and then
+_TEMPLATE_FILES = 200  # a store template folder with more files than this is not cached
+
+
+class _Uncacheable(Exception):
+    pass
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` as plain JSON data that tells apart every value a template could tell apart."""
+    kind = type(value)
+    if value is None or kind in (str, int, float, bool):
+        return value
+    if kind in (list, tuple):
+        return [_canonical(v) for v in value]
+    if kind is dict:
+        if not all(type(k) is str for k in value):
+            raise _Uncacheable
+        return {k: _canonical(v) for k, v in value.items()}
+    import datetime
+    import enum
+
+    if kind in (datetime.date, datetime.time, datetime.datetime) and getattr(value, "tzinfo", None) is None:
+        return {"__" + kind.__name__: value.isoformat()}
+    if isinstance(value, enum.Enum) and type(value.value) in (str, int):
+        return {"__enum": f"{kind.__module__}.{kind.__qualname__}", "value": value.value}
+    raise _Uncacheable
+
+
+def _folder_digest(folder: str, digest: Any) -> None:
+    """Every regular file under ``folder`` (path and bytes) into ``digest``."""
+    count = 0
+    for top, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            try:
+                info = os.stat(path)
+                if not stat.S_ISREG(info.st_mode):
+                    continue
+                count += 1
+                if count > _TEMPLATE_FILES or info.st_size > MAX_SIZE:
+                    raise _Uncacheable
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                raise _Uncacheable from None
+            digest.update(f"{os.path.relpath(path, folder)}\0{len(data)}\0".encode())
+            digest.update(data)
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """escg's version and the modules whose code shapes a render (this one, and the dates
+    its filters format), so an edited checkout does not serve renders of its old code."""
+    from escg import __version__
+
+    parts = [__version__, repr(sorted(_OPTIONS.items())), repr(_AUTOESCAPE)]
+    for path in (__file__, dates.__file__):
+        try:
+            info = os.stat(path)
+            parts.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
+        except OSError:
+            parts.append(path)
+    return "|".join(parts)
+
+
+def _renders_dir() -> Path:
+    return cache_dir().parent / "renders"
+
+
+def _render_key(store: Store | None, name: str, context: dict[str, Any]) -> str | None:
+    if os.environ.get("ESCG_NO_RENDER_CACHE"):
+        return None
+    import json
+
+    try:
+        digest = hashlib.sha256(_code_fingerprint().encode())
+        digest.update(b"\0" + name.encode() + b"\0")
+        digest.update(json.dumps(_canonical(context), sort_keys=True, ensure_ascii=False).encode())
+        if store is not None and os.path.isdir(store.root / "templates"):
+            digest.update(b"\0store\0")
+            _folder_digest(os.path.abspath(store.root / "templates"), digest)
+        digest.update(b"\0bundled\0")
+        _folder_digest(str(bundled_templates()), digest)
+    except (_Uncacheable, RecursionError, ValueError):
+        return None
+    return digest.hexdigest()
+
+
+def _cached_render(key: str) -> str | None:
+    folder = _usable_cache_dir(_renders_dir())
+    if folder is None:
+        return None
+    try:
+        with open(os.path.join(folder, key), "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    # An entry is the text and its own digest: a truncated or altered file is no entry.
+    text, _, check = data.rpartition(b"\0")
+    if hashlib.sha256(text).hexdigest().encode() != check:
+        return None
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _keep_render(key: str, text: str) -> None:
+    folder = _usable_cache_dir(_renders_dir())
+    if folder is None:
+        return
+    data = text.encode("utf-8")
+    try:
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data + b"\0" + hashlib.sha256(data).hexdigest().encode())
+            os.replace(tmp, os.path.join(folder, key))
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        entries = os.listdir(folder)
+        if len(entries) > _RENDERS_KEPT:
+            aged = sorted(entries, key=lambda e: os.stat(os.path.join(folder, e)).st_mtime_ns)
+            for entry in aged[: len(entries) - _RENDERS_KEPT // 2]:
+                os.unlink(os.path.join(folder, entry))
+    except OSError:
+        pass  # a cache that cannot be written is no cache
+
+
+def _render(store: Store | None, name: str, context: dict[str, Any]) -> str:
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
     from jinja2.sandbox import SecurityError
 

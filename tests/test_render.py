@@ -336,3 +336,75 @@ def test_a_store_macros_file_missing_a_macro_is_one_line(run, agenda_store):
     (agenda_store / "templates/macros.html").write_text("{% macro mailto(address) %}{{ address }}{% endmacro %}")
     result = run("agenda render -f html", code=3)
     assert "meeting_details" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+# --- the render cache: a render whose inputs are unchanged is read back, never stale -----
+
+
+def renders_folder(template_cache):
+    return template_cache.parent / "renders"
+
+
+def test_an_unchanged_render_is_read_back_without_jinja(agenda_store, template_cache):
+    first = escg_process("agenda", "render", "-f", "html")
+    entries = list(renders_folder(template_cache).iterdir())
+    assert len(entries) == 1 and stat.S_IMODE(renders_folder(template_cache).stat().st_mode) == 0o700
+    probe = ("import sys, runpy; sys.argv = ['escg', 'agenda', 'render', '-f', 'html'];\n"
+             "try:\n    runpy.run_module('escg', run_name='__main__')\n"
+             "except SystemExit: pass\n"
+             "sys.stderr.write('jinja2' if 'jinja2' in sys.modules else 'no jinja')")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.stdout == first and result.stderr.endswith("no jinja")
+
+
+def test_a_changed_store_changes_the_render(run, agenda_store, template_cache):
+    before = run("agenda render").stdout
+    run("agenda add 'Winter pressures' --presenter bob --minutes 10")
+    run("agenda new")
+    after = run("agenda render").stdout
+    assert "Winter pressures" in after and after != before
+    fresh = subprocess.run([sys.executable, "-m", "escg", "agenda", "render"], capture_output=True, text=True,
+                           timeout=120, env={**os.environ, "ESCG_NO_RENDER_CACHE": "1"}).stdout
+    assert after == fresh
+
+
+def test_a_store_template_added_or_edited_changes_the_render(agenda_store, template_cache):
+    bundled = escg_process("agenda", "render")
+    templates = agenda_store / "templates"
+    templates.mkdir()
+    (templates / "agenda.md").write_text("first {{ meeting.id }}\n")
+    assert escg_process("agenda", "render") == "first 2026-12-03\n"
+    (templates / "agenda.md").write_text("again {{ meeting.id }}\n")  # same size, maybe same tick
+    assert escg_process("agenda", "render") == "again 2026-12-03\n"
+    (templates / "macros.md").write_text("{% macro x() %}{% endmacro %}\n")  # an include may change too
+    assert escg_process("agenda", "render") == "again 2026-12-03\n"
+    (templates / "agenda.md").unlink()
+    (templates / "macros.md").unlink()
+    assert escg_process("agenda", "render") == bundled
+
+
+def test_a_damaged_entry_is_no_entry(agenda_store, template_cache):
+    first = escg_process("agenda", "render")
+    (entry,) = renders_folder(template_cache).iterdir()
+    entry.write_bytes(entry.read_bytes().replace(b"Agenda", b"Hacked", 1))
+    assert escg_process("agenda", "render") == first
+    assert b"Hacked" not in entry.read_bytes()  # rendered afresh and kept again
+
+
+def test_the_cache_is_pruned(run, agenda_store, template_cache, monkeypatch):
+    monkeypatch.setattr(render_module, "_RENDERS_KEPT", 4)
+    for n in range(12):
+        render_module.render(None, "agenda.subject", {"group": {"short": f"G{n}"}, "meeting": {"long_date": "x", "status": "planned"}})
+    assert 0 < len(list(renders_folder(template_cache).iterdir())) <= 4
+
+
+def test_values_it_cannot_key_exactly_are_rendered_every_time(monkeypatch, template_cache):
+    from datetime import datetime, timezone
+
+    class Opaque:
+        def __init__(self, text):
+            self.text = text
+
+    for value in (Opaque("a"), datetime(2026, 1, 1, tzinfo=timezone.utc), {1: "x"}):
+        assert render_module._render_key(None, "agenda.md", {"v": value}) is None
+    assert render_module._render_key(None, "agenda.md", {"v": [1, "a", None]}) is not None
