@@ -417,14 +417,15 @@ def render(store: Store | None, name: str, context: dict[str, Any]) -> str:
     folder, the same context, the same escg and settings) is read back from the render
     cache without loading Jinja at all; see ``_render_key``.
     """
-    key = _render_key(store, name, context)
+    folder = None if os.environ.get("ESCG_NO_RENDER_CACHE") else _usable_cache_dir(_renders_dir())
+    key = _render_key(store, name, context) if folder is not None else None
     if key is not None:
-        cached = _cached_render(key)
+        cached = _cached_render(folder, key)
         if cached is not None:
             return cached
     text = _render(store, name, context)
     if key is not None:
-        _keep_render(key, text)
+        _keep_render(folder, key, text)
     return text
 
 
@@ -509,8 +510,6 @@ def _renders_dir() -> Path:
 
 
 def _render_key(store: Store | None, name: str, context: dict[str, Any]) -> str | None:
-    if os.environ.get("ESCG_NO_RENDER_CACHE"):
-        return None
     import json
 
     try:
@@ -527,10 +526,7 @@ def _render_key(store: Store | None, name: str, context: dict[str, Any]) -> str 
     return digest.hexdigest()
 
 
-def _cached_render(key: str) -> str | None:
-    folder = _usable_cache_dir(_renders_dir())
-    if folder is None:
-        return None
+def _cached_render(folder: str, key: str) -> str | None:
     try:
         with open(os.path.join(folder, key), "rb") as handle:
             data = handle.read()
@@ -546,10 +542,7 @@ def _cached_render(key: str) -> str | None:
         return None
 
 
-def _keep_render(key: str, text: str) -> None:
-    folder = _usable_cache_dir(_renders_dir())
-    if folder is None:
-        return
+def _keep_render(folder: str, key: str, text: str) -> None:
     data = text.encode("utf-8")
     try:
         import tempfile
