@@ -572,17 +572,8 @@ def test_text_blocks_keep_line_breaks():
 # --- through the command line -----------------------------------------------------------
 
 
-def cli_has_pdf(run) -> bool:
-    from conftest import app
-
-    return run.runner.invoke(app, ["agenda", "pack", "--help"]).exit_code == 0
-
-
 @pytest.fixture
 def cli(run):
-    # TODO(lead): drop this guard once escg/cli has `agenda pack` and `--format pdf`.
-    if not cli_has_pdf(run):
-        pytest.skip("the command line has no `agenda pack` yet")
     return run
 
 

@@ -28,6 +28,7 @@ class ActionsFormat(str, Enum):
     csv = "csv"
     html = "html"
     pdf = "pdf"
+    docx = "docx"
     xlsx = "xlsx"
 
 
@@ -49,7 +50,7 @@ def actions_list(
     meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Only actions raised at this meeting.")] = None,
     theme: Annotated[Optional[str], Option("--theme", help="Only actions under this theme.")] = None,
     group_by: Annotated[Optional[GroupBy], Option("--group-by", help="Group by owner, org or theme.")] = None,
-    format: Annotated[ActionsFormat, Option("--format", "-f", help="table, md, json, csv; or a printable action log: html, md, pdf (landscape; needs the pdf extra); or xlsx (Excel).")] = ActionsFormat.table,
+    format: Annotated[ActionsFormat, Option("--format", "-f", help="table, md, json, csv; or a printable action log: html, md, pdf (landscape; needs the pdf extra), docx (Word); or xlsx (Excel).")] = ActionsFormat.table,
     json: JsonFlag = False,
     out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
 ) -> None:
@@ -73,14 +74,14 @@ def actions_list(
     if fmt == "json" and not group_by:
         # The same rows as escg.quick prints without Typer (tests/test_quick.py compares them).
         if out is not None:
-            raise InputError("--out is for the action log as md, html, pdf or xlsx")
+            raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
         from escg.actions import review_json
         from escg.formats import json_rows
 
         echo(json_rows(review_json(s, selection, today)), nl=False)
         return
     found = select(s, selection, today)
-    if fmt in ("md", "html", "pdf"):
+    if fmt in ("md", "html", "pdf", "docx"):
         from escg.cli.common import render_document
         from escg.documents import action_log_context
 
@@ -98,13 +99,13 @@ def actions_list(
 
     if fmt == "csv" and not group_by:
         if out is not None:
-            raise InputError("--out is for the action log as md, html, pdf or xlsx")
+            raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
         emit([action_json(a, today, window) for a in found], COLUMNS, fmt, keys=KEYS)
         return
     rows = [{**action_json(a, today, window), "raised": view(s, a, today, window)["raised"]} for a in found]
     style = (lambda row: RAG_STYLE.get(row["rag"]))
     if out is not None:
-        raise InputError("--out is for the action log as md, html, pdf or xlsx")
+        raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
     if group_by and fmt == "table":
         names = {a.id: view(s, a, today, window)[group_by.value] or "(none)" for a in found}
         for name in sorted(set(names.values())):
@@ -113,7 +114,7 @@ def actions_list(
             echo("")
         return
     if out is not None:
-        raise InputError("--out is for the action log as md, html, pdf or xlsx")
+        raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
     emit(rows, COLUMNS, fmt, keys=KEYS, style=style, empty="no actions match")
 
 
