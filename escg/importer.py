@@ -314,7 +314,7 @@ def _ref_number(text: str) -> int | None:
     return int(match[1]) if match and int(match[1]) > 0 else None
 
 
-def read_rows(store: Store, sheet: Sheet, columns: dict[str, int], today: date) -> tuple[list[Row], list[str]]:
+def read_rows(store: Store, sheet: Sheet, columns: dict[str, int], today: date) -> list[Row]:
     """Every row as an action (ids not yet given), or InputError listing every row's problems."""
     people = People(store)
     problems: list[str] = []
@@ -324,14 +324,17 @@ def read_rows(store: Store, sheet: Sheet, columns: dict[str, int], today: date) 
             return cells[columns[name]] if name in columns else None
 
         where = f"row {number}"
-        try:
-            title = _check_title(_text_of(get("title")))
-        except InputError:
+        title_text = _text_of(get("title"))
+        if not title_text.strip():
             if all(_text_of(v) == "" for i, v in enumerate(cells) if i != columns.get("id")):
                 continue  # a numbered row with nothing in it: the end of a template's numbering
             problems.append(f"{where}: the action's text is empty")
             continue
-        except Exception as error:  # noqa: BLE001 - keep going, so every row's problem is listed
+        try:
+            title = _check_title(title_text)
+            if any(ord(c) < 32 or c == "\x7f" for c in title):
+                raise InputError("the action's text contains control characters")
+        except InputError as error:
             problems.append(f"{where}: {error}")
             continue
         notes: list[str] = []
@@ -410,7 +413,7 @@ def read_rows(store: Store, sheet: Sheet, columns: dict[str, int], today: date) 
         shown = problems[:40] + ([f"... and {len(problems) - 40} more"] if len(problems) > 40 else [])
         raise InputError(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {sheet.name}; nothing was "
                          "imported:\n  " + "\n  ".join(shown))
-    return rows, []
+    return rows
 
 
 def _theme(store: Store, text: str) -> str | None:
@@ -488,7 +491,7 @@ def plan_import(store: Store, path: Path, *, maps: list[str] | None = None, shee
     """What importing ``path`` would add, every row read and checked; nothing is written."""
     table = read_sheet(path, sheet)
     columns, unread = map_columns(table.headers, parse_maps(maps or []))
-    rows, _ = read_rows(store, table, columns, dates.today())
+    rows = read_rows(store, table, columns, dates.today())
     give_ids(store, rows)
     warnings = list(table.warnings)
     if unread:

@@ -303,6 +303,11 @@ def test_a_missing_file(run, meeting_store, tmp_path):
 def test_control_characters_in_an_update_are_refused(run, meeting_store, tmp_path):
     log = write_csv(tmp_path / "log.csv", [["", "", "Fine", "bob", "", "", "", "", "bell \x07 here"]])
     assert "row 2: the update contains control characters" in run(f"import actions {log}", code=3).stderr
+    log = write_csv(tmp_path / "log.csv", [["", "", "ring \x07 bell", "bob", "", "", "", "", ""],
+                                           ["", "", "x" * 2001, "bob", "", "", "", "", ""]])
+    result = run(f"import actions {log}", code=3)
+    assert "row 2: the action's text contains control characters" in result.stderr
+    assert "row 3: the action's text is longer than 2000 characters" in result.stderr
 
 
 def test_a_meeting_the_store_has_not_got_is_kept_in_a_note(run, meeting_store, tmp_path):
