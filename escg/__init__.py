@@ -12,7 +12,10 @@ only from its own layer or lower ones (tests/test_layers.py enforces it):
 3. Work that spans the domain: ``documents`` (what agendas, minutes and action
    logs show), ``reschedule`` (moving or cancelling a meeting and everything that
    names it), ``calendar``, ``circulation`` (what mail sends), ``check``.
-4. The command line: ``cli`` (one module per noun, a fast path and the Typer app), ``console``.
+4. The documents members receive, and bringing a log in: ``pdf`` (WeasyPrint and
+   pypdf, the ``pdf`` extra), ``word`` (python-docx), ``spreadsheet`` (openpyxl),
+   ``importer`` (an existing action log from Excel or CSV).
+5. The command line: ``cli`` (one module per noun, a fast path and the Typer app), ``console``.
 """
 
 __version__ = "0.1.0"

@@ -231,7 +231,7 @@ def test_agenda_new_writes_nothing_when_the_action_log_is_unreadable(run, action
 
 
 def test_out_is_refused_for_tables(run, action_store, tmp_path):
-    assert "--out is for the md and html" in run(["actions", "--group-by", "org", "--out", str(tmp_path / "x")], code=3).stderr
+    assert "--out is for the action log as md, html, pdf, docx or xlsx" in run(["actions", "--group-by", "org", "--out", str(tmp_path / "x")], code=3).stderr
     assert not (tmp_path / "x").exists()
 
 

@@ -124,7 +124,7 @@ def test_bad_agenda_input(run, meeting_store):
         ("agenda move 1 --to 99", 3, "position must be between"),
         ("agenda defer 1", 5, "standing item"),
         ("agenda place 3", 4, "forward plan has no item 3"),
-        ("agenda render --format pdf", 2, ""),
+        ("agenda render --format rtf", 2, ""),
     ]
     for args, code, message in cases:
         result = run(args, code=code)

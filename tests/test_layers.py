@@ -6,7 +6,8 @@ The layers, lowest first (escg/__init__.py says the same):
 1. store (files, loader, query, index, the Store) and render, mail: I/O of one kind
 2. people < meetings < agenda < actions < attendance < minutes: the domain, in order
 3. documents, reschedule, calendar, circulation, check: work that spans the domain
-4. cli, console: the command line
+4. pdf, word, spreadsheet, importer: the documents members receive, and import
+5. cli, console: the command line
 
 Imports inside functions count: a lazy import is still a dependency, and a loop
 of lazy imports is still a loop.
@@ -25,6 +26,7 @@ LAYERS = [
      "render", "mail"],
     ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["minutes"],
     ["documents", "reschedule", "calendar", "circulation", "check"],
+    ["pdf", "word", "spreadsheet", "importer"],
     ["cli", "console", "__main__"],
 ]
 

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 
-HEAVY = {"pydantic", "rich", "jinja2", "tomlkit", "dateutil", "markdown_it"}
+HEAVY = {"pydantic", "rich", "jinja2", "tomlkit", "dateutil", "markdown_it", "docx", "openpyxl", "weasyprint", "pypdf", "lxml"}
 
 
 def imported_by(*args: str, env: dict | None = None) -> set[str]:
@@ -39,7 +39,8 @@ def imported_modules(*args: str) -> set[str]:
 
 # What the review path must not pay for: documents, editing, mail, other commands.
 NOT_FOR_A_LISTING = HEAVY | {"secrets", "escg.render", "escg.agenda", "escg.minutes", "escg.mail",
-                             "escg.calendar", "escg.cli.agenda", "escg.cli.mail", "escg.cli.minutes"}
+                             "escg.calendar", "escg.cli.agenda", "escg.cli.mail", "escg.cli.minutes",
+                             "escg.pdf", "escg.word", "escg.spreadsheet", "escg.importer"}
 
 
 def test_json_listing_of_actions_imports_only_what_it_needs(run, meeting_store):

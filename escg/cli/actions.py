@@ -27,6 +27,9 @@ class ActionsFormat(str, Enum):
     json = "json"
     csv = "csv"
     html = "html"
+    pdf = "pdf"
+    docx = "docx"
+    xlsx = "xlsx"
 
 
 class GroupBy(str, Enum):
@@ -47,11 +50,14 @@ def actions_list(
     meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Only actions raised at this meeting.")] = None,
     theme: Annotated[Optional[str], Option("--theme", help="Only actions under this theme.")] = None,
     group_by: Annotated[Optional[GroupBy], Option("--group-by", help="Group by owner, org or theme.")] = None,
-    format: Annotated[ActionsFormat, Option("--format", "-f", help="table, md, json, csv, or html (md and html are a printable action log).")] = ActionsFormat.table,
+    format: Annotated[ActionsFormat, Option("--format", "-f", help="table, md, json, csv; or a printable action log: html, md, pdf (landscape; needs the pdf extra), docx (Word); or xlsx (Excel).")] = ActionsFormat.table,
     json: JsonFlag = False,
     out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
 ) -> None:
-    """Review the action log: open actions by default, sorted by due date then id."""
+    """Review the action log: open actions by default, sorted by due date then id.
+
+    Example: escg actions --overdue --format xlsx --out overdue.xlsx
+    """
     from escg import dates
     from escg.actions import Selection, select, view
     from escg.errors import InputError
@@ -68,31 +74,38 @@ def actions_list(
     if fmt == "json" and not group_by:
         # The same rows as escg.quick prints without Typer (tests/test_quick.py compares them).
         if out is not None:
-            raise InputError("--out is for the md and html action log")
+            raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
         from escg.actions import review_json
         from escg.formats import json_rows
 
         echo(json_rows(review_json(s, selection, today)), nl=False)
         return
     found = select(s, selection, today)
-    if fmt in ("md", "html"):
+    if fmt in ("md", "html", "pdf", "docx"):
+        from escg.cli.common import render_document
         from escg.documents import action_log_context
-        from escg.render import render
 
         context = action_log_context(s, found, selection, group_by.value if group_by else None, today)
-        write_output(render(s, f"actions.{fmt}", context), out)
+        write_output(render_document(s, "actions", fmt, context), out)
+        return
+    if fmt == "xlsx":
+        from escg.spreadsheet import actions_xlsx
+
+        if group_by:
+            raise InputError("--group-by is for the table and the printable action log; the spreadsheet has a column for each, to sort and filter by")
+        write_output(actions_xlsx(s, found, today), out)
         return
     from escg.actions import action_json
 
     if fmt == "csv" and not group_by:
         if out is not None:
-            raise InputError("--out is for the md and html action log")
+            raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
         emit([action_json(a, today, window) for a in found], COLUMNS, fmt, keys=KEYS)
         return
     rows = [{**action_json(a, today, window), "raised": view(s, a, today, window)["raised"]} for a in found]
     style = (lambda row: RAG_STYLE.get(row["rag"]))
     if out is not None:
-        raise InputError("--out is for the md and html action log")
+        raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
     if group_by and fmt == "table":
         names = {a.id: view(s, a, today, window)[group_by.value] or "(none)" for a in found}
         for name in sorted(set(names.values())):
@@ -101,7 +114,7 @@ def actions_list(
             echo("")
         return
     if out is not None:
-        raise InputError("--out is for the md and html action log")
+        raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
     emit(rows, COLUMNS, fmt, keys=KEYS, style=style, empty="no actions match")
 
 

@@ -7,11 +7,11 @@ from typing import Annotated, Optional
 
 from escg.cli.params import Argument, Context, Group, Option, echo
 
-from escg.cli.common import (DocFormat, Format, FormatOption, JsonFlag, MeetingArgument, fmt, say,
-                             store, warn, write_output)
+from escg.cli.common import (DocFormat, Format, FormatOption, JsonFlag, MeetingArgument, fmt,
+                             render_document, say, store, warn, write_output)
 from escg.cli.output import emit
 
-app = Group(help="Agendas: add items, build, list, show, move, remove, defer, render.", no_args_is_help=True)
+app = Group(help="Agendas: add items, build, list, show, move, remove, defer, render, pack.", no_args_is_help=True)
 
 COLUMNS = [("number", "#"), ("start", "Time"), ("title", "Title"), ("purpose", "Purpose"),
            ("presenter", "Lead"), ("theme", "Theme"), ("minutes", "Mins")]
@@ -170,7 +170,6 @@ def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Option
     from escg.agenda import agenda_of
     from escg.documents import agenda_context
     from escg.meetings import resolve
-    from escg.render import render
 
     s = store(ctx)
     found = resolve(s, meeting)
@@ -180,16 +179,43 @@ def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Option
     elif not agenda.built:
         say(f"preview: the agenda of {found.id} is not built yet (`escg agenda new {found.id}`)")
     _warn_all(agenda.warnings)
-    text = render(s, f"agenda.{format.value}", agenda_context(s, found))
-    write_output(text, out)
+    write_output(render_document(s, "agenda", format.value, agenda_context(s, found)), out)
 
 
 @app.command("render")
 def agenda_render(
     ctx: Context,
     meeting: MeetingArgument = None,
-    format: Annotated[DocFormat, Option("--format", "-f", help="md or html.")] = DocFormat.md,
+    format: Annotated[DocFormat, Option("--format", "-f", help="md, html, pdf (needs the pdf extra) or docx (Word).")] = DocFormat.md,
     out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
 ) -> None:
-    """Render the agenda as Markdown or HTML through the templates."""
+    """Render the agenda as Markdown, HTML, PDF or Word through the templates.
+
+    Example: escg agenda render next --format pdf --out agenda.pdf
+    """
     _render(ctx, meeting, format, out)
+
+
+@app.command("pack")
+def agenda_pack(
+    ctx: Context,
+    meeting: MeetingArgument = None,
+    out: Annotated[Optional[Path], Option("--out", "-o", help="Write the pack to FILE (a PDF); default stdout when piped.")] = None,
+) -> None:
+    """The agenda pack as one PDF: a cover, the agenda, an index with the page each paper
+    starts on, then every paper in agenda order, page-numbered, with bookmarks.
+
+    PDF papers go in as they are, Markdown and text papers are rendered, Word and Excel
+    papers are converted when LibreOffice is installed; a paper left out is listed on
+    stderr and in the index. Needs the pdf extra: pip install 'escg[pdf]'.
+
+    Example: escg agenda pack next --out pack.pdf
+    """
+    from escg.meetings import resolve
+    from escg.pdf import agenda_pack as build_pack
+
+    s = store(ctx)
+    found = resolve(s, meeting)
+    data, notes = build_pack(s, found)
+    _warn_all(notes)
+    write_output(data, out)

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "mail": ("mail", "mail_send", False),
     "ics": ("ics", "calendar_export", False),
     "check": ("check", "store_check", False),
+    "import": ("importer", "app", True),
 }
 
 ROOT_HELP = """Agendas, minutes and action logs for a strategic coordination group.

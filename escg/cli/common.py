@@ -24,6 +24,24 @@ class Format(str, Enum):
 class DocFormat(str, Enum):
     md = "md"
     html = "html"
+    pdf = "pdf"
+    docx = "docx"
+
+
+def render_document(s: Store, kind: str, format: str, context: dict) -> str | bytes:
+    """``kind`` (agenda, minutes or actions) in ``format``: md and html through the templates,
+    pdf through WeasyPrint (escg.pdf), docx through python-docx (escg.word)."""
+    if format == "pdf":
+        from escg.pdf import document_pdf
+
+        return document_pdf(s, kind, context)
+    if format == "docx":
+        from escg.word import document_docx
+
+        return document_docx(s, kind, context)
+    from escg.render import render
+
+    return render(s, f"{kind}.{format}", context)
 
 
 FormatOption = Annotated[
@@ -81,11 +99,19 @@ def say(message: str) -> None:
     echo(visible(message), err=True)
 
 
-def write_output(text: str, out: Path | None) -> None:
+def write_output(text: str | bytes, out: Path | None) -> None:
     """Print ``text``, or write it to ``out``: a regular file atomically (docs/commands.md,
     "Where output goes"), a terminal, pipe or other character device such as /dev/null by
-    writing to it; never through or over a symbolic link."""
+    writing to it; never through or over a symbolic link. Bytes (a PDF, a Word or Excel
+    file) go to a pipe or a file, never to a terminal, where they would show as garbage."""
     if out is None or str(out) == "-":
+        if isinstance(text, bytes):
+            if sys.stdout.isatty():
+                raise InputError("that output is a binary file: give --out FILE, or pipe it")
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+            return
         echo(text, nl=False)
         return
     import stat
@@ -110,7 +136,7 @@ def write_output(text: str, out: Path | None) -> None:
         try:
             fd = os.open(out, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
             with os.fdopen(fd, "wb") as handle:
-                handle.write(text.encode("utf-8"))
+                handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
         except OSError as error:
             raise WriteError(f"cannot write {out}: {error.strerror or error}") from None
         say(f"wrote {out}")

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 from escg.cli.params import Argument, Context, Group, Option, echo
 
-from escg.cli.common import DocFormat, say, store, write_output
+from escg.cli.common import DocFormat, render_document, say, store, write_output
 
 app = Group(help="Minutes: new, note, decide, declare, action, approve, correct, render.", no_args_is_help=True)
 
@@ -115,17 +115,19 @@ def minutes_correct(
 def minutes_render(
     ctx: Context,
     meeting: Annotated[Optional[str], Argument(metavar="[MEETING]", help="Default: last (the latest held, today included).")] = None,
-    format: Annotated[DocFormat, Option("--format", "-f", help="md or html.")] = DocFormat.md,
+    format: Annotated[DocFormat, Option("--format", "-f", help="md, html, pdf (needs the pdf extra) or docx (Word).")] = DocFormat.md,
     out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
 ) -> None:
-    """Render the minutes as Markdown or HTML (draft minutes are marked DRAFT)."""
+    """Render the minutes as Markdown, HTML, PDF or Word (draft minutes are marked DRAFT).
+
+    Example: escg minutes render last --format docx --out minutes.docx
+    """
     from escg.errors import ConflictError
     from escg.documents import minutes_context
     from escg.meetings import resolve
-    from escg.render import render
 
     s = store(ctx)
     found = resolve(s, meeting or "last")
     if not found.status.has_minutes:
         raise ConflictError(f"meeting {found.id} has no minutes yet ({found.status}); start them with `escg minutes new {found.id}`")
-    write_output(render(s, f"minutes.{format.value}", minutes_context(s, found)), out)
+    write_output(render_document(s, "minutes", format.value, minutes_context(s, found)), out)

@@ -19,8 +19,9 @@ from escg.store.loader import MAX_FILE, display, find_line  # noqa: F401
 LOCK_NAME = ".escg.lock"
 
 
-def atomic_write(path: Path, text: str, root: Path | None = None, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``text`` atomically; on failure the old file is intact.
+def atomic_write(path: Path, text: str | bytes, root: Path | None = None, *, durable: bool = True) -> None:
+    """Replace ``path`` with ``text`` (UTF-8, or bytes as they are) atomically; on failure
+    the old file is intact.
 
     ``durable=False`` skips the fsyncs: only for bulk writes that can be redone
     (the benchmark generator), never for a user's store."""
@@ -40,7 +41,8 @@ def atomic_write(path: Path, text: str, root: Path | None = None, *, durable: bo
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes)
+              else os.fdopen(fd, "w", encoding="utf-8", newline="")) as handle:
             handle.write(text)
             handle.flush()
             if durable:
