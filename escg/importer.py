@@ -38,7 +38,7 @@ FIELDS = ("id", "title", "owner", "due", "status", "update", "raised", "item", "
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("ref", "reference", "id", "actionref", "actionid", "actionno", "actionnumber", "no", "number", "refno"),
     "title": ("action", "title", "actions", "description", "actiondescription", "task", "what", "detail",
-              "actionrequired", "agreedaction"),
+              "actionrequired", "agreedaction", "actionagreed", "agreedactions", "actionsagreed"),
     "owner": ("owner", "actionowner", "lead", "responsible", "who", "assignedto", "bywhom", "responsibleofficer",
               "leadofficer", "actionby"),
     "due": ("due", "duedate", "deadline", "targetdate", "bywhen", "datedue", "target", "when", "completionby"),
@@ -66,6 +66,12 @@ for _word in ("dropped", "cancelled", "canceled", "withdrawn", "superseded", "no
 NO_DATE = {"", "tbc", "tba", "tbd", "n/a", "na", "none", "-", "--", "ongoing", "various", "asap", "rolling"}
 HONORIFICS = {"dr", "cllr", "councillor", "professor", "prof", "mr", "mrs", "ms", "miss", "mx", "sir", "dame",
               "rev", "revd", "lord", "lady", "baroness"}
+_MIDNIGHT = re.compile(r"[ T]00:00(:00(\.0+)?)?$")
+_SHORT_YEAR = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{2})")
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_SEVERAL = re.compile(r"\s/\s|/|&|;|,|\s\+\s|\band\b", re.IGNORECASE)
+# How many rows from the top are looked at for the header row (a log often has a title above it).
+HEADER_SEARCH = 10
 MAX_BYTES = 50_000_000
 MAX_ROWS = 20_000
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
@@ -80,10 +86,26 @@ def squeeze(text: str) -> str:
 
 @dataclass
 class Sheet:
-    headers: list[str]
-    rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
+    raw: list[tuple[int, list[Any]]]  # the rows that are not empty: (row number in the file, cells)
     name: str
     warnings: list[str] = field(default_factory=list)
+    title: str = ""  # a workbook's sheet's own name
+
+
+@dataclass
+class Table:
+    """A sheet with its header row found and its columns mapped."""
+    sheet: Sheet
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]
+    columns: dict[str, int]  # field -> column (every field but update)
+    updates: list[int]  # the columns read as update: each cell a note of its own
+    unread: list[str]
+    warnings: list[str]
+
+    @property
+    def name(self) -> str:
+        return self.sheet.name
 
 
 def _cell(value: Any) -> Any:
@@ -94,23 +116,16 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _table(raw: list[tuple[int, list[Any]]], name: str, warnings: list[str]) -> Sheet:
-    """The header row (the first that is not empty) and the rows under it that are not empty."""
+def _sheet(raw: list[tuple[int, list[Any]]], name: str, warnings: list[str], title: str = "") -> Sheet:
     rows = [(number, [_cell(v) for v in cells]) for number, cells in raw]
     rows = [(n, cells) for n, cells in rows if any(v not in (None, "") for v in cells)]
-    if not rows:
-        raise InputError(f"{name} has no rows: the first row that is not empty must be the headers")
-    (_, header_cells), body = rows[0], rows[1:]
-    headers = ["" if v is None else str(v).strip() for v in header_cells]
-    while headers and not headers[-1]:
-        headers.pop()
-    if len(body) > MAX_ROWS:
-        raise InputError(f"{name} has {len(body):,} rows; escg imports at most {MAX_ROWS:,} at once")
-    return Sheet(headers, [(n, cells[:len(headers)] + [None] * (len(headers) - len(cells))) for n, cells in body],
-                 name, warnings)
+    if len(rows) > MAX_ROWS + HEADER_SEARCH:
+        raise InputError(f"{name} has {len(rows):,} rows; escg imports at most {MAX_ROWS:,} at once")
+    return Sheet(rows, name, warnings, title)
 
 
-def read_xlsx(path: Path, sheet: str | None) -> Sheet:
+def read_xlsx(path: Path, sheet: str | None) -> list[Sheet]:
+    """The sheet named ``sheet``, or every sheet (the first first)."""
     try:
         from openpyxl import load_workbook
     except ImportError:  # a core dependency: only a broken install lands here
@@ -122,30 +137,28 @@ def read_xlsx(path: Path, sheet: str | None) -> Sheet:
         with python_warnings.catch_warnings():
             python_warnings.simplefilter("ignore")  # openpyxl warns about styles and validation it skips
             book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except zipfile.BadZipFile:
+        raise InputError(f"{path} is not an Excel workbook: an .xlsx file is a zip archive, and this is not one "
+                         "(a CSV file saved under an .xlsx name? then rename it .csv)") from None
+    except (KeyError, ValueError, OSError) as error:
         raise InputError(f"{path} is not an Excel workbook openpyxl can read ({type(error).__name__}: {error})"[:300]) from None
     try:
-        if sheet is None:
-            chosen = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            chosen = book[sheet]
-        else:
+        if sheet is not None and sheet not in book.sheetnames:
             raise NotFoundError(f"{path} has no sheet {sheet!r}; it has {', '.join(map(repr, book.sheetnames))}")
-        raw = []
-        for number, row in enumerate(chosen.iter_rows(values_only=True), start=1):
-            raw.append((number, list(row)))
-            if number > MAX_ROWS + 50:
-                break
-        warnings = []
-        if sheet is None and len(book.sheetnames) > 1:
-            warnings.append(f"{path.name} has {len(book.sheetnames)} sheets; reading the first, {chosen.title!r} "
-                            "(choose another with --sheet)")
-        return _table(raw, f"sheet {chosen.title!r} of {path.name}", warnings)
+        found = []
+        for chosen in [book[sheet]] if sheet is not None else book.worksheets:
+            raw = []
+            for number, row in enumerate(chosen.iter_rows(values_only=True), start=1):
+                raw.append((number, list(row)))
+                if number > MAX_ROWS + 2 * HEADER_SEARCH + 1000:
+                    break
+            found.append(_sheet(raw, f"sheet {chosen.title!r} of {path.name}", [], chosen.title))
+        return found
     finally:
         book.close()
 
 
-def read_csv(path: Path) -> Sheet:
+def read_csv(path: Path) -> list[Sheet]:
     data = path.read_bytes()
     warnings = []
     try:
@@ -164,10 +177,10 @@ def read_csv(path: Path) -> Sheet:
         raw = [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1)]
     except csv.Error as error:
         raise InputError(f"{path} is not a CSV file Python can read: {error}") from None
-    return _table(raw, path.name, warnings)
+    return [_sheet(raw, path.name, warnings)]
 
 
-def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
+def read_sheets(path: Path, sheet: str | None = None) -> list[Sheet]:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -193,9 +206,9 @@ def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
 # --- which column is which ------------------------------------------------------------
 
 
-def parse_maps(values: list[str]) -> dict[str, str]:
-    """--map 'Action owner=owner' (repeated, or comma-separated) as {squeezed header: field}."""
-    result: dict[str, str] = {}
+def parse_maps(values: list[str]) -> dict[str, tuple[str, str]]:
+    """--map 'Action owner=owner' (repeated, or comma-separated) as {squeezed header: (header, field)}."""
+    result: dict[str, tuple[str, str]] = {}
     for value in values:
         for part in value.split(","):
             if not part.strip():
@@ -206,26 +219,40 @@ def parse_maps(values: list[str]) -> dict[str, str]:
                 raise InputError(f"--map {part.strip()!r}: write it as HEADER=FIELD, such as 'Action owner=owner'")
             if name not in FIELDS:
                 raise InputError(f"--map {part.strip()!r}: the field is one of {', '.join(FIELDS)}")
-            result[squeeze(header)] = name
+            result[squeeze(header)] = (header.strip(), name)
     return result
 
 
-def map_columns(headers: list[str], maps: dict[str, str]) -> tuple[dict[str, int], list[str]]:
-    """({field: column index}, headers left unread), from --map first, then the synonyms."""
+def _field_of(header: str, maps: dict[str, tuple[str, str]]) -> str | None:
+    key = squeeze(header)
+    if not key:
+        return None
+    if key in maps:
+        return maps[key][1]
+    return next((f for f, words in SYNONYMS.items() if key in words), None)
+
+
+def map_columns(headers: list[str], maps: dict[str, tuple[str, str]]
+                ) -> tuple[dict[str, int], list[int], list[str]]:
+    """({field: column}, the update columns, headers left unread), from --map first, then the synonyms."""
     known = {squeeze(h) for h in headers}
-    for header in maps:
-        if header not in known:
-            raise InputError(f"--map names a header the sheet does not have: it has {', '.join(map(repr, headers))}")
+    for key, (header, _) in maps.items():
+        if key not in known:
+            raise InputError(f"--map names the header {header!r}, which the header row does not have: it has "
+                             f"{', '.join(map(repr, [h for h in headers if h]))}")
     columns: dict[str, int] = {}
+    updates: list[int] = []
     unread = []
     for index, header in enumerate(headers):
-        key = squeeze(header)
-        name = maps.get(key) or next((f for f, words in SYNONYMS.items() if key in words), None)
-        if name is None or not key:
+        name = _field_of(header, maps)
+        if name is None:
             if header:
                 unread.append(header)
             continue
         if name == "ignore":
+            continue
+        if name == "update":  # Progress and Comments: both kept, each a note
+            updates.append(index)
             continue
         if name in columns:
             raise InputError(f"two columns are read as {name}: {headers[columns[name]]!r} and {header!r}; "
@@ -234,8 +261,54 @@ def map_columns(headers: list[str], maps: dict[str, str]) -> tuple[dict[str, int
     for needed in ("title", "owner"):
         if needed not in columns:
             raise InputError(f"no column is read as the action's {needed}: the headers are "
-                             f"{', '.join(map(repr, headers))}; say which it is with --map 'HEADER={needed}'")
-    return columns, unread
+                             f"{', '.join(map(repr, [h for h in headers if h]))}; "
+                             f"say which it is with --map 'HEADER={needed}'")
+    return columns, updates, unread
+
+
+def _headers(cells: list[Any]) -> list[str]:
+    headers = ["" if v is None else str(v).strip() for v in cells]
+    while headers and not headers[-1]:
+        headers.pop()
+    return headers
+
+
+def locate(sheets: list[Sheet], maps: dict[str, tuple[str, str]]) -> Table:
+    """The header row: the first of a sheet's top rows whose headers name an action and its
+    owner (a log often has a title, or a note, above it); the first sheet that has one."""
+    best: tuple[int, InputError] | None = None
+    for position, sheet in enumerate(sheets):
+        for index, (number, cells) in enumerate(sheet.raw[:HEADER_SEARCH]):
+            headers = _headers(cells)
+            try:
+                columns, updates, unread = map_columns(headers, maps)
+            except InputError as error:
+                score = sum(1 for h in headers if _field_of(h, maps))
+                if best is None or score > best[0]:
+                    best = (score, error)
+                continue
+            warnings = list(sheet.warnings)
+            if position:
+                warnings.append(f"reading sheet {sheet.title!r}: the first, {sheets[0].title!r}, has no action "
+                                "log headers (choose a sheet with --sheet)")
+            elif len(sheets) > 1:
+                warnings.append(f"the workbook has {len(sheets)} sheets; reading the first, {sheet.title!r} "
+                                "(choose another with --sheet)")
+            above = [n for n, _ in sheet.raw[:index]]
+            if above:
+                which = f"row {above[0]}" if len(above) == 1 else f"rows {above[0]} to {above[-1]}"
+                warnings.append(f"{which}, above the header row (row {number}), not read")
+            width = len(headers)
+            body = [(n, c[:width] + [None] * (width - len(c))) for n, c in sheet.raw[index + 1:]]
+            if len(body) > MAX_ROWS:
+                raise InputError(f"{sheet.name} has {len(body):,} rows; escg imports at most {MAX_ROWS:,} at once")
+            return Table(sheet, headers, body, columns, updates, unread, warnings)
+    if best is None:
+        name = sheets[0].name if sheets else "the file"
+        raise InputError(f"{name} has no rows: the action log's header row (Action, Owner, Due...) must be in its "
+                         f"first {HEADER_SEARCH} rows")
+    raise InputError(f"{best[1]} (the header row is looked for in the first {HEADER_SEARCH} rows"
+                     f"{' of each sheet' if len(sheets) > 1 else ''})")
 
 
 # --- reading a row ------------------------------------------------------------------------
@@ -303,10 +376,22 @@ def _date_of(value: Any, what: str) -> date | None:
         return value
     if isinstance(value, (int, float)):
         raise InputError(f"{what} {value!r} is a number, not a date; format the column as dates")
+    text = " ".join(str(value).split())
+    shown = text[:40]
+    # A CSV export writes a date cell as "2026-12-01 00:00:00"; the time of day says nothing here.
+    text = _MIDNIGHT.sub("", text)
+    # British logs write 30/11/26: read day first, as every slashed date here is, in this century.
+    if match := _SHORT_YEAR.fullmatch(text):
+        text = f"{match[1]}/{match[2]}/20{match[3]}"
+    if not _YEAR.search(text):
+        # "Friday" or "next week" in an old log would count from the day of the import.
+        raise InputError(f"{what} {shown!r} is not a full date with its year; write it as 30/11/2026 "
+                         "(relative dates such as 'Friday' are not read from a log)")
     try:
-        return dates.parse_date(str(value))
-    except InputError as error:
-        raise InputError(f"{what} {str(value)[:40]!r}: {error}") from None
+        return dates.parse_date(text)
+    except InputError:
+        raise InputError(f"{what} {shown!r} is not a date escg can read: write it as 30/11/2026 "
+                         "(day first), 2026-11-30 or 30 Nov 2026") from None
 
 
 def _ref_number(text: str) -> int | None:
@@ -314,11 +399,12 @@ def _ref_number(text: str) -> int | None:
     return int(match[1]) if match and int(match[1]) > 0 else None
 
 
-def read_rows(store: Store, sheet: Sheet, columns: dict[str, int], today: date) -> list[Row]:
+def read_rows(store: Store, sheet: Table, today: date) -> list[Row]:
     """Every row as an action (ids not yet given), or InputError listing every row's problems."""
     people = People(store)
     problems: list[str] = []
     rows: list[Row] = []
+    columns = sheet.columns
     for number, cells in sheet.rows:
         def get(name: str) -> Any:
             return cells[columns[name]] if name in columns else None
@@ -346,7 +432,10 @@ def read_rows(store: Store, sheet: Sheet, columns: dict[str, int], today: date) 
             row_problems.append("no owner")
         else:
             owner, why = people.find(owner_text)
-            if owner is None:
+            if owner is None and _SEVERAL.search(owner_text):
+                row_problems.append(f"owner {owner_text[:60]!r} names more than one person; an action has one "
+                                    "owner: choose one (the others can be named in the action's text)")
+            elif owner is None:
                 row_problems.append(why or "owner not found")
         due = closed = None
         for name in ("due", "closed"):
@@ -393,12 +482,17 @@ def read_rows(store: Store, sheet: Sheet, columns: dict[str, int], today: date) 
                 item = int(item_text)
             else:
                 kept.append(f"item {item_text}")
-        update_text = _text_of(get("update"))
-        if update_text:
+        for column in sheet.updates:
+            update_text = _text_of(cells[column])
+            if not update_text:
+                continue
             try:
-                notes.append(check_text(update_text, "update"))
+                update_text = check_text(update_text, "update")
             except InputError as error:
                 row_problems.append(str(error))
+                continue
+            # With several update columns (Progress, Comments), each note says which it was.
+            notes.append(f"{sheet.headers[column]}: {update_text}" if len(sheet.updates) > 1 else update_text)
         if row_problems:
             problems += [f"{where}: {p}" for p in row_problems]
             continue
@@ -455,6 +549,43 @@ class Plan:
     warnings: list[str]
 
 
+IMPORT_NOTE = "Imported from the action log: "
+
+
+def already_imported(store: Store, rows: list[Row]) -> tuple[list[Row], list[str]]:
+    """The rows not in the store yet, and a warning for each that is: one imported before
+    (its ref in an import note, or kept as its id) or an action with the same text and owner.
+    So importing the same log twice adds nothing the second time."""
+    existing = store.actions
+    by_id = {a.id: a for a in existing}
+    by_ref: dict[str, str] = {}
+    by_text: dict[tuple[str, str], str] = {}
+    for action in existing:
+        by_text.setdefault((squeeze(action.title), action.owner), action.id)
+        for update in action.updates[:1]:
+            if update.note.startswith(IMPORT_NOTE):
+                for part in update.note[len(IMPORT_NOTE):].split("; "):
+                    if part.startswith("ref "):
+                        by_ref.setdefault(part[4:].strip(), action.id)
+    fresh, warnings = [], []
+    for row in rows:
+        title = squeeze(row.action.title)
+        found, why = None, ""
+        if row.ref and row.ref in by_ref:
+            found, why = by_ref[row.ref], f"ref {row.ref}, imported before"
+        elif row.ref and (number := _ref_number(row.ref)):
+            same = by_id.get(model.action_id(number))
+            if same is not None and squeeze(same.title) == title:
+                found, why = same.id, "the same id and text"
+        if found is None and (title, row.action.owner) in by_text:
+            found, why = by_text[(title, row.action.owner)], "the same text and owner"
+        if found is None:
+            fresh.append(row)
+        else:
+            warnings.append(f"row {row.number}: already in the store as {found} ({why}); not imported again")
+    return fresh, warnings
+
+
 def give_ids(store: Store, rows: list[Row]) -> None:
     """Keep each row's ref as its id when it fits A-NNN and is free; number the rest after the highest."""
     kept: set[int] = set()
@@ -478,7 +609,7 @@ def give_ids(store: Store, rows: list[Row]) -> None:
     for row in rows:
         notes = list(row.notes)
         if row.kept:
-            notes.insert(0, f"Imported from the action log: {'; '.join(row.kept)}")
+            notes.insert(0, IMPORT_NOTE + "; ".join(row.kept))
         updates = [model.Update(date=today, note=note) for note in notes]
         row.action = _with(row.action, updates=updates)
 
@@ -489,15 +620,19 @@ def _with(action: model.Action, **changes: Any) -> model.Action:
 
 def plan_import(store: Store, path: Path, *, maps: list[str] | None = None, sheet: str | None = None) -> Plan:
     """What importing ``path`` would add, every row read and checked; nothing is written."""
-    table = read_sheet(path, sheet)
-    columns, unread = map_columns(table.headers, parse_maps(maps or []))
-    rows = read_rows(store, table, columns, dates.today())
+    table = locate(read_sheets(path, sheet), parse_maps(maps or []))
+    rows = read_rows(store, table, dates.today())
+    rows, repeats = already_imported(store, rows)
     give_ids(store, rows)
     warnings = list(table.warnings)
+    unread = table.unread
     if unread:
         warnings.append(f"not imported: the column{'s' if len(unread) > 1 else ''} {', '.join(map(repr, unread))} "
                         "(map one with --map 'HEADER=FIELD')")
-    return Plan(rows, {name: table.headers[index] for name, index in columns.items()}, unread, warnings)
+    columns = {name: table.headers[index] for name, index in table.columns.items()}
+    if table.updates:
+        columns["update"] = ", ".join(table.headers[index] for index in table.updates)
+    return Plan(rows, columns, unread, warnings + repeats)
 
 
 def import_actions(store: Store, plan: Plan) -> list[model.Action]:

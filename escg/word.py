@@ -281,8 +281,10 @@ class _Writer:
                     text = cell.text()
                     word = max((len(w) for w in text.split()), default=0)
                     line = max((len(_SPACE.sub(" ", part).strip()) for part in text.splitlines() or [""]), default=0)
-                    least[column] = max(least[column], padding + per_char * min(word, 11))
-                    wanted[column] = max(wanted[column], padding + per_char * min(line, 45))
+                    # a short cell ("20 Nov 2026", "10:00") is never wrapped; a long word
+                    # ("(Community360)") only past 14 characters
+                    least[column] = max(least[column], padding + per_char * max(min(word, 14), min(line, 12)))
+                    wanted[column] = max(wanted[column], padding + per_char * min(line, 70))
                 column += _span(cell)
         wanted = [max(a, b) for a, b in zip(least, wanted)]
         if sum(wanted) <= room:
@@ -293,6 +295,11 @@ class _Writer:
             spare, extra = room - sum(least), sum(w - a for w, a in zip(wanted, least))
             shares = [a + spare * (w - a) / extra for w, a in zip(wanted, least)]
         table.autofit = False
+        # The whole width of the page, as the HTML's tables (width: 100%).
+        properties = table._tbl.tblPr
+        for old in properties.findall(_qn("w:tblW")):
+            properties.remove(old)
+        properties.append(_element(self.docx, "w:tblW", w_type="pct", w_w="5000"))
         for column, share in zip(table.columns, shares):
             column.width = int(share)
             for cell in column.cells:
@@ -402,6 +409,12 @@ def _trim(paragraph: Any) -> None:
     last = paragraph._p.xpath("(.//w:r)[last()]/w:t")
     if last and last[-1].text and last[-1].text.endswith(" "):
         last[-1].text = last[-1].text.rstrip(" ")
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(tag)
 
 
 def _element(docx: Any, tag: str, **attrs: str) -> Any:

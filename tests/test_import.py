@@ -234,7 +234,7 @@ def test_a_log_without_an_owner_column_says_how_to_name_it(run, meeting_store, t
 
 
 @pytest.mark.parametrize("value, message", [
-    ("Nope=owner", "--map names a header the sheet does not have"),
+    ("Nope=owner", "--map names the header 'Nope', which the header row does not have"),
     ("Action=boss", "the field is one of id, title"),
     ("owner", "write it as HEADER=FIELD"),
 ])
@@ -286,7 +286,7 @@ def test_windows_csv_and_semicolons(run, meeting_store, tmp_path):
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("log.xlsx", b"this is not a workbook", "is not an Excel workbook openpyxl can read"),
+    ("log.xlsx", b"this is not a workbook", "is not an Excel workbook: an .xlsx file is a zip archive"),
     ("log.xls", b"\xd0\xcf\x11\xe0", "save the sheet as .xlsx (Excel Workbook) first"),
     ("log.pdf", b"%PDF-1.7", "escg imports an action log from an .xlsx or a .csv file"),
     ("log.csv", b"", "has no rows"),
@@ -339,3 +339,69 @@ def test_a_failed_write_leaves_no_action_behind(run, meeting_store, tmp_path, mo
     monkeypatch.setenv("ESCG_TODAY", stores.TODAY)
     run("check")  # recovers what the failed transaction left
     assert snapshot(meeting_store) == before
+
+
+# --- logs as they come --------------------------------------------------------------------
+
+
+def test_relative_dates_are_not_read_from_a_log(run, meeting_store, tmp_path):
+    log = write_csv(tmp_path / "log.csv", [["", "", "One", "bob", "", "Friday", "", "", ""],
+                                           ["", "", "Two", "bob", "", "next week", "", "", ""]])
+    result = run(f"import actions {log}", code=3)
+    assert "row 2: due 'Friday' is not a full date with its year; write it as 30/11/2026" in result.stderr
+    assert "row 3: due 'next week' is not a full date" in result.stderr
+
+
+def test_short_years_and_exported_midnights_are_dates(run, meeting_store, tmp_path):
+    log = write_csv(tmp_path / "log.csv", [["", "", "One", "bob", "", "30/11/26", "", "", ""],
+                                           ["", "", "Two", "bob", "", "2026-12-01 00:00:00", "", "", ""],
+                                           ["", "", "Three", "bob", "", "31/11/26", "", "", ""]])
+    result = run(f"import actions {log}", code=3)
+    assert "row 4: due '31/11/26' is not a date escg can read" in result.stderr
+    log = write_csv(tmp_path / "log.csv", [["", "", "One", "bob", "", "30/11/26", "", "", ""],
+                                           ["", "", "Two", "bob", "", "2026-12-01 00:00:00", "", "", ""]])
+    run(f"import actions {log}")
+    assert [a["due"] for a in actions(run).values()] == ["2026-11-30", "2026-12-01"]
+
+
+def test_importing_the_same_log_twice_adds_nothing_the_second_time(run, meeting_store, tmp_path):
+    log = write_csv(tmp_path / "log.csv", ROWS + [["A-050", "", "Kept id", "bob", "", "", "", "", ""],
+                                                  ["", "", "No ref at all", "cat", "", "", "", "", ""]])
+    run(f"import actions {log}")
+    before = snapshot(meeting_store)
+    again = run(f"import actions {log}")
+    assert "row 2: already in the store as A-051 (ref SCG/24/01, imported before); not imported again" in again.stderr
+    assert "row 5: already in the store as A-050 (the same id and text)" in again.stderr
+    assert "row 6: already in the store as A-054 (the same text and owner)" in again.stderr
+    assert snapshot(meeting_store) == before
+
+
+def test_a_title_above_the_headers_and_a_read_me_sheet(run, meeting_store, tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text("ESCG Action Log 2025/26,,\nUpdated monthly,,\n,,\nAction,Owner,Due\nChase,bob,1/12/2026\n")
+    result = run(f"import actions {log}")
+    assert "rows 1 to 2, above the header row (row 4), not read" in result.stderr
+    book = openpyxl.Workbook()
+    book.active.title = "Read me"
+    book.active.append(["This workbook holds the group's actions."])
+    logged = book.create_sheet("Log")
+    logged.append(["Action agreed", "Lead officer", "Deadline"])
+    logged.append(["Second thing", "cat", datetime(2027, 1, 4)])
+    book.save(tmp_path / "log.xlsx")
+    result = run(f"import actions {tmp_path / 'log.xlsx'}")
+    assert "reading sheet 'Log': the first, 'Read me', has no action log headers" in result.stderr
+    assert [a["title"] for a in actions(run).values()] == ["Chase", "Second thing"]
+
+
+def test_progress_and_comments_are_both_kept(run, meeting_store, tmp_path):
+    log = write_csv(tmp_path / "log.csv", [["Chase", "bob", "Half done", "Chair asked for more"]],
+                    headers=["Action", "Owner", "Progress", "Comments"])
+    result = run(f"import actions {log}")
+    assert "Progress, Comments → update" in result.stderr
+    assert [u["note"] for u in actions(run)["A-001"]["updates"]] == ["Progress: Half done",
+                                                                    "Comments: Chair asked for more"]
+
+
+def test_two_owners_on_one_row_are_refused_as_such(run, meeting_store, tmp_path):
+    log = write_csv(tmp_path / "log.csv", [["", "", "Joint work", "Bob Police / Cat Health", "", "", "", "", ""]])
+    assert "names more than one person; an action has one owner" in run(f"import actions {log}", code=3).stderr

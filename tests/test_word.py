@@ -236,3 +236,28 @@ def test_nested_lists_and_inline_looks(tmp_path):
     runs = {r.text: r for p in writer_doc.paragraphs for r in p.runs}
     assert runs["bold"].bold and runs["it"].italic and runs["x=1"].font.name == "Consolas"
     assert any(p.text == "one\n  two" for p in writer_doc.paragraphs)
+
+
+def test_an_out_name_that_says_another_format_is_warned_about(run, example, tmp_path):
+    result = run(f"minutes render 2026-10-01 --format docx --out {tmp_path / 'minutes.pdf'}")
+    assert "warning: --out minutes.pdf does not end .docx, but the file is docx" in result.stderr
+    assert (tmp_path / "minutes.pdf").read_bytes()[:2] == b"PK"
+
+
+def test_a_terminal_is_refused_before_the_pack_is_made(example, tmp_path):
+    import os
+    import pty
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run([sys.executable, "-m", "escg", "agenda", "pack", "2026-12-03"],
+                                stdin=subprocess.DEVNULL, stdout=follower, stderr=subprocess.PIPE,
+                                timeout=120, cwd=tmp_path, env={**os.environ, "ESCG_STORE": str(example)})
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert result.returncode == 3
+    # refused first: no warnings about papers left out of a pack that was never made
+    assert result.stderr.decode().splitlines() == [
+        "error: that output is a binary file (pdf): give --out FILE.pdf, or pipe it"]

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.actions import JSON_KEYS as KEYS
-from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store, write_output
+from escg.cli.common import Format, FormatOption, JsonFlag, binary_target, fmt, say, store, write_output
 from escg.cli.output import emit, emit_record
 from escg.formats import visible
 
@@ -80,6 +80,7 @@ def actions_list(
 
         echo(json_rows(review_json(s, selection, today)), nl=False)
         return
+    binary_target(fmt, out)
     found = select(s, selection, today)
     if fmt in ("md", "html", "pdf", "docx"):
         from escg.cli.common import render_document

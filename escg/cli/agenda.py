@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.cli.common import (DocFormat, Format, FormatOption, JsonFlag, MeetingArgument, fmt,
-                             render_document, say, store, warn, write_output)
+                             render_document, say, store, warn, write_output, binary_target)
 from escg.cli.output import emit
 
 app = Group(help="Agendas: add items, build, list, show, move, remove, defer, render, pack.", no_args_is_help=True)
@@ -171,6 +171,7 @@ def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Option
     from escg.documents import agenda_context
     from escg.meetings import resolve
 
+    binary_target(format.value, out)
     s = store(ctx)
     found = resolve(s, meeting)
     agenda = agenda_of(s, found)
@@ -200,20 +201,21 @@ def agenda_render(
 def agenda_pack(
     ctx: Context,
     meeting: MeetingArgument = None,
-    out: Annotated[Optional[Path], Option("--out", "-o", help="Write the pack to FILE (a PDF); default stdout when piped.")] = None,
+    out: Annotated[Optional[Path], Option("--out", "-o", metavar="FILE.pdf", help="Write the pack to FILE.pdf; without it, to a pipe (never a terminal).")] = None,
 ) -> None:
-    """The agenda pack as one PDF: a cover, the agenda, an index with the page each paper
-    starts on, then every paper in agenda order, page-numbered, with bookmarks.
+    """The agenda pack as one PDF: a cover, contents with the page each paper starts on,
+    the agenda, then every paper in agenda order, "page N of M", with bookmarks.
 
-    PDF papers go in as they are, Markdown and text papers are rendered, Word and Excel
-    papers are converted when LibreOffice is installed; a paper left out is listed on
-    stderr and in the index. Needs the pdf extra: pip install 'escg[pdf]'.
+    PDF papers go in as they are, Markdown and text papers are laid out, Word and Excel
+    papers are converted when LibreOffice is installed; a paper left out is named on
+    stderr and in the contents. Needs the pdf extra: pip install 'escg[pdf]'.
 
     Example: escg agenda pack next --out pack.pdf
     """
     from escg.meetings import resolve
     from escg.pdf import agenda_pack as build_pack
 
+    binary_target("pdf", out)
     s = store(ctx)
     found = resolve(s, meeting)
     data, notes = build_pack(s, found)

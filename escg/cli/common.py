@@ -30,7 +30,8 @@ class DocFormat(str, Enum):
 
 def render_document(s: Store, kind: str, format: str, context: dict) -> str | bytes:
     """``kind`` (agenda, minutes or actions) in ``format``: md and html through the templates,
-    pdf through WeasyPrint (escg.pdf), docx through python-docx (escg.word)."""
+    pdf through WeasyPrint (escg.pdf), docx through python-docx (escg.word). The caller
+    checks the destination first (binary_target)."""
     if format == "pdf":
         from escg.pdf import document_pdf
 
@@ -97,6 +98,23 @@ def say(message: str) -> None:
     from escg.formats import visible
 
     echo(visible(message), err=True)
+
+
+BINARY = {"pdf": ".pdf", "docx": ".docx", "xlsx": ".xlsx"}
+
+
+def binary_target(format: str, out: Path | None) -> None:
+    """Before a PDF, Word or Excel file is made: refuse a terminal (the bytes would show as
+    garbage), and warn when --out's name ends otherwise than the format's (a PDF in m.docx)."""
+    suffix = BINARY.get(format)
+    if suffix is None:
+        return
+    if out is None or str(out) == "-":
+        if sys.stdout.isatty():
+            raise InputError(f"that output is a binary file ({format}): give --out FILE{suffix}, or pipe it")
+        return
+    if out.suffix.lower() != suffix and not out.name.startswith("/dev/"):
+        warn(f"--out {out.name} does not end {suffix}, but the file is {format}; programs go by the name")
 
 
 def write_output(text: str | bytes, out: Path | None) -> None:

@@ -26,16 +26,17 @@ def import_actions(
         "--map", metavar="HEADER=FIELD",
         help="Read the column HEADER as FIELD (id, title, owner, due, status, update, raised, item, theme, closed, "
              "or ignore); repeat it, or separate with commas. Columns are otherwise guessed from their headers.")] = None,
-    sheet: Annotated[Optional[str], Option("--sheet", help="The workbook's sheet to read (default: the first).")] = None,
+    sheet: Annotated[Optional[str], Option("--sheet", metavar="NAME", help="The workbook's sheet to read (default: the first with action log headers).")] = None,
     dry_run: Annotated[bool, Option("--dry-run", "-n", help="Show what would be added, and write nothing.")] = False,
     format: FormatOption = Format.table,
     json: JsonFlag = False,
 ) -> None:
     """Import an existing action log, one action a row.
 
-    Every row is read and checked before anything is written: owners must be the
-    store's people (by id, name or email), dates real dates, statuses known
-    words. Then every action is added in one transaction, or none is. A row's
+    The header row is the first of the top ten rows that names an action and an
+    owner. Every row is read and checked before anything is written: owners must
+    be the store's people (by id, name or email), dates full dates (30/11/2026;
+    TBC means none), statuses known words. Rows already imported are passed over. Then every action is added in one transaction, or none is. A row's
     Ref is kept as the id when it fits (A-042, or 42) and the store has not
     given that id out before; otherwise the action is numbered after the
     highest, and its old ref kept in an update note.

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 from escg.cli.params import Argument, Context, Group, Option, echo
 
-from escg.cli.common import DocFormat, render_document, say, store, write_output
+from escg.cli.common import DocFormat, binary_target, render_document, say, store, write_output
 
 app = Group(help="Minutes: new, note, decide, declare, action, approve, correct, render.", no_args_is_help=True)
 
@@ -126,6 +126,7 @@ def minutes_render(
     from escg.documents import minutes_context
     from escg.meetings import resolve
 
+    binary_target(format.value, out)
     s = store(ctx)
     found = resolve(s, meeting or "last")
     if not found.status.has_minutes:
