@@ -11,7 +11,8 @@ only from its own layer or lower ones (tests/test_layers.py enforces it):
    ``attendance`` < ``minutes``.
 3. Work that spans the domain: ``documents`` (what agendas, minutes and action
    logs show), ``reschedule`` (moving or cancelling a meeting and everything that
-   names it), ``calendar``, ``circulation`` (what mail sends), ``check``.
+   names it), ``calendar``, ``circulation`` (what mail sends), ``check``,
+   ``minutes_doc`` (the minutes as one document, for `minutes edit`).
 4. The documents members receive, and bringing a log in: ``pdf`` (WeasyPrint and
    pypdf, the ``pdf`` extra), ``word`` (python-docx), ``spreadsheet`` (openpyxl),
    ``importer`` (an existing action log from Excel or CSV).

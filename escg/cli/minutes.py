@@ -9,7 +9,7 @@ from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.cli.common import DocFormat, binary_target, render_document, say, store, write_output
 
-app = Group(help="Minutes: new, note, decide, declare, action, approve, correct, render.", no_args_is_help=True)
+app = Group(help="Minutes: new, edit, import, note, decide, declare, action, approve, correct, render.", no_args_is_help=True)
 
 MeetingArg = Annotated[str, Argument(metavar="MEETING", help="Meeting id, a date, 'next' or 'last'.")]
 ItemArg = Annotated[int, Argument(metavar="ITEM", help="Agenda item number, as `escg agenda list` shows it.")]
@@ -84,6 +84,56 @@ def minutes_approve(
 
     found = approve(store(ctx), meeting, at)
     say(f"minutes of {found.id} approved at the meeting of {found.minutes.approved_at}")
+
+
+@app.command("edit")
+def minutes_edit(
+    ctx: Context,
+    meeting: Annotated[Optional[str], Argument(metavar="[MEETING]", help="Default: last (the latest held, today included).")] = None,
+    print_: Annotated[bool, Option("--print", help="Print the document instead of opening it (to type in elsewhere, then `minutes import`).")] = False,
+) -> None:
+    """Edit the whole minutes in $VISUAL or $EDITOR, as one Markdown document.
+
+    Attendance, then each item's heading with its notes (paragraphs) and marked
+    lines: DECISION: ..., DECLARE @person: ..., ACTION @owner due 31 Jan 2027: ...
+    When you save and close, the document is checked; one with problems reopens
+    with each problem marked at its line. Then what changed is shown and written
+    in one transaction. Saved unchanged, nothing is written; saved empty, the edit
+    is cancelled. Your text is kept until it is written.
+
+    Example: EDITOR=nano escg minutes edit 2026-10-01
+    """
+    if print_:
+        from escg.minutes import _open_for_minutes
+        from escg.minutes_doc import render_document
+
+        s = store(ctx)
+        echo(render_document(s, _open_for_minutes(s, meeting)), nl=False)
+        return
+    from escg.cli.editing import edit_minutes
+
+    edit_minutes(store(ctx), meeting)
+
+
+@app.command("import")
+def minutes_import(
+    ctx: Context,
+    file: Annotated[Path, Argument(metavar="FILE", help="A minutes document, as `minutes edit --print` writes.")],
+    meeting: Annotated[Optional[str], Option("--meeting", "-m", help="The meeting. Default: last.")] = None,
+    dry_run: Annotated[bool, Option("--dry-run", "-n", help="Show what would change, and write nothing.")] = False,
+) -> None:
+    """Read minutes typed elsewhere (the `minutes edit` document) into the meeting.
+
+    The sections the file has replace those of the minutes (attendance, an item's
+    notes, decisions and declarations); sections it leaves out are kept. ACTION
+    lines without an id raise new actions. Everything is checked first, then
+    written in one transaction.
+
+    Example: escg minutes edit 2026-10-01 --print > notes.md; escg minutes import notes.md -m 2026-10-01
+    """
+    from escg.cli.editing import import_minutes
+
+    import_minutes(store(ctx), meeting, file, dry_run=dry_run)
 
 
 @app.command("correct")

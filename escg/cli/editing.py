@@ -1,0 +1,195 @@
+"""`escg minutes edit` and `minutes import`: the minutes as one document, in the user's editor.
+
+Nothing typed is lost: the document being edited lives in a draft file (in the
+user's cache folder, never in the store, mode 0600) from before the editor opens
+until the minutes are written, or the user cancels by saving an empty file. A
+document with problems reopens with each problem in a comment above its line.
+An edit broken off (the editor killed, a problem left unfixed) is resumed by the
+next `minutes edit` of that meeting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from escg.cli.common import say, warn
+from escg.errors import ConflictError, EscgError, InputError, WriteError
+from escg.store import Store
+
+
+def drafts_dir() -> Path:
+    from escg.render import cache_dir
+
+    return cache_dir().parent / "drafts"
+
+
+def draft_path(store: Store, meeting_id: str) -> Path:
+    root = hashlib.sha256(str(Path(store.root).resolve()).encode()).hexdigest()[:12]
+    return drafts_dir() / f"{root}-minutes-{meeting_id}.md"
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(path.name + ".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _forget(path: Path) -> None:
+    for name in (path, path.with_name(path.name + ".base")):
+        try:
+            name.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def editor_command() -> list[str]:
+    for variable in ("VISUAL", "EDITOR"):
+        value = os.environ.get(variable, "").strip()
+        if value:
+            try:
+                return shlex.split(value)
+            except ValueError:
+                raise InputError(f"${variable} is not a command line: {value[:60]!r}") from None
+    if not sys.stdin.isatty():
+        raise InputError("set $VISUAL or $EDITOR to the editor to use (for example: export EDITOR=nano)")
+    return ["vi"]
+
+
+def run_editor(path: Path) -> None:
+    command = editor_command()
+    try:
+        finished = subprocess.run([*command, str(path)])
+    except FileNotFoundError:
+        raise InputError(f"the editor {command[0]!r} was not found; set $VISUAL or $EDITOR") from None
+    if finished.returncode != 0:
+        raise InputError(f"the editor exited with status {finished.returncode}; your text is kept in {path}: "
+                         "run the same command again to go on")
+
+
+def edit_minutes(store: Store, meeting_text: str | None) -> None:
+    from escg.minutes import _open_for_minutes
+    from escg.minutes_doc import (DocumentError, _strip_markers, changes, check_actions, mark_errors,
+                                  parse_document, render_document, state_of, apply)
+
+    meeting = _open_for_minutes(store, meeting_text)
+    current = render_document(store, meeting)
+    draft = draft_path(store, meeting.id)
+    base = draft.with_name(draft.name + ".base")
+    if draft.exists() and base.exists():
+        text, original = draft.read_text(encoding="utf-8"), base.read_text(encoding="utf-8")
+        say(f"resuming your unsaved edit of the minutes of {meeting.id} (kept in {draft})")
+    else:
+        text = original = current
+        try:
+            _write_private(base, original)
+        except OSError as error:
+            raise WriteError(f"cannot keep a draft in {draft.parent}: {error.strerror}") from None
+    while True:
+        try:
+            _write_private(draft, text)
+        except OSError as error:
+            raise WriteError(f"cannot keep a draft in {draft.parent}: {error.strerror}") from None
+        run_editor(draft)
+        edited = draft.read_text(encoding="utf-8")
+        if not edited.strip():
+            _forget(draft)
+            say("cancelled (the document was saved empty); nothing was written")
+            return
+        if _strip_markers(edited) == original and original == current:
+            _forget(draft)
+            say(f"no change to the minutes of {meeting.id}; nothing was written")
+            return
+        try:
+            after = parse_document(store, meeting, _strip_markers(edited))
+            before = state_of(store, meeting)
+            problems = check_actions(before, after, partial=False)
+            if problems:
+                raise DocumentError(problems)
+        except DocumentError as error:
+            marked = mark_errors(edited, error.problems)
+            for line, message in error.problems:
+                warn(f"line {line}: {message}")
+            if edited == text:  # saved as it was shown: the problems are not being fixed
+                _write_private(draft, marked)
+                raise InputError(f"the minutes document still has {len(error.problems)} problem"
+                                 f"{'s' if len(error.problems) != 1 else ''}; nothing was written, and your text "
+                                 f"is kept in {draft}: run `escg minutes edit {meeting.id}` to go on") from None
+            text = marked
+            continue
+        if after == before and original == current:
+            _forget(draft)
+            say(f"no change to the minutes of {meeting.id}; nothing was written")
+            return
+        said = changes(store, meeting, before, after)
+        try:
+            _, created = apply(store, meeting.id, original, after)
+        except ConflictError as error:
+            # Set the text aside, so the next edit starts from the minutes as they are now.
+            import time
+
+            aside = draft.with_name(f"{draft.stem}-{time.strftime('%Y%m%d-%H%M%S')}.md")
+            os.replace(draft, aside)
+            _forget(draft)
+            raise ConflictError(f"{error}; nothing was written, and your text is kept in {aside}: run "
+                                f"`escg minutes edit {meeting.id}` again and carry your changes over") from None
+        except EscgError as error:
+            raise type(error)(f"{error}; nothing was written, and your text is kept in {draft}") from None
+        _forget(draft)
+        for line in said:
+            say(line)
+        for action in created:
+            say(f"raised {action.id}")
+        say(f"wrote the minutes of {meeting.id}")
+        return
+
+
+def import_minutes(store: Store, meeting_text: str | None, path: Path, *, dry_run: bool) -> None:
+    from escg.minutes import _open_for_minutes
+    from escg.minutes_doc import (DocumentError, apply, changes, check_actions, merge, parse_document,
+                                  render_document, state_of)
+
+    meeting = _open_for_minutes(store, meeting_text)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        from escg.errors import NotFoundError
+
+        raise NotFoundError(f"no file {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read {path} as UTF-8 text: {error}") from None
+    original = render_document(store, meeting)
+    before = state_of(store, meeting)
+    try:
+        after = parse_document(store, meeting, text, partial=True)
+        problems = check_actions(before, after, partial=True)
+        if problems:
+            raise DocumentError(problems)
+    except DocumentError as error:
+        for line, message in error.problems:
+            warn(f"{path.name}:{line}: {message}")
+        raise InputError(f"{len(error.problems)} problem{'s' if len(error.problems) != 1 else ''} in {path.name}; "
+                         "nothing was written") from None
+    merged = merge(before, after)
+    said = changes(store, meeting, before, merged)
+    if not said:
+        say(f"{path.name} says nothing the minutes of {meeting.id} do not; nothing was written")
+        return
+    for line in said:
+        say(line)
+    if dry_run:
+        say("dry run: nothing was written")
+        return
+    _, created = apply(store, meeting.id, original, merged)
+    for action in created:
+        say(f"raised {action.id}")
+    say(f"wrote the minutes of {meeting.id}")
