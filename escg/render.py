@@ -38,18 +38,40 @@ def bundled_templates() -> Path:
     return package.parent / "templates"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# "&" only begins an entity reference as &amp; or &#38;, and "<" a tag, comment or autolink
+# only before a letter, "/", "!" or "?": elsewhere both are plain text, and left as they are.
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+# A web address in store text is left as it is typed (winter_plan, not winter\_plan), so it
+# works in every renderer and in the plain text of a mail; only what would end it or a table
+# cell is percent-encoded, which every browser reads back as the same address.
+_MD_URL = re.compile(r"(?:https?|mailto):[^\s<>]+", re.IGNORECASE)
+_MD_URL_SPECIAL = re.compile(r"[|`\\*\[\]]")
+
+
+def _md_words(value: str) -> str:
+    value = _MD_SPECIAL.sub(lambda m: "\\" + m[1], value)
+    value = _MD_ENTITY.sub(r"\\&", value)
+    return _MD_TAG.sub(r"\\<", value)
 
 
 def md(text: Any) -> str:
-    """Escape text for inline Markdown: no emphasis, links, HTML or headings from store text."""
+    """Escape text for inline Markdown: no emphasis, links, HTML or headings from store text,
+    with as few marks as will do (a & b, 3 < 4 and web addresses stay as typed)."""
     if text is None:
         return ""
-    value = str(text).replace("&", "&amp;")
-    value = _MD_SPECIAL.sub(lambda m: "&lt;" if m[1] == "<" else "&gt;" if m[1] == ">" else "\\" + m[1], value)
+    value = str(text)
+    parts, last = [], 0
+    for match in _MD_URL.finditer(value):
+        parts.append(_md_words(value[last:match.start()]))
+        parts.append(_MD_URL_SPECIAL.sub(lambda m: f"%{ord(m[0]):02X}", match[0]))
+        last = match.end()
+    parts.append(_md_words(value[last:]))
+    value = "".join(parts)
     # Only at the start of a line do these begin a heading, list or quote.
     value = re.sub(r"^(\s*)(\d+)([.)])", r"\1\2\\\3", value, flags=re.MULTILINE)
-    value = re.sub(r"^(\s*)([-+#=])", r"\1\\\2", value, flags=re.MULTILINE)
+    value = re.sub(r"^(\s*)([-+#=>])", r"\1\\\2", value, flags=re.MULTILINE)
     return value
 
 

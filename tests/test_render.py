@@ -408,3 +408,30 @@ def test_values_it_cannot_key_exactly_are_rendered_every_time(monkeypatch, templ
     for value in (Opaque("a"), datetime(2026, 1, 1, tzinfo=timezone.utc), {1: "x"}):
         assert render_module._render_key(None, "agenda.md", {"v": value}) is None
     assert render_module._render_key(None, "agenda.md", {"v": [1, "a", None]}) is not None
+
+
+# --- store text in Markdown: as few marks as will do ------------------------------------------
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("Budget & staffing", "Budget & staffing"),
+    ("3 < 4 and 5 > 2", "3 < 4 and 5 > 2"),
+    ("See https://example.org/winter_plan_2026.pdf today", "See https://example.org/winter_plan_2026.pdf today"),
+])
+def test_plain_text_stays_as_typed_in_markdown(text, shown):
+    assert render_module.md(text) == shown
+
+
+@pytest.mark.parametrize("text", [
+    "<script>alert(1)</script>", "<!-- hidden -->", "&amp; &#38;", "*bold* _it_ `code` [link](http://x)",
+    "| cell | break |", "> a quote", "# a heading", "1. a list", "https://x.org/a|b`c*d*[e]",
+])
+def test_markdown_marks_in_store_text_render_as_the_text(text):
+    html = MarkdownIt("commonmark").enable("table").render(render_module.md(text))
+    parsed = Collector()
+    parsed.feed(html)
+    expected = text
+    if text.startswith("https://"):  # in an address, only what would end it is percent-encoded
+        expected = "https://x.org/a%7Cb%60c%2Ad%2A%5Be%5D"
+    assert "".join(parsed.text).strip() == expected
+    assert parsed.tags == ["p"], parsed.tags
