@@ -89,7 +89,10 @@ def attend(store: Store, text: str | None, *, present: list[str] | None = None,
     guest_names = [_check_guest(g) for g in guests or []]
     if not (present_ids or apology_ids or absent_ids or pairs or guest_names or remove_ids):
         raise InputError("give --present, --apologies, --sub, --absent, --guest or --remove")
-    mentioned = present_ids + apology_ids + absent_ids + [m for m, _ in pairs] + [s for _, s in pairs]
+    # A member with a substitute sent apologies: `--apologies cat --sub cat=dan` says it twice, consistently.
+    substituted = {m for m, _ in pairs}
+    mentioned = (present_ids + [a for a in apology_ids if a not in substituted] + absent_ids
+                 + [m for m, _ in pairs] + [s for _, s in pairs])
     from collections import Counter
 
     repeated = {name for name, times in Counter(mentioned).items() if times > 1}

@@ -56,7 +56,7 @@ def _md_words(value: str) -> str:
     return _MD_TAG.sub(r"\\<", value)
 
 
-def md(text: Any) -> str:
+def md(text: Any, lines: bool = True) -> str:
     """Escape text for inline Markdown: no emphasis, links, HTML or headings from store text,
     with as few marks as will do (a & b, 3 < 4 and web addresses stay as typed)."""
     if text is None:
@@ -69,6 +69,8 @@ def md(text: Any) -> str:
         last = match.end()
     parts.append(_md_words(value[last:]))
     value = "".join(parts)
+    if not lines:
+        return value
     # Only at the start of a line do these begin a heading, list or quote.
     value = re.sub(r"^(\s*)(\d+)([.)])", r"\1\2\\\3", value, flags=re.MULTILINE)
     value = re.sub(r"^(\s*)([-+#=>])", r"\1\\\2", value, flags=re.MULTILINE)
@@ -76,8 +78,9 @@ def md(text: Any) -> str:
 
 
 def cell(text: Any) -> str:
-    """Escape text for a Markdown table cell: as ``md``, and on one line."""
-    return " ".join(md(text).split())
+    """Escape text for a Markdown table cell: as ``md``, and on one line. A cell holds no
+    blocks, so "66.7%" or "- none" at its start is text, and needs no mark."""
+    return " ".join(md(text, lines=False).split())
 
 
 _HREF_SPECIAL = re.compile(r"[|<>\\\s\x00-\x1f\x7f]")

@@ -105,3 +105,13 @@ def test_repeating_an_earlier_command_keeps_the_order_of_record(run, meeting_sto
     settled = path.read_bytes()
     run("attend 2026-10-01 --sub cat=eve")
     assert path.read_bytes() == settled
+
+
+def test_apologies_and_a_substitute_for_the_same_member_agree(run, meeting_store):
+    """`--apologies bob --sub bob=dan` says bob sent apologies twice, consistently: accepted,
+    and the same record as `--sub bob=dan` alone."""
+    run("attend 2026-10-01 --present ann-chair --apologies bob --sub bob=dan")
+    text = (meeting_store / "meetings/2026/2026-10-01.toml").read_text()
+    assert 'apologies = ["bob"]' in text and 'bob = "dan"' in text
+    run("attend 2026-10-01 --sub bob=dan")
+    assert (meeting_store / "meetings/2026/2026-10-01.toml").read_text() == text
