@@ -8,11 +8,12 @@ only from its own layer or lower ones (tests/test_layers.py enforces it):
 1. ``store`` (finding a store, the one loader, the index, the action query,
    atomic writes under a lock), ``render`` (the Jinja environment), ``mail``.
 2. The domain, in order: ``people`` < ``meetings`` < ``agenda`` < ``actions`` <
-   ``attendance`` < ``minutes``.
+   ``attendance`` < ``interests`` (the register of interests) < ``minutes``.
 3. Work that spans the domain: ``documents`` (what agendas, minutes and action
    logs show), ``reschedule`` (moving or cancelling a meeting and everything that
    names it), ``calendar``, ``circulation`` (what mail sends), ``check``,
-   ``minutes_doc`` (the minutes as one document, for `minutes edit`).
+   ``minutes_doc`` (the minutes as one document, for `minutes edit`), ``attendance_report``
+   (attendance over time).
 4. The documents members receive, and bringing a log in: ``pdf`` (WeasyPrint and
    pypdf, the ``pdf`` extra), ``word`` (python-docx), ``spreadsheet`` (openpyxl),
    ``importer`` (an existing action log from Excel or CSV).

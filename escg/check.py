@@ -131,6 +131,9 @@ class Checker:
                         self.add(plan, ("items", index, "deferred_from"),
                                  f"deferred from meeting {item.deferred_from}, which does not exist")
                 self._missing_papers(plan_file, self._local_papers(plan, plan.value))
+        from escg.interests import check_register
+
+        check_register(self, persons, orgs, themes)
         self._actions(action_files, persons, orgs, themes, counts)
         for path in leftovers:
             self.problems.append(self.revive(Problem(

@@ -72,6 +72,10 @@ def agenda_new(ctx: Context, meeting: MeetingArgument = None) -> None:
     waiting = len(s.forward_plan)
     if waiting:
         say(f"{waiting} {'item waits' if waiting == 1 else 'items wait'} on the forward plan (`escg agenda list --forward-plan`)")
+    from escg.interests import declaration_prompts
+
+    for line in declaration_prompts(s, agenda):
+        say(line)
     echo(agenda.meeting.id)
 
 

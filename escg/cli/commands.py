@@ -14,6 +14,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "actions": ("actions", "actions_list", False),
     "action": ("actions", "app", True),
     "attend": ("attend", "meeting_attend", False),
+    "attendance": ("attendance", "attendance_report", False),
+    "interest": ("interest", "app", True),
     "minutes": ("minutes", "app", True),
     "decisions": ("decisions", "decisions_list", False),
     "remind": ("mail", "mail_remind", False),
