@@ -80,8 +80,11 @@ def next_meeting_date(store: Store) -> date:
 
 
 def parse_due(store: Store, text: str | None) -> date | None:
-    if text is None or not text.strip() or text.strip().lower() in ("none", "never"):
+    if text is None or text.strip().lower() in ("none", "never"):
         return None
+    if not text.strip():
+        # An empty value is a slip (an unset shell variable), not a wish to clear the date.
+        raise InputError("the due date is empty: give a date such as 2027-01-31, or 'none' for no due date")
     return dates.parse_date(text, next_meeting=lambda: next_meeting_date(store))
 
 

@@ -101,6 +101,15 @@ class Checker:
         people = self.read(people_file, model.people_from_toml) if people_file.exists() else None
         orgs, persons = people.value if people else ({}, {})
         themes = group.value.themes if group else {}
+        # A file everything names that cannot be read is the one problem to see: checking every
+        # reference against it would bury its line under hundreds of "not in people.toml".
+        unreadable = []
+        if people is None and people_file.exists():
+            orgs, persons = _Anything(), _Anything()
+            unreadable.append(PEOPLE)
+        if group is None:
+            themes = _Anything()
+            unreadable.append(CONFIG)
         if group:
             from escg.errors import StoreError
             from escg.mail import settings
@@ -116,7 +125,7 @@ class Checker:
         # A meeting file that cannot be read still exists: references to it are not problems too.
         self.meeting_ids = {path.stem for path in meeting_files}
         self.cached, self.saved = self._cache()
-        universe = [FINDINGS, sorted(persons), sorted(orgs), sorted(themes), sorted(self.meeting_ids),
+        universe = [FINDINGS, unreadable, sorted(persons), sorted(orgs), sorted(themes), sorted(self.meeting_ids),
                     [(s.id, s.position) for s in group.value.standing] if group else []]
         self.digest = _digest(universe)
         counts = self._meetings(meeting_files, persons, orgs, themes)
@@ -141,6 +150,9 @@ class Checker:
                 note=True, spec=("remove", self.relative(path)))))
         self._save()
         self.problems.sort()
+        # The cause first: a problem in escg.toml or people.toml explains many others.
+        first = {self.show(self.root / CONFIG), self.show(self.root / PEOPLE)}
+        self.problems.sort(key=lambda problem: problem.file not in first)
         return self.problems
 
     def _files(self) -> tuple[list[Path], list[Path], list[Path]]:
@@ -365,6 +377,17 @@ class Checker:
             self.add(loaded, ("id",), f"the file name does not match the action's id {action.id}",
                      spec=("move", self.relative(path), self.relative(path.with_name(f"{action.id}-{tag}.toml"))))
         return action.id, action.created.isoformat() if action.created else None
+
+
+class _Anything(dict):
+    """Every id is in it: the stand-in for people, organisations or themes from a file that
+    cannot be read, so their references are not reported while its own problem is."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return default
 
 
 def _digest(value: Any) -> str:

@@ -102,6 +102,18 @@ def status_label(meeting: model.Meeting, store: Store) -> str:
     return "not yet written"
 
 
+def _presented_by(item: model.AgendaItem, attendance: model.Attendance, who) -> str:
+    """Who presented the item, as the minutes say it: whoever the minutes record as having
+    presented it, else the agenda's presenter, unless the attendance says they were not there."""
+    if item.presented_by:
+        return who(item.presented_by)["name"]
+    if not item.presenter:
+        return ""
+    if attendance.attending and (item.presenter in attendance.apologies or item.presenter in attendance.absent):
+        return ""
+    return who(item.presenter)["name"]
+
+
 def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
     """Everything the minutes templates see (docs/templates.md). Approved minutes are
     rendered from their file alone: names, roles, organisations, the actions raised and
@@ -157,7 +169,7 @@ def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "number": row.number,
             "title": item.title,
             "standing": item.standing,
-            "presenter": who(item.presenter)["name"] if item.presenter else "",
+            "presenter": _presented_by(item, attendance, who),
             "theme": record.themes.get(item.theme or "", item.theme or ""),
             "notes": item.notes,
             "decisions": item.decisions,

@@ -172,8 +172,9 @@ def write(txn: Transaction, store: Store, meeting: model.Meeting, *, replaces: s
 
 def new_meeting(store: Store, day: date | None, *, start: time | None = None, end: time | None = None,
                 venue: str | None = None, online: str | None = None,
-                chair: str | None = None) -> model.Meeting:
-    """Create one meeting (on the next date of the default rule if ``day`` is None)."""
+                chair: str | None = None, second: bool = False) -> model.Meeting:
+    """Create one meeting (on the next date of the default rule if ``day`` is None). A day
+    that has a meeting already gets a second (2026-12-03b) only when ``second`` says so."""
     from escg.people import get_person
 
     with store.transaction() as txn:
@@ -182,8 +183,13 @@ def new_meeting(store: Store, day: date | None, *, start: time | None = None, en
             day = _next_scheduled(store)
         if chair is not None:
             get_person(store, chair)
+        ident = free_id(store, day)
+        if ident != day.isoformat() and not second:
+            raise ConflictError(f"there is a meeting on {day.isoformat()} already ({day.isoformat()}); to hold "
+                                f"a second that day, give --second (it will be {ident}); to change that one, "
+                                f"`escg meeting edit {day.isoformat()}` or `escg meeting move`")
         meeting = model.Meeting(
-            id=free_id(store, day),
+            id=ident,
             uid=new_uid(),
             date=day,
             start=start or group.start,

@@ -452,6 +452,8 @@ class AgendaItem:
     status: str = "accepted"
     standing: str | None = None
     deferred_from: str | None = None
+    # Who presented it at the meeting, when not the presenter named on the agenda.
+    presented_by: str | None = None
     # The minutes of this item: notes, decisions, declarations of interest.
     notes: list[str] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
@@ -467,7 +469,7 @@ class AgendaItem:
             ("minutes", self.minutes), ("papers", self.papers),
             ("submitted_by", self.submitted_by), ("submitted", self.submitted),
             ("status", self.status), ("deferred_from", self.deferred_from),
-            ("notes", self.notes), ("decisions", self.decisions),
+            ("presented_by", self.presented_by), ("notes", self.notes), ("decisions", self.decisions),
             ("declarations", [d.to_toml() for d in self.declarations]),
         ])
         data["minutes"] = self.minutes
@@ -475,7 +477,8 @@ class AgendaItem:
 
 
 ITEM_KEYS = ("title", "standing", "purpose", "presenter", "org", "theme", "minutes", "papers",
-             "submitted_by", "submitted", "status", "deferred_from", "notes", "decisions", "declarations")
+             "submitted_by", "submitted", "status", "deferred_from", "presented_by", "notes", "decisions",
+             "declarations")
 
 
 def _declarations(entry: dict, path: Path, problems: Problems) -> list[Declaration]:
@@ -520,6 +523,7 @@ def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
         status=_choice(entry, "status", ITEM_STATUSES, "accepted", path, problems),
         standing=_text(entry, "standing", path, problems),
         deferred_from=_text(entry, "deferred_from", path, problems),
+        presented_by=_text(entry, "presented_by", path, problems),
         notes=_text_list(entry, "notes", path, problems),
         decisions=_text_list(entry, "decisions", path, problems),
         declarations=_declarations(entry, path, problems),

@@ -214,7 +214,11 @@ def test_hostile_text_is_escaped_in_the_action_log(run, action_store):
     html = run("actions --format html").stdout
     assert "<script>" not in html and "&lt;script&gt;" in html
     md = run("actions --format md").stdout
-    assert "<script>" not in md and "\\*\\*x\\*\\*" in md
+    assert "\\<script>alert(1)\\</script> \\| \\*\\*x\\*\\*" in md
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable("table").render(md)
+    assert "<script>" not in rendered and "&lt;script&gt;alert(1)&lt;/script&gt; | **x**" in rendered
 
 
 def test_removing_an_owner_is_refused(run, action_store):
@@ -238,3 +242,13 @@ def test_out_is_refused_for_tables(run, action_store, tmp_path):
 def test_action_show_formats(run, action_store):
     assert "- **Action:** A-001" in run("action show A-001 --format md").stdout
     assert run("action show A-001 -f csv").stdout.startswith("id,title,owner")
+
+
+def test_an_empty_due_date_is_refused_not_taken_as_none(run, meeting_store):
+    run("action add 'Report back' --owner bob --due 2026-12-20")
+    result = run(["action", "update", "A-001", "--due", ""], code=3)
+    assert "the due date is empty: give a date such as 2027-01-31, or 'none' for no due date" in result.stderr
+    assert json.loads(run("action show A-001 --json").stdout)["due"] == "2026-12-20"
+    assert "the due date is empty" in run(["action", "add", "Another", "--owner", "bob", "--due", ""], code=3).stderr
+    run(["action", "update", "A-001", "--due", "none"])
+    assert json.loads(run("action show A-001 --json").stdout)["due"] is None

@@ -1,10 +1,12 @@
 """escg check: precise errors for a store corrupted by hand, and --fix after a git merge."""
 
+import shutil
 import subprocess
 
 import pytest
 
 import stores
+from conftest import REPO
 from escg.store import Store
 
 
@@ -61,14 +63,11 @@ def test_every_problem_with_file_and_line(run, full_store):
     (full_store / "meetings/2026/2026-10-01.toml").write_text('date = 2026-02-30\n')
     result = run("check", code=6)
     lines = result.stdout.splitlines()
-    expected = [
-        f"{action.relative_to(full_store)}:4: owner 'kat' is not in people.toml",
-        "escg.toml:7: bad quorum rule 'most': use a number of members or a fraction such as \"1/3\"",
-        "meetings/2026/2026-10-01.toml:1: invalid TOML: Invalid date or datetime",
-        "meetings/2026/2026-12-03.toml:",  # the three item problems, checked below
-        "people.toml:",
-    ]
-    assert lines[0] == expected[0] and lines[1] == expected[1] and lines[2] == expected[2]
+    # escg.toml and people.toml first (a problem there explains others), then by file and line
+    assert lines[0] == "escg.toml:7: bad quorum rule 'most': use a number of members or a fraction such as \"1/3\""
+    assert lines[1].startswith("people.toml:") and lines[2].startswith("people.toml:")
+    assert lines[3] == f"{action.relative_to(full_store)}:4: owner 'kat' is not in people.toml"
+    assert lines[4] == "meetings/2026/2026-10-01.toml:1: invalid TOML: Invalid date or datetime"
     item_lines = [line for line in lines if line.startswith("meetings/2026/2026-12-03.toml:")]
     assert len(item_lines) == 3
     assert any("presenter 'bobby' is not in people.toml" in line for line in item_lines)
@@ -147,3 +146,24 @@ def test_a_broken_escg_toml_is_a_finding_not_a_crash(run, full_store):
     (full_store / "escg.toml").write_text('name = "x\n')
     result = run("check", code=6)
     assert result.stdout.startswith("escg.toml:1: invalid TOML")
+
+
+def test_a_typo_in_people_toml_is_the_one_problem_shown(run, tmp_path):
+    """Everything names people: when people.toml cannot be read, its line is the problem,
+    not every reference to a person in every other file."""
+    store = tmp_path / "example"
+    shutil.copytree(REPO / "agendas", store, ignore=shutil.ignore_patterns(".escg-index*", ".escg.lock"))
+    people = store / "people.toml"
+    people.write_text(people.read_text().replace('name = "Essex County Council"', 'name = Essex County Council"', 1))
+    result = run(["--store", str(store), "check", "--full"], code=6)
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("people.toml:") and "invalid TOML" in lines[0]
+    assert result.stderr.startswith("error: 1 problem in 1 file")
+    people.write_text(people.read_text().replace('name = Essex County Council"', 'name = "Essex County Council"', 1))
+    assert "the store is clean" in run(["--store", str(store), "check"]).stderr
+
+
+def test_the_cause_comes_first(run, meeting_store):
+    (meeting_store / "escg.toml").write_text((meeting_store / "escg.toml").read_text() + "\nquorum = [\n")
+    lines = run("check --full", code=6).stdout.splitlines()
+    assert lines[0].startswith("escg.toml:")

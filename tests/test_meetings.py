@@ -11,10 +11,10 @@ from escg.store import Store
 
 
 def test_new_meeting_in_any_date_form(run, people_store):
-    for text in ("2026-12-03", "4 Feb 2027", "1/4/2027", "next thursday", "in 2 weeks", "+3d"):
+    for text in ("2026-12-03", "4 Feb 2027", "1/4/2027", "next thursday", "in 2 weeks", "+5d"):
         run(["meeting", "new", text])
     ids = [m["id"] for m in json.loads(run("meeting list --json").stdout)]
-    assert ids == ["2026-11-26", "2026-11-26b", "2026-12-03", "2026-12-07", "2027-02-04", "2027-04-01"]
+    assert ids == ["2026-11-26", "2026-11-28", "2026-12-03", "2026-12-07", "2027-02-04", "2027-04-01"]
 
 
 def test_meeting_json_contract(run, people_store):
@@ -29,7 +29,10 @@ def test_meeting_json_contract(run, people_store):
 
 def test_second_meeting_on_a_day_gets_a_suffix(run, people_store):
     run("meeting new 2026-12-03")
-    result = run("meeting new 2026-12-03 --start 14:00 --end 15:00")
+    result = run("meeting new 2026-12-03 --start 14:00 --end 15:00", code=5)
+    assert ("there is a meeting on 2026-12-03 already (2026-12-03); to hold a second that day, give --second "
+            "(it will be 2026-12-03b)") in result.stderr
+    result = run("meeting new 2026-12-03 --start 14:00 --end 15:00 --second")
     assert result.stdout.strip() == "2026-12-03b"
     result = run("meeting show 2026-12-03 --json")  # the id, not the date
     assert json.loads(result.stdout)["id"] == "2026-12-03"

@@ -73,7 +73,7 @@ def test_markdown_minutes(run, held):
     assert "- Bob Police, Essex Police (represented by Dan Deputy)" in text
     assert "- Eve Guest" not in text and "- Dr A Visitor (UKHSA)" in text
     assert "The meeting was quorate: 3 of 3 members were present or represented (quorum 1)." in text
-    assert "- Cat Health (item 5, Serious violence &lt;update&gt;): Trustee of a youth charity" in text
+    assert "- Cat Health (item 5, Serious violence \\<update>): Trustee of a youth charity" in text
     assert "> **Decision 5.1:** The group endorsed the strategy." in text
     assert "| A-001 | Circulate the strategy | Dan Deputy (Essex Police) | 4 Feb 2027 |" in text
     html = MarkdownIt("commonmark").enable("table").render(text)
@@ -166,3 +166,20 @@ def test_minutes_in_a_real_browser(run, held, tmp_path):
                     "--no-pdf-header-footer", f"--print-to-pdf={pdf}", (tmp_path / "minutes.html").as_uri()],
                    capture_output=True, timeout=120)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_presented_by_names_who_was_there(run, held):
+    """Bob sent apologies (Dan came for him): the minutes do not say Bob presented item 5."""
+    text = run("minutes render 2026-12-03").stdout
+    assert "Presented by Bob Police" not in text
+    stores.write(held, "meetings/2026/2026-12-03.toml", (held / "meetings/2026/2026-12-03.toml").read_text()
+                 .replace('title = "Serious violence <update>"', 'title = "Serious violence <update>"\npresented_by = "dan"', 1))
+    assert "*Presented by Dan Deputy.*" in run("minutes render 2026-12-03").stdout
+
+
+def test_the_declarations_item_points_to_the_declarations(run, held):
+    text = run("minutes render 2026-12-03").stdout
+    section = text.split("### 2. Declarations of interest")[1].split("###")[0]
+    assert "The declarations of interest are recorded above." in section and "No minute recorded" not in section
+    html = run("minutes render 2026-12-03 --format html").stdout
+    assert 'The declarations of interest are recorded <a href="#attendance">above</a>.' in html

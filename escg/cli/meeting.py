@@ -34,6 +34,7 @@ def meeting_new(
     venue: VenueOption = None,
     online: OnlineOption = None,
     chair: Annotated[Optional[str], Option("--chair", help="Person chairing, if not the group's chair.")] = None,
+    second: Annotated[bool, Option("--second", help="A second meeting on a day that has one (its id ends b).")] = False,
 ) -> None:
     """Schedule one meeting."""
     from escg.dates import parse_date
@@ -41,7 +42,8 @@ def meeting_new(
 
     s = store(ctx)
     day = parse_date(when) if when is not None else None
-    meeting = new_meeting(s, day, start=_time(start), end=_time(end), venue=venue, online=online, chair=chair)
+    meeting = new_meeting(s, day, start=_time(start), end=_time(end), venue=venue, online=online, chair=chair,
+                          second=second)
     say(f"scheduled meeting {meeting.id}: {describe(meeting)}")
     echo(meeting.id)
 
