@@ -162,6 +162,11 @@ def write_output(text: str | bytes, out: Path | None) -> None:
     if mode is not None and not stat.S_ISREG(mode):
         raise InputError(f"--out {out} is neither a file, a character device nor a pipe")
     if not out.parent.exists():
-        raise WriteError(f"cannot write {out}: the folder {out.parent} does not exist")
+        # As `mail --eml DIR` does: a cron line's reports/2026-12/agenda.html needs no mkdir first.
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WriteError(f"cannot write {out}: cannot create the folder {out.parent}: "
+                             f"{error.strerror or error}") from None
     atomic_write(out, text)
     say(f"wrote {out}")
