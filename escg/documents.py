@@ -102,6 +102,26 @@ def status_label(meeting: model.Meeting, store: Store) -> str:
     return "not yet written"
 
 
+def relink_papers(store: Store, context: dict[str, Any], folder: Any) -> dict[str, Any]:
+    """The agenda's context with each paper in the store linked from ``folder`` (where the
+    page is written), not from the store's top folder, so its links work wherever it is saved."""
+    import os
+
+    from escg.model import WEB_LINK
+
+    root = os.path.realpath(store.root)
+    base = os.path.realpath(folder)
+
+    def href(paper: str) -> str:
+        if WEB_LINK.fullmatch(paper):
+            return paper
+        return os.path.relpath(os.path.join(root, paper), base).replace(os.sep, "/")
+
+    items = [{**item, "papers": [{**paper, "href": href(paper["href"])} for paper in item["papers"]]}
+             for item in context["items"]]
+    return {**context, "items": items}
+
+
 def _presented_by(item: model.AgendaItem, attendance: model.Attendance, who) -> str:
     """Who presented the item, as the minutes say it: whoever the minutes record as having
     presented it, else the agenda's presenter, unless the attendance says they were not there."""

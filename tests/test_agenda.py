@@ -149,3 +149,26 @@ def test_reordering_a_preview_asks_to_build_first(run, meeting_store):
     run("agenda add A")
     run("agenda add B")
     assert "build it with `escg agenda new" in run("agenda move 5 --to 1", code=5).stderr
+
+
+def test_paper_links_work_wherever_the_page_is_saved(run, tmp_path):
+    """A page written with --out links each paper from where the page is, not from the store."""
+    import re
+    import shutil
+
+    from conftest import REPO
+
+    store = tmp_path / "example"
+    shutil.copytree(REPO / "agendas", store, ignore=shutil.ignore_patterns(".escg-index*", ".escg.lock"))
+    for out in (tmp_path / "site" / "agenda.html", store / "agenda.html", tmp_path / "notes" / "agenda.md"):
+        form = "md" if out.suffix == ".md" else "html"
+        run(["--store", str(store), "agenda", "render", "2026-12-03", "-f", form, "--out", str(out)])
+        text = out.read_text()
+        links = re.findall(r'href="([^"]+)"', text) if form == "html" else re.findall(r"\]\(<([^>]+)>\)", text)
+        local = [link for link in links if not link.startswith(("http", "mailto", "#"))]
+        assert len(local) == 3, links
+        for link in local:
+            assert (out.parent / link).resolve().is_file(), link
+    # to stdout, the links stay relative to the store's top folder
+    text = run(["--store", str(store), "agenda", "render", "2026-12-03", "-f", "html"]).stdout
+    assert 'href="papers/2026-12-03-jhws-annual-report.md"' in text

@@ -184,7 +184,12 @@ def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Option
     elif not agenda.built:
         say(f"preview: the agenda of {found.id} is not built yet (`escg agenda new {found.id}`)")
     _warn_all(agenda.warnings)
-    write_output(render_document(s, "agenda", format.value, agenda_context(s, found)), out)
+    context = agenda_context(s, found)
+    if out is not None and str(out) != "-" and format.value in ("md", "html"):
+        from escg.documents import relink_papers
+
+        context = relink_papers(s, context, out.parent if str(out.parent) else ".")
+    write_output(render_document(s, "agenda", format.value, context), out)
 
 
 @app.command("render")
