@@ -80,6 +80,7 @@ def agenda_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "status": meeting.status,
             "note": meeting.note or "",
             "chair": person_name(chair),
+            "vice_chair": person_name(meeting.vice_chair),
         },
         "next_meeting": when(following) if following else "",
         "previous": minutes_of,
@@ -210,6 +211,7 @@ def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "online": meeting.online or "",
             "status": meeting.status,
             "chair": who(chair)["name"] if chair else "",
+            "vice_chair": who(meeting.vice_chair)["name"] if meeting.vice_chair else "",
         },
         "draft": not meeting.status.approved,
         "approved": {

@@ -12,7 +12,7 @@ from escg.patterns import Pattern
 
 import re
 from escg.records import field, record
-from datetime import date, time
+from datetime import date, datetime, time, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -532,6 +532,36 @@ def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
 
 
 @record
+class Circulation:
+    """One sending of a document: what (agenda, minutes, actions), when (UTC), to whom."""
+
+    what: str
+    at: datetime
+    to: list[str] = field(default_factory=list)  # person ids
+
+    def to_toml(self) -> dict[str, Any]:
+        return {"what": self.what, "at": self.at, "to": list(self.to)}
+
+
+CIRCULATED = ("agenda", "minutes", "actions")
+
+
+def circulated_from_toml(data: dict, problems: Problems) -> list[Circulation]:
+    found = []
+    for path, entry in _table_list(data, "circulated", (), problems):
+        _unknown(entry, ("what", "at", "to"), path, problems)
+        what = _choice(entry, "what", CIRCULATED, "agenda", path, problems)
+        at = entry.get("at")
+        if isinstance(at, datetime):
+            at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        else:
+            problems.add(path + ("at",), "'at' must be a date and time, such as 2026-11-26T09:00:00Z")
+            continue
+        found.append(Circulation(what, at, _text_list(entry, "to", path, problems)))
+    return found
+
+
+@record
 class Meeting:
     id: str
     date: date
@@ -541,6 +571,7 @@ class Meeting:
     online: str | None = None
     status: MeetingStatus = MeetingStatus.PLANNED
     chair: str | None = None
+    vice_chair: str | None = None
     note: str | None = None
     uid: str | None = None  # the calendar UID, kept across moves
     sequence: int = 0  # raised on each move or cancellation, so calendars update
@@ -548,9 +579,14 @@ class Meeting:
     items: list[AgendaItem] = field(default_factory=list)
     attendance: Attendance = field(default_factory=lambda: Attendance())
     minutes: MinutesRecord = field(default_factory=lambda: MinutesRecord())
+    # What was sent, when and to whom (`escg mail ... --send`): the circulation log.
+    circulated: list[Circulation] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.status = MeetingStatus(self.status)  # a caller may pass the plain text
+
+    def last_sent(self, what: str) -> Circulation | None:
+        return next((c for c in reversed(self.circulated) if c.what == what), None)
 
     @property
     def year(self) -> int:
@@ -560,7 +596,7 @@ class Meeting:
         data = _compact([
             ("date", self.date), ("start", clock(self.start)), ("end", clock(self.end)),
             ("venue", self.venue), ("online", self.online), ("status", self.status.value),
-            ("chair", self.chair), ("note", self.note), ("uid", self.uid),
+            ("chair", self.chair), ("vice_chair", self.vice_chair), ("note", self.note), ("uid", self.uid),
         ])
         if self.sequence:
             data["sequence"] = self.sequence
@@ -570,6 +606,8 @@ class Meeting:
             data["attendance"] = self.attendance.to_toml()
         if not self.minutes.empty:
             data["minutes"] = self.minutes.to_toml()
+        if self.circulated:
+            data["circulated"] = [c.to_toml() for c in self.circulated]
         return data
 
 
@@ -600,7 +638,9 @@ class MeetingSummary:
         named = {*record.present, *record.apologies, *record.absent, *record.substitutes.values(),
                  *(i.presenter for i in meeting.items if i.presenter),
                  *(i.submitted_by for i in meeting.items if i.submitted_by),
-                 *([meeting.chair] if meeting.chair else [])}
+                 *(i.presented_by for i in meeting.items if i.presented_by),
+                 *([meeting.chair] if meeting.chair else []),
+                 *([meeting.vice_chair] if meeting.vice_chair else [])}
         return cls(meeting.id, meeting.date, meeting.status, meeting.start, meeting.end, meeting.venue,
                    meeting.online, meeting.chair, meeting.agenda_built,
                    sum(1 for item in meeting.items if not item.standing), tuple(sorted(named)),
@@ -911,8 +951,8 @@ def minutes_record_from_toml(data: Any, problems: Problems) -> MinutesRecord:
                          frozen=frozen, corrections=corrections)
 
 
-MEETING_KEYS = ("date", "start", "end", "venue", "online", "status", "chair", "note", "uid",
-                "sequence", "agenda_built", "items", "attendance", "minutes")
+MEETING_KEYS = ("date", "start", "end", "venue", "online", "status", "chair", "vice_chair", "note", "uid",
+                "sequence", "agenda_built", "items", "attendance", "minutes", "circulated")
 
 
 def _online(data: dict, problems: Problems) -> str | None:
@@ -957,6 +997,7 @@ def meeting_from_toml(ident: str, data: dict, problems: Problems) -> Meeting:
         online=_online(data, problems),
         status=MeetingStatus(_choice(data, "status", MEETING_STATUSES, "planned", (), problems)),
         chair=_text(data, "chair", (), problems),
+        vice_chair=_text(data, "vice_chair", (), problems),
         note=_text(data, "note", (), problems),
         uid=_text(data, "uid", (), problems, limit=255),
         sequence=_int(data, "sequence", 0, 0, 1_000_000, (), problems),
@@ -964,6 +1005,7 @@ def meeting_from_toml(ident: str, data: dict, problems: Problems) -> Meeting:
         items=items,
         attendance=attendance_from_toml(data.get("attendance"), problems),
         minutes=minutes_record_from_toml(data.get("minutes"), problems),
+        circulated=circulated_from_toml(data, problems),
     )
 
 

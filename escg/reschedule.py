@@ -87,3 +87,65 @@ def _rename_references(txn: Transaction, store: Store, old: str, new: str) -> No
             if item.deferred_from == old:
                 item.deferred_from = new
         agenda.write_forward_plan(txn, store, plan)
+
+
+def edit(store: Store, text: str, *, chair: str | None = None, vice_chair: str | None = None,
+         start: time | None = None, end: time | None = None, venue: str | None = None,
+         online: str | None = None, note: str | None = None) -> tuple[model.Meeting, list[str], list[str]]:
+    """Correct a meeting's details in place (its date stays: `meeting move` changes that).
+    Returns (the meeting, what changed, warnings). "none" clears the chair or vice-chair."""
+    from escg.actions import check_text
+    from escg.errors import InputError
+    from escg.people import get_person
+
+    changed: list[str] = []
+    warnings: list[str] = []
+    with store.transaction() as txn:
+        meeting = resolve(store, text)
+        if meeting.status.approved:
+            raise ConflictError(f"the minutes of {meeting.id} are approved, and its chair, times and place are "
+                                f"part of that record (to correct them, edit the file and run "
+                                f"`escg minutes correct {meeting.id} --reason …`)")
+        if meeting.status.cancelled and any(v is not None for v in (chair, vice_chair, start, end, venue, online)):
+            raise ConflictError(f"meeting {meeting.id} was cancelled; only its --note can change")
+
+        def person(value: str, what: str) -> str | None:
+            if value.strip().lower() == "none":
+                return None
+            return get_person(store, value).id
+
+        wanted: dict[str, object] = {}
+        if chair is not None:
+            wanted["chair"] = person(chair, "chair")
+        if vice_chair is not None:
+            wanted["vice_chair"] = person(vice_chair, "vice-chair")
+        if start is not None:
+            wanted["start"] = start
+        if end is not None:
+            wanted["end"] = end
+        if venue is not None:
+            wanted["venue"] = check_venue(venue)
+        if online is not None:
+            wanted["online"] = check_link(online)
+        if note is not None:
+            wanted["note"] = check_text(note, "note") if note.strip() else None
+        if not wanted:
+            raise InputError("give what to change: --chair, --vice-chair, --start, --end, --venue, --online or --note")
+        for key, value in wanted.items():
+            if getattr(meeting, key) != value:
+                setattr(meeting, key, value)
+                changed.append(key.replace("_", "-"))
+        check_times(meeting.start, meeting.end)
+        if meeting.vice_chair and meeting.vice_chair == (meeting.chair or store.group.chair):
+            raise InputError(f"{meeting.vice_chair} chairs meeting {meeting.id}; the vice-chair is someone else")
+        if not changed:
+            return meeting, [], []
+        seen = {"start", "end", "venue", "online"}
+        if meeting.status.upcoming and seen & set(changed):
+            revise(store, meeting)  # calendars pick up the new time or place
+        sent = meeting.last_sent("agenda")
+        if sent is not None and meeting.status.upcoming:
+            warnings.append(f"the agenda of {meeting.id} was sent on {sent.at:%d %b %Y}: members have the "
+                            f"old {', '.join(changed)}; send it again with `escg mail agenda {meeting.id} --send`")
+        write(txn, store, meeting)
+    return meeting, changed, warnings

@@ -125,3 +125,25 @@ def test_bad_meeting_input(run, meeting_store):
         result = run(args, code=code)
         assert message in result.stderr, (args, result.stderr)
     assert {p: p.read_bytes() for p in meeting_store.rglob("*.toml")} == snapshot
+
+
+def test_meeting_edit_corrects_the_details(run, meeting_store):
+    result = run("meeting edit 2026-12-03 --chair bob --vice-chair cat --start 10:30 --venue 'Council Chamber'")
+    assert "meeting 2026-12-03: changed chair, vice-chair, start, venue" in result.stderr
+    text = (meeting_store / "meetings/2026/2026-12-03.toml").read_text()
+    assert 'chair = "bob"' in text and 'vice_chair = "cat"' in text and 'start = "10:30"' in text
+    assert "sequence = 1" in text  # calendars pick up the new time
+    agenda = run("agenda render 2026-12-03").stdout
+    assert "- **Chair:** Bob Police (Essex Police)" in agenda and "- **Vice-chair:** Cat Health" in agenda
+    assert "already says that" in run("meeting edit 2026-12-03 --chair bob").stderr
+    assert "the vice-chair is someone else" in run("meeting edit 2026-12-03 --vice-chair bob", code=3).stderr
+    run("meeting edit 2026-12-03 --chair none --vice-chair none --venue ''")
+    text = (meeting_store / "meetings/2026/2026-12-03.toml").read_text()
+    assert 'chair = "bob"' not in text and "vice_chair" not in text and "Council Chamber" not in text
+    assert "unknown person" in run("meeting edit 2026-12-03 --chair zed", code=4).stderr
+    assert "give what to change" in run("meeting edit 2026-12-03", code=3).stderr
+
+
+def test_a_held_meeting_is_corrected_until_its_minutes_are_approved(run, meeting_store, monkeypatch):
+    run("meeting edit 2026-10-01 --chair bob --end 12:30")
+    assert 'chair = "bob"' in (meeting_store / "meetings/2026/2026-10-01.toml").read_text()

@@ -6,10 +6,10 @@ from typing import Annotated, Optional
 
 from escg.cli.params import Argument, Context, Group, Option, echo
 
-from escg.cli.common import Format, FormatOption, JsonFlag, MeetingArgument, fmt, say, store
+from escg.cli.common import Format, FormatOption, JsonFlag, MeetingArgument, fmt, say, store, warn
 from escg.cli.output import emit, emit_record
 
-app = Group(help="Meetings: new, schedule, list, show, cancel, move.", no_args_is_help=True)
+app = Group(help="Meetings: new, schedule, list, show, edit, cancel, move.", no_args_is_help=True)
 
 StartOption = Annotated[Optional[str], Option("--start", help="Start time, such as 10:00. Default from escg.toml.")]
 EndOption = Annotated[Optional[str], Option("--end", help="End time, such as 12:00. Default from escg.toml.")]
@@ -125,6 +125,37 @@ def meeting_cancel(
     if moved:
         say(f"{moved} {'item' if moved == 1 else 'items'} moved to the forward plan "
             "(`escg agenda list --forward-plan`; `escg agenda place` puts one on another meeting)")
+
+
+@app.command("edit")
+def meeting_edit(
+    ctx: Context,
+    meeting: Annotated[str, Argument(metavar="MEETING", help="Meeting id, date, 'next' or 'last'.")],
+    chair: Annotated[Optional[str], Option("--chair", metavar="PERSON", help="Who chairs (or chaired) this meeting; 'none' for the group's chair.")] = None,
+    vice_chair: Annotated[Optional[str], Option("--vice-chair", metavar="PERSON", help="The vice-chair for this meeting; 'none' for none.")] = None,
+    start: Annotated[Optional[str], Option("--start", help="Start time, such as 10:00.")] = None,
+    end: Annotated[Optional[str], Option("--end", help="End time, such as 12:00.")] = None,
+    venue: Annotated[Optional[str], Option("--venue", help="Where it meets ('' for none).")] = None,
+    online: Annotated[Optional[str], Option("--online", help="Link to join online ('' for none).")] = None,
+    note: Annotated[Optional[str], Option("--note", help="A note on the meeting ('' to remove it).")] = None,
+) -> None:
+    """Correct a meeting's chair, vice-chair, times, venue, link or note (its date: `meeting move`).
+
+    A held meeting's details can be corrected until its minutes are approved.
+    A change to a meeting whose agenda was sent says so: send it again.
+
+    Example: escg meeting edit 2026-12-03 --chair mark-thornton --venue "Council Chamber, County Hall"
+    """
+    from escg.reschedule import edit
+
+    found, changed, warnings = edit(store(ctx), meeting, chair=chair, vice_chair=vice_chair, start=_time(start),
+                                    end=_time(end), venue=venue, online=online, note=note)
+    for message in warnings:
+        warn(message)
+    if changed:
+        say(f"meeting {found.id}: changed {', '.join(changed)}")
+    else:
+        say(f"meeting {found.id} already says that; nothing changed")
 
 
 @app.command("move")
