@@ -128,9 +128,17 @@ def build(store: Store, text: str | None) -> tuple[Agenda, int]:
         store.check_actions()  # the action log it carries forward must be readable before anything is written
         before = len(meeting.items)
         meeting.items = draft_items(store, meeting)
+        was_built, meeting.agenda_built = meeting.agenda_built, True
+        # Forward-plan items aimed at this meeting, or at its month, take their place on it.
+        plan = store.forward_plan
+        aimed = [item for item in plan if item.aim in (meeting.id, meeting.id[:7])] if meeting.status.upcoming else []
+        for item in aimed:
+            _insert(store, meeting, model.AgendaItem(**{**item.__dict__, "source": None, "status": "accepted",
+                                                        "aim": None}))
+        if aimed:
+            write_forward_plan(txn, store, [item for item in plan if item not in aimed])
         added = len(meeting.items) - before
-        changed = added > 0 or not meeting.agenda_built
-        meeting.agenda_built = True
+        changed = added > 0 or not was_built
         if changed:
             meetings.write(txn, store, meeting)
     return agenda_of(store, meeting), added
@@ -172,11 +180,31 @@ def check_paper(store: Store, paper: str) -> tuple[str, str | None]:
     return paper, warning
 
 
+def parse_aim(store: Store, text: str) -> str:
+    """A forward-plan item's aim: a month (2027-03, "March 2027") or a meeting (any MEETING form)."""
+    import re
+
+    value = " ".join(text.split())
+    if match := re.fullmatch(r"(\d{4})-(\d{1,2})", value):
+        if 1 <= int(match[2]) <= 12:
+            return f"{match[1]}-{int(match[2]):02d}"
+    if match := re.fullmatch(r"([A-Za-z]+)\.? (\d{4})", value):
+        number = dates.MONTHS.get(match[1].lower())
+        if number:
+            return f"{match[2]}-{number:02d}"
+    try:
+        return meetings.resolve_summary(store, value).id
+    except (NotFoundError, InputError):
+        raise InputError(f"--for {text[:40]!r}: give a month such as 2027-03 or 'March 2027', or a meeting "
+                         "(its id or date)") from None
+
+
 def add_item(store: Store, title: str, *, meeting: str | None = None, forward_plan: bool = False,
              purpose: str = "discussion", presenter: str | None = None, org: str | None = None,
              theme: str | None = None, minutes: int = 15, papers: list[str] | None = None,
-             submitted_by: str | None = None) -> tuple[str, int, list[str]]:
-    """Place an item on a meeting (default: the next) or the forward plan.
+             submitted_by: str | None = None, aim: str | None = None) -> tuple[str, int, list[str]]:
+    """Place an item on a meeting (default: the next) or the forward plan; with ``aim``
+    (a month or a meeting) on the forward plan, to be placed when that agenda is built.
 
     Returns (where, item number, warnings)."""
     title = _check_title(title)
@@ -203,8 +231,18 @@ def add_item(store: Store, title: str, *, meeting: str | None = None, forward_pl
         item = model.AgendaItem(
             title=title, purpose=purpose, presenter=presenter, org=org, theme=theme,
             minutes=minutes, papers=checked, submitted_by=submitted_by,
-            submitted=dates.today(), status="proposed" if forward_plan else "accepted",
+            submitted=dates.today(), status="proposed" if forward_plan or aim else "accepted",
         )
+        if aim is not None:
+            if meeting is not None:
+                raise InputError("give --meeting or --for, not both: --for puts the item on the forward plan, "
+                                 "aimed at a month or meeting")
+            item.aim = parse_aim(store, aim)
+            target_meeting = store.meeting(item.aim) if len(item.aim) > 7 else None
+            if target_meeting is not None and target_meeting.agenda_built:
+                warnings.append(f"the agenda of {item.aim} is built already; place the item with "
+                                f"`escg agenda place` (or add it with --meeting {item.aim})")
+            forward_plan = True
         if forward_plan:
             if meeting is not None:
                 raise InputError("give --meeting or --forward-plan, not both")
@@ -378,6 +416,7 @@ def forward_json(number: int, item: model.AgendaItem) -> dict[str, Any]:
         "status": item.status,
         "deferred_from": item.deferred_from,
         "submitted": item.submitted.isoformat() if item.submitted else None,
+        "aim": item.aim,
     }
 
 
@@ -388,3 +427,78 @@ def paper_name(paper: str) -> str:
         host_and_path = path.split("://", 1)[1]
         return host_and_path.rsplit("/", 1)[-1] if "/" in host_and_path else host_and_path
     return path.rsplit("/", 1)[-1]
+
+
+def edit_item(store: Store, text: str | None, number: int, *, title: str | None = None,
+              purpose: str | None = None, presenter: str | None = None, org: str | None = None,
+              theme: str | None = None, minutes: int | None = None, papers: list[str] | None = None,
+              add_papers: list[str] | None = None, remove_papers: list[str] | None = None,
+              presented_by: str | None = None) -> tuple[model.AgendaItem, list[str], list[str]]:
+    """Correct agenda item ``number`` in place. Before the meeting, anything on the agenda;
+    after it (until the minutes are approved), who actually presented it (``presented_by``).
+    Returns (the item, what changed, warnings)."""
+    warnings: list[str] = []
+    changed: list[str] = []
+    with store.transaction() as txn:
+        meeting = meetings.resolve(store, text)
+        if meeting.status.cancelled:
+            raise ConflictError(f"meeting {meeting.id} is cancelled")
+        if meeting.status.approved:
+            raise ConflictError(f"the minutes of {meeting.id} are approved; its agenda is part of that record")
+        agenda_fields = (title, purpose, presenter, org, theme, minutes, papers, add_papers, remove_papers)
+        past = meeting.status.took_place or meeting.date < dates.today()
+        if past and any(v is not None for v in agenda_fields):
+            raise ConflictError(f"meeting {meeting.id} has been held; its agenda is closed (after the meeting, "
+                                "--presented-by says who presented an item)")
+        if presented_by is not None and not (past or meeting.date == dates.today()):
+            raise ConflictError(f"meeting {meeting.id} is still to come; --presented-by records who presented "
+                                "an item at the meeting (before it, change --presenter)")
+        if all(v is None for v in (*agenda_fields, presented_by)):
+            raise InputError("give what to change: --title, --purpose, --presenter, --org, --theme, --minutes, "
+                             "--paper, --add-paper, --remove-paper or --presented-by")
+        index, item = _row(store, meeting, number)
+        wanted: dict[str, Any] = {}
+        if title is not None:
+            wanted["title"] = _check_title(title)
+        if purpose is not None:
+            wanted["purpose"] = check_purpose(purpose)
+        if presenter is not None:
+            wanted["presenter"] = None if presenter.lower() == "none" else get_person(store, presenter).id
+            if org is None and wanted["presenter"]:
+                wanted["org"] = store.people[wanted["presenter"]].org
+        if org is not None:
+            wanted["org"] = None if org.lower() == "none" else get_org(store, org).id
+        if theme is not None:
+            wanted["theme"] = None if theme.lower() == "none" else check_theme(store, theme)
+        if minutes is not None:
+            if not 0 <= minutes <= 600:
+                raise InputError("--minutes must be between 0 and 600")
+            wanted["minutes"] = minutes
+        if papers is not None or add_papers or remove_papers:
+            current = list(item.papers) if papers is None else []
+            for paper in [*(papers or []), *(add_papers or [])]:
+                paper, warning = check_paper(store, paper)
+                if warning:
+                    warnings.append(warning)
+                if paper not in current:
+                    current.append(paper)
+            for paper in remove_papers or []:
+                if paper.strip() not in current:
+                    raise NotFoundError(f"item {number} has no paper {paper.strip()[:100]!r} (it has "
+                                        f"{', '.join(item.papers) or 'none'})")
+                current.remove(paper.strip())
+            wanted["papers"] = current
+        if presented_by is not None:
+            wanted["presented_by"] = None if presented_by.lower() == "none" else get_person(store, presented_by).id
+        for key, value in wanted.items():
+            if getattr(item, key) != value:
+                setattr(item, key, value)
+                changed.append(key.replace("_", "-"))
+        if not changed:
+            return item, [], []
+        sent = meeting.last_sent("agenda")
+        if sent is not None and meeting.status.upcoming:
+            warnings.append(f"the agenda of {meeting.id} was sent on {sent.at:%d %b %Y}: members have the old "
+                            f"item {number}; send it again with `escg mail agenda {meeting.id} --send`")
+        meetings.write(txn, store, meeting)
+    return item, changed, warnings

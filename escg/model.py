@@ -454,6 +454,8 @@ class AgendaItem:
     deferred_from: str | None = None
     # Who presented it at the meeting, when not the presenter named on the agenda.
     presented_by: str | None = None
+    # A forward-plan item's aim: a month ("2027-03") or a meeting id; `agenda new` places it.
+    aim: str | None = None
     # The minutes of this item: notes, decisions, declarations of interest.
     notes: list[str] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
@@ -469,7 +471,7 @@ class AgendaItem:
             ("minutes", self.minutes), ("papers", self.papers),
             ("submitted_by", self.submitted_by), ("submitted", self.submitted),
             ("status", self.status), ("deferred_from", self.deferred_from),
-            ("presented_by", self.presented_by), ("notes", self.notes), ("decisions", self.decisions),
+            ("presented_by", self.presented_by), ("aim", self.aim), ("notes", self.notes), ("decisions", self.decisions),
             ("declarations", [d.to_toml() for d in self.declarations]),
         ])
         data["minutes"] = self.minutes
@@ -477,8 +479,9 @@ class AgendaItem:
 
 
 ITEM_KEYS = ("title", "standing", "purpose", "presenter", "org", "theme", "minutes", "papers",
-             "submitted_by", "submitted", "status", "deferred_from", "presented_by", "notes", "decisions",
+             "submitted_by", "submitted", "status", "deferred_from", "presented_by", "aim", "notes", "decisions",
              "declarations")
+AIM = Pattern(r"\d{4}-(0[1-9]|1[0-2])(-\d{2}[b-z]?)?")
 
 
 def _declarations(entry: dict, path: Path, problems: Problems) -> list[Declaration]:
@@ -508,6 +511,14 @@ def _papers(entry: dict, path: Path, problems: Problems) -> list[str]:
     return papers
 
 
+def _aim(entry: dict, path: Path, problems: Problems) -> str | None:
+    aim = _text(entry, "aim", path, problems)
+    if aim is not None and not AIM.fullmatch(aim):
+        problems.add(path + ("aim",), f"'aim' must be a month such as \"2027-03\" or a meeting id, not {aim!r}")
+        return None
+    return aim
+
+
 def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
     _unknown(entry, ITEM_KEYS, path, problems)
     return AgendaItem(
@@ -524,6 +535,7 @@ def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
         standing=_text(entry, "standing", path, problems),
         deferred_from=_text(entry, "deferred_from", path, problems),
         presented_by=_text(entry, "presented_by", path, problems),
+        aim=_aim(entry, path, problems),
         notes=_text_list(entry, "notes", path, problems),
         decisions=_text_list(entry, "decisions", path, problems),
         declarations=_declarations(entry, path, problems),

@@ -172,3 +172,43 @@ def test_paper_links_work_wherever_the_page_is_saved(run, tmp_path):
     # to stdout, the links stay relative to the store's top folder
     text = run(["--store", str(store), "agenda", "render", "2026-12-03", "-f", "html"]).stdout
     assert 'href="papers/2026-12-03-jhws-annual-report.md"' in text
+
+
+def test_agenda_edit_corrects_an_item(run, meeting_store):
+    run(["agenda", "add", "Violence update", "--presenter", "bob", "--paper", "papers/a.md"])
+    number = 5  # after the four opening standing items of the preview
+    assert "standing item of the preview" in run(f"agenda edit 1 --title X", code=5).stderr
+    result = run(["agenda", "edit", str(number), "--title", "Serious violence update", "--minutes", "25",
+                  "--presenter", "cat", "--add-paper", "https://example.org/b.pdf", "--remove-paper", "papers/a.md"])
+    assert "item 5: changed title, presenter, org, minutes, papers" in result.stderr
+    item = next(i for i in json.loads(run("agenda list --json").stdout) if i["number"] == number)
+    assert (item["title"], item["presenter"], item["org"], item["minutes"]) == ("Serious violence update", "cat", "nhs", 25)
+    assert "already says that" in run(f"agenda edit {number} --minutes 25").stderr
+    assert "has no paper 'nope.md'" in run(f"agenda edit {number} --remove-paper nope.md", code=4).stderr
+    assert "records who presented an item at the meeting" in run(f"agenda edit {number} --presented-by bob",
+                                                                  code=5).stderr
+
+
+def test_presented_by_after_the_meeting_only(run, meeting_store):
+    run("agenda new 2026-10-01")
+    assert "its agenda is closed" in run("agenda edit 1 -m 2026-10-01 --title X", code=5).stderr
+    run("agenda edit 1 -m 2026-10-01 --presented-by bob")
+    assert 'presented_by = "bob"' in (meeting_store / "meetings/2026/2026-10-01.toml").read_text()
+
+
+def test_a_forward_plan_item_aimed_at_a_month_is_placed_when_that_agenda_is_built(run, meeting_store):
+    run(["agenda", "add", "Winter debrief", "--for", "February 2027", "--presenter", "bob"])
+    run(["agenda", "add", "For the meeting itself", "--for", "2027-02-04"])
+    run(["agenda", "add", "Later", "--for", "2027-06"])
+    plan = json.loads(run("agenda list --forward-plan --json").stdout)
+    assert [(p["title"], p["aim"]) for p in plan] == [("Winter debrief", "2027-02"),
+                                                      ("For the meeting itself", "2027-02-04"), ("Later", "2027-06")]
+    run("agenda new 2026-12-03")  # another month: nothing placed
+    assert len(json.loads(run("agenda list --forward-plan --json").stdout)) == 3
+    run("agenda new 2027-02-04")
+    titles = [i["title"] for i in json.loads(run("agenda list 2027-02-04 --json").stdout)]
+    assert titles.index("Winter debrief") < titles.index("Any other business")
+    assert "For the meeting itself" in titles
+    assert [p["title"] for p in json.loads(run("agenda list --forward-plan --json").stdout)] == ["Later"]
+    assert "give a month such as 2027-03" in run(["agenda", "add", "X", "--for", "someday"], code=3).stderr
+    assert "the store is clean" in run("check").stderr

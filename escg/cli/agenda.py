@@ -11,19 +11,61 @@ from escg.cli.common import (DocFormat, Format, FormatOption, JsonFlag, MeetingA
                              render_document, say, store, warn, write_output, binary_target)
 from escg.cli.output import emit
 
-app = Group(help="Agendas: add items, build, list, show, move, remove, defer, render, pack.", no_args_is_help=True)
+app = Group(help="Agendas: add items, build, list, show, edit, move, remove, defer, place, render, pack.", no_args_is_help=True)
 
 COLUMNS = [("number", "#"), ("start", "Time"), ("title", "Title"), ("purpose", "Purpose"),
            ("presenter", "Lead"), ("theme", "Theme"), ("minutes", "Mins")]
 KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "start", "standing"]
 FORWARD_KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "status",
-                "deferred_from", "submitted"]
+                "deferred_from", "submitted", "aim"]
 ItemArgument = Annotated[int, Argument(metavar="ITEM", help="The item number, as `agenda list` shows it.")]
 
 
 def _warn_all(messages) -> None:
     for message in messages:
         warn(message)
+
+
+def _sent(s, meeting_id: str, what: str) -> None:
+    """Warn when the agenda changed after it was sent: members have the old one."""
+    found = s.meeting(meeting_id)
+    sent = found.last_sent("agenda") if found else None
+    if sent is not None and found.status.upcoming:
+        warn(f"the agenda of {meeting_id} was sent on {sent.at:%d %b %Y}: members have {what}; "
+             f"send it again with `escg mail agenda {meeting_id} --send`")
+
+
+@app.command("edit")
+def agenda_edit(
+    ctx: Context,
+    item: ItemArgument,
+    meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
+    title: Annotated[Optional[str], Option("--title", help="The item's title.")] = None,
+    purpose: Annotated[Optional[str], Option("--purpose", help="decision, discussion, information, assurance or deep dive.")] = None,
+    presenter: Annotated[Optional[str], Option("--presenter", metavar="PERSON", help="Who is to present it ('none' for nobody).")] = None,
+    org: Annotated[Optional[str], Option("--org", help="Sponsoring organisation ('none' for none). Default with --presenter: theirs.")] = None,
+    theme: Annotated[Optional[str], Option("--theme", help="Theme id ('none' for none).")] = None,
+    minutes: Annotated[Optional[int], Option("--minutes", help="Minutes allotted.")] = None,
+    paper: Annotated[Optional[list[str]], Option("--paper", help="The item's papers, replacing those it has. Repeatable.")] = None,
+    add_paper: Annotated[Optional[list[str]], Option("--add-paper", help="Add a paper. Repeatable.")] = None,
+    remove_paper: Annotated[Optional[list[str]], Option("--remove-paper", help="Remove a paper. Repeatable.")] = None,
+    presented_by: Annotated[Optional[str], Option("--presented-by", metavar="PERSON", help="After the meeting: who actually presented it ('none' to undo).")] = None,
+) -> None:
+    """Correct an agenda item: its title, purpose, presenter, time or papers; after the
+    meeting, who actually presented it (the minutes say so).
+
+    Example: escg agenda edit 6 -m 2026-12-03 --title "JHWS annual report" --minutes 20
+    """
+    from escg.agenda import edit_item
+
+    found, changed, warnings = edit_item(
+        store(ctx), meeting, item, title=title, purpose=purpose, presenter=presenter, org=org, theme=theme,
+        minutes=minutes, papers=paper, add_papers=add_paper, remove_papers=remove_paper, presented_by=presented_by)
+    _warn_all(warnings)
+    if changed:
+        say(f"item {item}: changed {', '.join(changed)}")
+    else:
+        say(f"item {item} already says that; nothing changed")
 
 
 @app.command("add")
@@ -39,20 +81,29 @@ def agenda_add(
     minutes: Annotated[int, Option("--minutes", help="Minutes allotted.")] = 15,
     paper: Annotated[Optional[list[str]], Option("--paper", help="A paper: a path inside the store or a URL. Repeatable.")] = None,
     submitted_by: Annotated[Optional[str], Option("--submitted-by", help="Person id of who submitted it.")] = None,
+    for_: Annotated[Optional[str], Option("--for", metavar="WHEN", help="Aim it at a month (2027-03, 'March 2027') or a meeting: it waits on the forward plan, and `agenda new` of that meeting (the first of that month) places it.")] = None,
 ) -> None:
-    """Submit an item for a meeting or the forward plan."""
+    """Submit an item for a meeting or the forward plan.
+
+    Example: escg agenda add "Winter pressures: system update" --meeting 2027-02-04 --presenter nadia-farouk --theme health-wellbeing --minutes 20
+    """
     from escg.agenda import add_item
 
     where, number, warnings = add_item(
         store(ctx), title, meeting=meeting, forward_plan=forward_plan, purpose=purpose, presenter=presenter,
-        org=org, theme=theme, minutes=minutes, papers=paper, submitted_by=submitted_by)
+        org=org, theme=theme, minutes=minutes, papers=paper, submitted_by=submitted_by, aim=for_)
     say(f"added item {number} to {where}: {title}")
     _warn_all(warnings)
+    if where.startswith("meeting "):
+        _sent(store(ctx), where.removeprefix("meeting "), f"a new item {number}")
 
 
 @app.command("new")
 def agenda_new(ctx: Context, meeting: MeetingArgument = None) -> None:
-    """Build the draft agenda: standing items around the items placed on the meeting."""
+    """Build the draft agenda: standing items around the items placed on the meeting.
+
+    Example: escg agenda new 2027-02-04
+    """
     from escg.agenda import build
 
     agenda, added = build(store(ctx), meeting)
@@ -87,7 +138,10 @@ def agenda_list(
     format: FormatOption = Format.table,
     json: JsonFlag = False,
 ) -> None:
-    """List a meeting's agenda items with their start times."""
+    """List a meeting's agenda items with their start times.
+
+    Example: escg agenda list 2026-12-03 --json
+    """
     from escg.agenda import agenda_of, forward_json, item_json
     from escg.meetings import resolve
 
@@ -95,7 +149,7 @@ def agenda_list(
     if forward_plan:
         rows = [forward_json(n, item) for n, item in enumerate(s.forward_plan, start=1)]
         columns = [("number", "#"), ("title", "Title"), ("purpose", "Purpose"), ("presenter", "Lead"),
-                   ("theme", "Theme"), ("status", "Status"), ("deferred_from", "Deferred from")]
+                   ("theme", "Theme"), ("status", "Status"), ("deferred_from", "Deferred from"), ("aim", "For")]
         emit(rows, columns, fmt(format, json), keys=FORWARD_KEYS, empty="the forward plan is empty")
         return
     agenda = agenda_of(s, resolve(s, meeting))
@@ -110,7 +164,10 @@ def agenda_list(
 
 @app.command("show")
 def agenda_show(ctx: Context, meeting: MeetingArgument = None) -> None:
-    """Show the agenda as Markdown on the terminal (same as `agenda render --format md`)."""
+    """Show the agenda as Markdown on the terminal (same as `agenda render --format md`).
+
+    Example: escg agenda show 2026-12-03
+    """
     _render(ctx, meeting, DocFormat.md, None)
 
 
@@ -121,12 +178,16 @@ def agenda_move(
     to: Annotated[int, Option("--to", help="The new position (item number).")],
     meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
 ) -> None:
-    """Move an item to another position on the same agenda."""
+    """Move an item to another position on the same agenda.
+
+    Example: escg agenda move 8 --to 5 --meeting 2026-12-03
+    """
     from escg.agenda import move_item
 
     agenda = move_item(store(ctx), meeting, item, to)
     say(f"moved item {item} to position {to} on {agenda.meeting.id}")
     _warn_all(agenda.warnings)
+    _sent(store(ctx), agenda.meeting.id, "the items in their old order")
 
 
 @app.command("remove")
@@ -135,11 +196,19 @@ def agenda_remove(
     item: ItemArgument,
     meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
 ) -> None:
-    """Remove an item from an agenda."""
+    """Remove an item from an agenda.
+
+    Example: escg agenda remove 7 --meeting 2026-12-03
+    """
     from escg.agenda import remove_item
 
-    removed = remove_item(store(ctx), meeting, item)
+    from escg.meetings import resolve_summary
+
+    s = store(ctx)
+    ident = resolve_summary(s, meeting).id
+    removed = remove_item(s, ident, item)
     say(f"removed item {item}: {removed.title}")
+    _sent(s, ident, f"item {item}, removed since")
 
 
 @app.command("defer")
@@ -150,11 +219,19 @@ def agenda_defer(
     to: Annotated[Optional[str], Option("--to", help="Meeting to defer to. Default: the following one.")] = None,
     forward_plan: Annotated[bool, Option("--forward-plan", help="Defer to the forward plan.")] = False,
 ) -> None:
-    """Defer an item to a later meeting or the forward plan."""
+    """Defer an item to a later meeting or the forward plan.
+
+    Example: escg agenda defer 8 --meeting 2026-12-03 --to 2027-02-04
+    """
     from escg.agenda import defer_item
 
-    where = defer_item(store(ctx), meeting, item, to=to, forward_plan=forward_plan)
+    from escg.meetings import resolve_summary
+
+    s = store(ctx)
+    ident = resolve_summary(s, meeting).id
+    where = defer_item(s, ident, item, to=to, forward_plan=forward_plan)
     say(f"deferred item {item} to {where}")
+    _sent(s, ident, f"item {item}, deferred since")
 
 
 @app.command("place")
@@ -163,11 +240,15 @@ def agenda_place(
     item: Annotated[int, Argument(metavar="ITEM", help="Forward-plan item number (`agenda list --forward-plan`).")],
     meeting: Annotated[Optional[str], Option("--meeting", "-m", help="Meeting. Default: next.")] = None,
 ) -> None:
-    """Place a forward-plan item on a meeting's agenda."""
+    """Place a forward-plan item on a meeting's agenda.
+
+    Example: escg agenda place 2 --meeting 2027-04-01
+    """
     from escg.agenda import place_item
 
     target = place_item(store(ctx), item, meeting)
     say(f"placed forward-plan item {item} on meeting {target}")
+    _sent(store(ctx), target, "the agenda without it")
 
 
 def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Optional[Path]) -> None:
