@@ -88,6 +88,14 @@ def parse_due(store: Store, text: str | None) -> date | None:
     return dates.parse_date(text, next_meeting=lambda: next_meeting_date(store))
 
 
+def _active(person: model.Person) -> model.Person:
+    """``person``, if still with the group: an action is never given to someone who has left."""
+    if not person.active_on(dates.today()):
+        raise ConflictError(f"{person.id} left the group on {person.left.isoformat()}; give the action to "
+                            f"someone still in it (or `escg person leave {person.id} --undo`)")
+    return person
+
+
 def _check_title(text: str) -> str:
     text = " ".join(text.split())
     if not text:
@@ -139,7 +147,7 @@ def new_action(txn: Transaction, store: Store, title: str, *, owner: str, due: s
     from escg.agenda import agenda_of, check_theme
 
     title = _check_title(title)
-    person = get_person(store, owner)
+    person = _active(get_person(store, owner))
     due_date = parse_due(store, due)
     meeting_id = None
     if item is not None and meeting is None:
@@ -200,6 +208,7 @@ def update_action(store: Store, text: str, note: str | None = None, *, due: str 
         if owner is not None:
             person = get_person(store, owner)
             if person.id != action.owner:
+                _active(person)
                 parts.append(f"Owner changed from {action.owner} to {person.id}.")
                 change.from_owner = action.owner
                 action.owner, action.org = person.id, person.org

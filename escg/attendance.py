@@ -162,7 +162,7 @@ def quorum(store: Store, meeting: model.Meeting) -> Quorum:
         # Approved minutes keep the count they were approved with, whoever has joined or left since.
         return Quorum(store.group.quorum, frozen.quorum_members, frozen.quorum_needed, frozen.quorum_counted, {})
     people = store.people
-    members = [p.id for p in people.values() if p.membership == "member"]
+    members = [p.id for p in people.values() if p.membership == "member" and p.active_on(meeting.date)]
     record = meeting.attendance
     attending = set(record.attending)
     represented: dict[str, str] = {}

@@ -105,6 +105,8 @@ def attendance_report(store: Store, *, since: date | None = None, until: date | 
         # Substitutes named with --sub are counted first, so a deputy who is also one is not counted twice.
         taken = {s for s in meeting.attendance.substitutes.values() if s in meeting.attendance.attending}
         for member in members:
+            if not people[member].active_on(meeting.date):
+                continue  # had left the group by then: not expected
             tally = tallies[member]
             tally.expected += 1
             what, stand_in = outcome(meeting, member, deputies, taken)

@@ -46,6 +46,11 @@ def reminders(store: Store, config: mail.Settings, *, owner: str | None = None,
     for ident in sorted(by_owner):
         person = store.people.get(ident)
         name = person.name if person else ident
+        if person is not None and not person.active_on(today):
+            skipped.append((name, f"left the group on {person.left.isoformat()}: give their "
+                                  f"{len(by_owner[ident])} open action{'s' if len(by_owner[ident]) != 1 else ''} "
+                                  "a new owner (`escg action update ID --owner PERSON`)"))
+            continue
         if person is None or not person.email:
             skipped.append((name, "no e-mail address"))
             continue
@@ -74,9 +79,13 @@ def recipients(store: Store, to: str) -> tuple[list[tuple[str, str | None]], lis
     found: list[tuple[str, str | None]] = []
     skipped: list[tuple[str, str]] = []
     if to in ("members", "all"):
+        from escg import dates
+
         for person in sorted(store.people.values(), key=lambda p: p.id):
             if to == "members" and person.membership not in ("member", "deputy"):
                 continue
+            if not person.active_on(dates.today()):
+                continue  # left the group: kept for the record, sent nothing
             if person.email:
                 found.append((person.email, person.name))
             else:

@@ -245,7 +245,7 @@ def expected_at(store: Store, meeting: model.Meeting) -> list[str]:
     (present, or substituting), less those who sent apologies or were absent."""
     record = meeting.attendance
     away = set(record.apologies) | set(record.absent)
-    members = [p.id for p in store.people.values() if p.membership == "member"]
+    members = [p.id for p in store.people.values() if p.membership == "member" and p.active_on(meeting.date)]
     found = dict.fromkeys(person for person in [*members, *record.attending] if person not in away)
     return list(found)
 

@@ -360,17 +360,23 @@ class Person:
     email: str | None = None
     membership: str = "member"
     deputy_for: str | None = None
+    # The day they left the group (`escg person leave`): kept for the record, out of new lists.
+    left: date | None = None
+
+    def active_on(self, day: date) -> bool:
+        """Still with the group on ``day`` (they left after it, or not at all)."""
+        return self.left is None or day < self.left
 
     def to_toml(self) -> dict[str, Any]:
         return _compact([
             ("name", self.name), ("org", self.org), ("role", self.role),
             ("email", self.email), ("membership", self.membership),
-            ("deputy_for", self.deputy_for),
+            ("deputy_for", self.deputy_for), ("left", self.left),
         ])
 
 
 ORG_KEYS = ("name", "sector")
-PERSON_KEYS = ("name", "org", "role", "email", "membership", "deputy_for")
+PERSON_KEYS = ("name", "org", "role", "email", "membership", "deputy_for", "left")
 
 
 def people_from_toml(data: dict, problems: Problems) -> tuple[dict[str, Organisation], dict[str, Person]]:
@@ -396,6 +402,7 @@ def people_from_toml(data: dict, problems: Problems) -> tuple[dict[str, Organisa
             email=_text(entry, "email", path, problems, limit=254),
             membership=_choice(entry, "membership", MEMBERSHIPS, "member", path, problems),
             deputy_for=_text(entry, "deputy_for", path, problems),
+            left=_date(entry, "left", path, problems),
         )
         if person.email and not EMAIL.fullmatch(person.email):
             problems.add(path + ("email",), f"not an e-mail address: {person.email!r}")

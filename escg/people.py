@@ -15,7 +15,8 @@ Edit by hand or with `escg org` and `escg person`; comments are kept."""
 def person_json(person: model.Person) -> dict[str, Any]:
     """The JSON contract for a person (docs/json.md)."""
     return {"id": person.id, "name": person.name, "org": person.org, "role": person.role,
-            "email": person.email, "membership": person.membership}
+            "email": person.email, "membership": person.membership,
+            "left": person.left.isoformat() if person.left else None}
 
 
 def org_json(org: model.Organisation) -> dict[str, Any]:
@@ -169,6 +170,31 @@ def edit_person(store: Store, ident: str, **changes: Any) -> model.Person:
             person.deputy_for = target or None
         _write(store, store.orgs, store.people, person=ident)
     return person
+
+
+def leave_person(store: Store, ident: str, on: Any = None, *, undo: bool = False) -> tuple[model.Person, list[str]]:
+    """Record that a person left the group (``on``, default today): kept in people.toml for
+    the record, out of new lists, mailings and quorum counts from that day. ``undo`` brings them
+    back. Returns (the person, the open actions they still own)."""
+    from escg import dates
+
+    with store.lock:
+        store.forget()
+        person = get_person(store, ident)
+        if undo:
+            if person.left is None:
+                raise ConflictError(f"{ident} has not left the group")
+            person.left = None
+        else:
+            day = on or dates.today()
+            if person.left is not None and person.left == day:
+                raise ConflictError(f"{ident} left the group on {day.isoformat()} already")
+            person.left = day
+        _write(store, store.orgs, store.people, person=ident)
+    from escg.store.query import OPEN
+
+    owned = [a.id for a in store.select_actions(ActionQuery(statuses=OPEN, owner=ident))] if not undo else []
+    return person, owned
 
 
 def _items(store: Store, *, person: str | None = None, org: str | None = None):

@@ -12,8 +12,8 @@ def test_add_list_show_people(run, people_store):
     people = json.loads(result.stdout)
     assert [p["id"] for p in people] == ["ann-chair", "bob", "cat", "dan", "eve"]
     assert people[1] == {"id": "bob", "name": "Bob Police", "org": "police", "role": "Chief Constable",
-                         "email": "bob@example.org", "membership": "member"}
-    assert set(people[0]) == {"id", "name", "org", "role", "email", "membership"}
+                         "email": "bob@example.org", "membership": "member", "left": None}
+    assert set(people[0]) == {"id", "name", "org", "role", "email", "membership", "left"}
     assert json.loads(run("person show dan --json").stdout)["deputy_for"] == "bob"
     shown = run("person show dan").stdout
     assert "Deputy for    bob" in shown and "Essex Police" in shown
@@ -92,3 +92,34 @@ def test_presenter_cannot_be_removed(run, meeting_store):
     run("agenda add 'Update' --presenter cat")
     result = run("person remove cat", code=5)
     assert "meeting 2026-12-03 item 1" in result.stderr
+
+
+def test_a_person_who_leaves_is_kept_but_out_of_new_lists(run, meeting_store):
+    run("action add 'Chase the data' --owner cat --due 2026-12-01")
+    result = run("person leave cat --on 2026-11-20")
+    assert "cat left the group on 2026-11-20; kept for the record" in result.stderr
+    assert "cat still owns 1 open action (A-001)" in result.stderr
+    assert "cat" not in [p["id"] for p in json.loads(run("person list --json").stdout)]
+    everyone = {p["id"]: p for p in json.loads(run("person list --all --json").stdout)}
+    assert everyone["cat"]["left"] == "2026-11-20"
+    assert "left the group on 2026-11-20" in run("action add 'New' --owner cat", code=5).stderr
+    assert "the store is clean" in run("check").stderr  # her actions and records still name her
+    run("person leave cat --undo")
+    assert "cat" in [p["id"] for p in json.loads(run("person list --json").stdout)]
+    assert "has not left" in run("person leave cat --undo", code=5).stderr
+
+
+def test_quorum_counts_only_members_still_with_the_group(meeting_store):
+    from escg.attendance import quorum
+    from escg.people import leave_person
+    from escg.store import Store
+
+    store = Store.open(str(meeting_store))
+    meeting = store.meeting("2026-10-01")
+    members = quorum(store, meeting).members
+    leave_person(store, "bob", __import__("datetime").date(2026, 9, 1))
+    store = Store.open(str(meeting_store))
+    assert quorum(store, store.meeting("2026-10-01")).members == members - 1
+    leave_person(store, "cat", __import__("datetime").date(2026, 10, 2))  # after the meeting: still counted
+    store = Store.open(str(meeting_store))
+    assert quorum(store, store.meeting("2026-10-01")).members == members - 1

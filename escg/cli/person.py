@@ -6,14 +6,14 @@ from typing import Annotated, Optional
 
 from escg.cli.params import Argument, Context, Group, Option
 
-from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store
+from escg.cli.common import warn, Format, FormatOption, JsonFlag, fmt, say, store
 from escg.cli.output import emit, emit_record
 from escg.model import MEMBERSHIPS
 from escg.people import person_json
 
-app = Group(help="People: add, list, show, edit, remove.", no_args_is_help=True)
+app = Group(help="People: add, list, show, edit, leave, remove.", no_args_is_help=True)
 
-KEYS = ["id", "name", "org", "role", "email", "membership"]
+KEYS = ["id", "name", "org", "role", "email", "membership", "left"]
 COLUMNS = [("id", "Id"), ("name", "Name"), ("org", "Org"), ("role", "Role"), ("email", "E-mail"),
            ("membership", "Membership")]
 
@@ -29,7 +29,10 @@ def person_add(
     membership: Annotated[str, Option("--membership", help=f"One of: {', '.join(MEMBERSHIPS)}.")] = "member",
     deputy_for: Annotated[Optional[str], Option("--deputy-for", help="The member this person deputises for.")] = None,
 ) -> None:
-    """Add a person."""
+    """Add a person.
+
+    Example: escg person add sam-patel --name "Sam Patel" --org basildon --role "Head of Community Safety" --email sam-patel@example.org
+    """
     from escg.errors import InputError
     from escg.people import add_person
 
@@ -45,10 +48,14 @@ def person_list(
     ctx: Context,
     org: Annotated[Optional[str], Option("--org", help="Only people of this organisation.")] = None,
     membership: Annotated[Optional[str], Option("--membership", help="Only this membership.")] = None,
+    all_: Annotated[bool, Option("--all", help="Also the people who have left the group (`person leave`).")] = False,
     format: FormatOption = Format.table,
     json: JsonFlag = False,
 ) -> None:
-    """List people, sorted by id."""
+    """List people, sorted by id.
+
+    Example: escg person list --org ecc --json
+    """
     from escg.people import get_org
 
     from escg.errors import InputError
@@ -58,15 +65,22 @@ def person_list(
         get_org(s, org)
     if membership is not None and membership not in MEMBERSHIPS:
         raise InputError(f"membership must be one of {', '.join(MEMBERSHIPS)}, not {membership!r}")
+    from escg.dates import today
+
+    day = today()
     people = [p for p in sorted(s.people.values(), key=lambda p: p.id)
-              if (org is None or p.org == org) and (membership is None or p.membership == membership)]
+              if (org is None or p.org == org) and (membership is None or p.membership == membership)
+              and (all_ or p.active_on(day))]
     emit([person_json(p) for p in people], COLUMNS, fmt(format, json), keys=KEYS, empty="no people")
 
 
 @app.command("show")
 def person_show(ctx: Context, ident: Annotated[str, Argument(metavar="ID")],
                 format: FormatOption = Format.table, json: JsonFlag = False) -> None:
-    """Show one person."""
+    """Show one person.
+
+    Example: escg person show helen-marsh
+    """
     from escg.people import get_person
 
     s = store(ctx)
@@ -91,7 +105,10 @@ def person_edit(
     membership: Annotated[Optional[str], Option("--membership", help=f"One of: {', '.join(MEMBERSHIPS)}.")] = None,
     deputy_for: Annotated[Optional[str], Option("--deputy-for", help="Member deputised for; \"\" clears it.")] = None,
 ) -> None:
-    """Change a person's details."""
+    """Change a person's details.
+
+    Example: escg person edit hannah-price --role "Director of Partnerships"
+    """
     from escg.people import edit_person
 
     person = edit_person(store(ctx), ident, name=name, org=org, role=role, email=email,
@@ -99,9 +116,40 @@ def person_edit(
     say(f"updated {person.id}")
 
 
+@app.command("leave")
+def person_leave(
+    ctx: Context,
+    ident: Annotated[str, Argument(metavar="ID", help="The person's id.")],
+    on: Annotated[Optional[str], Option("--on", metavar="DATE", help="The day they left. Default: today.")] = None,
+    undo: Annotated[bool, Option("--undo", help="They are back: undo their leaving.")] = False,
+) -> None:
+    """Record that a person has left the group: kept for the record (minutes, actions,
+    attendance), but out of new lists, mailings, quorum counts and new actions.
+
+    Example: escg person leave simon-whitlock --on 2026-11-30
+    """
+    from escg.dates import parse_date
+    from escg.errors import InputError
+    from escg.people import leave_person
+
+    if undo and on is not None:
+        raise InputError("give --on or --undo, not both")
+    person, owned = leave_person(store(ctx), ident, parse_date(on) if on else None, undo=undo)
+    if undo:
+        say(f"{person.id} is with the group again")
+        return
+    say(f"{person.id} left the group on {person.left.isoformat()}; kept for the record")
+    if owned:
+        warn(f"{person.id} still owns {len(owned)} open action{'s' if len(owned) != 1 else ''} "
+             f"({', '.join(owned)}): give each a new owner with `escg action update ID --owner PERSON`")
+
+
 @app.command("remove")
 def person_remove(ctx: Context, ident: Annotated[str, Argument(metavar="ID")]) -> None:
-    """Remove a person nothing references any more."""
+    """Remove a person nothing references any more.
+
+    Example: escg person remove sam-patel
+    """
     from escg.people import remove_person
 
     remove_person(store(ctx), ident)
