@@ -128,6 +128,29 @@ def papers(store: Store, meeting: model.Meeting) -> list[Path]:
     return found
 
 
+def meeting_of(store: Store, what: str, meeting_text: str | None) -> model.Meeting | None:
+    """The meeting whose agenda or minutes ``what`` is (None for the action log)."""
+    if what == "agenda":
+        return meetings.resolve(store, meeting_text or "next")
+    if what == "minutes":
+        return meetings.resolve(store, meeting_text or "last")
+    return None
+
+
+def record_sent(store: Store, what: str, meeting_id: str, addresses: list[str]) -> model.Meeting:
+    """Log in the meeting's file that ``what`` went to ``addresses`` now (person ids where the
+    address is a person's); a sent agenda makes a planned meeting's status agenda-published."""
+    by_address = {p.email.lower(): p.id for p in store.people.values() if p.email}
+    to = list(dict.fromkeys(by_address.get(a.lower(), a) for a in addresses))
+    with store.transaction() as txn:
+        meeting = meetings.resolve(store, meeting_id)
+        meeting.circulated.append(model.Circulation(what, dates.now_utc().replace(microsecond=0), to))
+        if what == "agenda" and meeting.status is model.MeetingStatus.PLANNED:
+            meeting.status = model.MeetingStatus.AGENDA_PUBLISHED
+        meetings.write(txn, store, meeting)
+    return meeting
+
+
 def document(store: Store, config: mail.Settings, what: str, meeting_text: str | None,
              to: str) -> tuple[list[mail.Outgoing], list[tuple[str, str]]]:
     """The agenda, minutes or action log, one message per recipient."""

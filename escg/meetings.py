@@ -155,8 +155,13 @@ def write(txn: Transaction, store: Store, meeting: model.Meeting, *, replaces: s
         txn.unsealed.add(path)
 
     def change(document: Any) -> None:
-        sync_table(document, meeting.to_toml(), keep=("items",))
+        top = meeting.to_toml()
+        top.pop("circulated", None)  # an array of tables of its own, below
+        sync_table(document, top, keep=("items", "circulated"))
         sync_array(document, "items", [(item.source, item.to_toml()) for item in meeting.items])
+        if meeting.circulated or "circulated" in document:
+            # The log only grows: the entries already in the file are kept as they are written.
+            sync_array(document, "circulated", [(index, entry.to_toml()) for index, entry in enumerate(meeting.circulated)])
 
     if source.exists() and source != path:
         # A move: carry the old file's text (and comments) to the new name.
@@ -263,7 +268,16 @@ def meeting_json(meeting: model.Meeting | Summary) -> dict[str, Any]:
 def list_row(meeting: Summary) -> dict[str, Any]:
     """A row of `escg meeting list`: the JSON contract, and what the table shows."""
     return {**meeting_json(meeting), "day": f"{meeting.date:%a} {dates.short_date(meeting.date)}",
-            "time": f"{meeting.start:%H:%M}–{meeting.end:%H:%M}", "items": meeting.placed}
+            "time": f"{meeting.start:%H:%M}–{meeting.end:%H:%M}", "items": meeting.placed,
+            "state": state(meeting)}
+
+
+def state(meeting: model.Meeting | Summary) -> str:
+    """The status as a person reads it: a meeting whose day has passed with nothing recorded
+    is not still 'planned', it is one whose attendance was never recorded."""
+    if meeting.status.upcoming and meeting.date < dates.today():
+        return "past, no attendance"
+    return str(meeting.status)
 
 
 def when(meeting: model.Meeting | Summary) -> str:

@@ -847,6 +847,8 @@ def record_digest(data: dict) -> str:
     import hashlib
     import json
 
+    # The circulation log says who was sent the record, after it was made: not part of it.
+    data = {k: v for k, v in data.items() if k != "circulated"}
     minutes = data.get("minutes")
     if isinstance(minutes, dict) and isinstance(minutes.get("record"), dict):
         record = {k: v for k, v in minutes["record"].items() if k != "digest"}

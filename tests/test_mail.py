@@ -311,3 +311,57 @@ def test_check_validates_the_mail_table(run, mail_store):
     config = mail_store / "escg.toml"
     config.write_text(config.read_text() + '\n[mail]\npassword = "hunter2"\n')
     assert "never put a password in the store" in run("check", code=6).stdout
+
+
+def test_sending_the_agenda_is_logged_and_publishes_it(run, mail_store):
+    run("agenda new")
+    server = Server()
+    server.__enter__()
+    configure(mail_store, server.port)
+    run("mail agenda next --to members --send")
+    meeting = (mail_store / "meetings/2026/2026-12-03.toml").read_text()
+    assert 'status = "agenda-published"' in meeting
+    assert "[[circulated]]" in meeting and 'what = "agenda"' in meeting
+    assert "at = 2026-11-23T07:00:00Z" in meeting and 'to = ["ann-chair", "bob", "cat", "dan"]' in meeting
+    # a change after it went says members have the old one
+    result = run("agenda edit 5 --minutes 30")
+    assert "the agenda of 2026-12-03 was sent on 23 Nov 2026: members have the old item 5" in result.stderr
+    assert "was sent on 23 Nov 2026" in run("meeting edit 2026-12-03 --venue 'Room 2'").stderr
+    # sending again says it went before, and logs the second sending too
+    try:
+        result = run("mail agenda next --to a@example.org --send")
+    finally:
+        server.__exit__(None, None, None)
+    assert "the agenda of 2026-12-03 was sent already, on 23 Nov 2026 07:00 UTC, to 4 people" in result.stderr
+    meeting = (mail_store / "meetings/2026/2026-12-03.toml").read_text()
+    assert meeting.count("[[circulated]]") == 2 and 'to = ["a@example.org"]' in meeting
+    assert "the store is clean" in run("check").stderr
+    # a dry run and .eml files log nothing
+    run("mail agenda next --dry-run")
+    assert (mail_store / "meetings/2026/2026-12-03.toml").read_text().count("[[circulated]]") == 2
+
+
+def test_an_agenda_never_built_is_warned_about_before_it_is_sent(run, mail_store):
+    result = run("mail agenda next --dry-run")
+    assert "warning: the agenda of 2026-12-03 has not been built: members would get a preview" in result.stderr
+
+
+def test_sending_approved_minutes_is_logged_without_touching_the_record(run, example_store_copy):
+    with Server() as server:
+        configure(example_store_copy, server.port)
+        run("mail minutes 2026-07-16 --to a@example.org --send")
+    text = (example_store_copy / "meetings/2026/2026-07-16.toml").read_text()
+    assert 'what = "minutes"' in text and 'status = "minutes-approved"' in text
+    assert "the store is clean" in run("check --full").stderr  # the approved record's digest still holds
+
+
+@pytest.fixture
+def example_store_copy(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import REPO
+
+    store = tmp_path / "example"
+    shutil.copytree(REPO / "agendas", store, ignore=shutil.ignore_patterns(".escg-index*", ".escg.lock"))
+    monkeypatch.setenv("ESCG_STORE", str(store))
+    return store

@@ -147,3 +147,14 @@ def test_meeting_edit_corrects_the_details(run, meeting_store):
 def test_a_held_meeting_is_corrected_until_its_minutes_are_approved(run, meeting_store, monkeypatch):
     run("meeting edit 2026-10-01 --chair bob --end 12:30")
     assert 'chair = "bob"' in (meeting_store / "meetings/2026/2026-10-01.toml").read_text()
+
+
+def test_a_past_meeting_without_attendance_is_not_shown_as_planned(run, meeting_store):
+    table = run("meeting list").stdout
+    row = next(line for line in table.splitlines() if line.startswith("2026-10-01"))
+    assert "past, no attendance" in row and "planned" not in row
+    listed = {m["id"]: m["status"] for m in json.loads(run("meeting list --json").stdout)}
+    assert listed["2026-10-01"] == "planned"  # the file's status, as the JSON contract says
+    run("attend 2026-10-01 --present ann-chair")
+    row = next(line for line in run("meeting list").stdout.splitlines() if line.startswith("2026-10-01"))
+    assert "held" in row

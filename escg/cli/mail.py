@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 from escg.cli.params import Argument, Context, Option, echo
 
-from escg.cli.common import say, store
+from escg.cli.common import say, store, warn
 from escg.formats import visible
 
 DryRun = Annotated[bool, Option("--dry-run", help="Print what would be sent (the default when no mail is configured).")]
@@ -22,7 +22,9 @@ class What(str, Enum):
     actions = "actions"
 
 
-def _deliver(s, config, outgoing, skipped, what: str, dry_run: bool, eml: Optional[Path], send: bool) -> None:
+def _deliver(s, config, outgoing, skipped, what: str, dry_run: bool, eml: Optional[Path], send: bool,
+             delivered=None) -> None:
+    """Send, write or show ``outgoing``; ``delivered(addresses)`` is told what went, when mail went."""
     from escg import mail
     from escg.errors import InputError
 
@@ -37,7 +39,11 @@ def _deliver(s, config, outgoing, skipped, what: str, dry_run: bool, eml: Option
     elif mode == "eml":
         mail.write_eml(outgoing, eml, report)
     else:
-        mail.send(outgoing, config, report)
+        try:
+            mail.send(outgoing, config, report)
+        finally:
+            if delivered is not None and report.sent:
+                delivered(report.sent)
     for recipient, reason in report.failed:
         echo(visible(f"failed: {recipient}: {reason}"), err=True)
     if mode == "dry-run":
@@ -55,7 +61,10 @@ def mail_remind(
     eml: Eml = None,
     send: Send = False,
 ) -> None:
-    """Mail each owner their overdue and soon-due actions (one message per owner)."""
+    """Mail each owner their overdue and soon-due actions (one message per owner).
+
+    Example: escg remind --owner kieran-walsh --dry-run
+    """
     from escg import mail
     from escg.circulation import reminders
 
@@ -74,11 +83,35 @@ def mail_send(
     eml: Eml = None,
     send: Send = False,
 ) -> None:
-    """Circulate the agenda, minutes or action log by mail, papers attached."""
+    """Circulate the agenda, minutes or action log by mail, papers attached.
+
+    Example: escg mail agenda 2026-12-03 --to members --dry-run
+    """
     from escg import mail
     from escg.circulation import document
 
+    from escg.circulation import meeting_of, record_sent
+
     s = store(ctx)
     config = mail.settings(s.group)
-    outgoing, skipped = document(s, config, what.value, meeting, to)
-    _deliver(s, config, outgoing, skipped, f"mail {what.value}", dry_run, eml, send)
+    found = meeting_of(s, what.value, meeting)
+    if what.value == "agenda" and found is not None and not found.agenda_built and not found.status.cancelled:
+        warn(f"the agenda of {found.id} has not been built: members would get a preview, without the action "
+             f"log and matters arising (build it first with `escg agenda new {found.id}`)")
+    if found is not None and (sent := found.last_sent(what.value)) is not None:
+        say(f"the {what.value} of {found.id} was sent already, on {sent.at:%d %b %Y %H:%M} UTC, to "
+            f"{len(sent.to)} {'person' if len(sent.to) == 1 else 'people'}")
+    outgoing, skipped = document(s, config, what.value, found.id if found else meeting, to)
+
+    def delivered(addresses: list[str]) -> None:
+        if found is None:
+            return
+        from escg.errors import EscgError
+
+        try:
+            record_sent(s, what.value, found.id, addresses)
+        except EscgError as error:  # the mail went: say so, and what could not be logged
+            warn(f"the {what.value} went to {len(addresses)}, but the circulation log in {found.id}'s file "
+                 f"was not written: {error}")
+
+    _deliver(s, config, outgoing, skipped, f"mail {what.value}", dry_run, eml, send, delivered)

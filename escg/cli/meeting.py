@@ -15,7 +15,7 @@ StartOption = Annotated[Optional[str], Option("--start", help="Start time, such 
 EndOption = Annotated[Optional[str], Option("--end", help="End time, such as 12:00. Default from escg.toml.")]
 VenueOption = Annotated[Optional[str], Option("--venue", help="Where it meets. Default from escg.toml.")]
 OnlineOption = Annotated[Optional[str], Option("--online", help="Link to join online. Default from escg.toml.")]
-COLUMNS = [("id", "Id"), ("day", "Date"), ("time", "Time"), ("venue", "Venue"), ("status", "Status"), ("items", "Items")]
+COLUMNS = [("id", "Id"), ("day", "Date"), ("time", "Time"), ("venue", "Venue"), ("state", "Status"), ("items", "Items")]
 KEYS = ["id", "date", "start", "end", "venue", "online", "status"]
 
 
@@ -36,7 +36,10 @@ def meeting_new(
     chair: Annotated[Optional[str], Option("--chair", help="Person chairing, if not the group's chair.")] = None,
     second: Annotated[bool, Option("--second", help="A second meeting on a day that has one (its id ends b).")] = False,
 ) -> None:
-    """Schedule one meeting."""
+    """Schedule one meeting.
+
+    Example: escg meeting new 2028-02-03 --venue "Council Chamber, Colchester Town Hall"
+    """
     from escg.dates import parse_date
     from escg.meetings import new_meeting, when as describe
 
@@ -59,7 +62,10 @@ def meeting_schedule(
     venue: VenueOption = None,
     online: OnlineOption = None,
 ) -> None:
-    """Schedule a series of meetings from a recurrence rule."""
+    """Schedule a series of meetings from a recurrence rule.
+
+    Example: escg meeting schedule --rrule "FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH" --from 2028-01-01 --count 3
+    """
     from escg.dates import parse_date
     from escg.meetings import schedule, when as describe
 
@@ -81,7 +87,10 @@ def meeting_list(
     format: FormatOption = Format.table,
     json: JsonFlag = False,
 ) -> None:
-    """List meetings in date order."""
+    """List meetings in date order.
+
+    Example: escg meeting list --upcoming
+    """
     from escg.dates import today
     from escg.errors import InputError
 
@@ -99,7 +108,10 @@ def meeting_list(
 @app.command("show")
 def meeting_show(ctx: Context, meeting: MeetingArgument = None,
                  format: FormatOption = Format.table, json: JsonFlag = False) -> None:
-    """Show a meeting and its agenda."""
+    """Show a meeting and its agenda.
+
+    Example: escg meeting show 2026-12-03 --format md
+    """
     from escg.agenda import agenda_of
     from escg.documents import meeting_record
     from escg.meetings import resolve
@@ -117,7 +129,10 @@ def meeting_cancel(
     meeting: Annotated[str, Argument(metavar="MEETING", help="Meeting id, date, 'next' or 'last'.")],
     reason: Annotated[Optional[str], Option("--reason", help="Why, for the record.")] = None,
 ) -> None:
-    """Cancel a planned meeting (its file stays, marked cancelled; its items go to the forward plan)."""
+    """Cancel a planned meeting (its file stays, marked cancelled; its items go to the forward plan).
+
+    Example: escg meeting cancel 2027-06-03 --reason "Clashes with the pre-election period"
+    """
     from escg.reschedule import cancel
 
     found, moved = cancel(store(ctx), meeting, reason)
@@ -168,7 +183,10 @@ def meeting_move(
     venue: Annotated[Optional[str], Option("--venue", help="New venue.")] = None,
     online: Annotated[Optional[str], Option("--online", help="New online link.")] = None,
 ) -> None:
-    """Move a planned meeting to another date, time or place."""
+    """Move a planned meeting to another date, time or place.
+
+    Example: escg meeting move 2027-04-01 2027-04-08 --start 14:00 --end 16:00
+    """
     from escg.dates import parse_date
     from escg.errors import InputError
     from escg.meetings import when as describe

@@ -469,6 +469,9 @@ class Transaction:
             old = loader.load(path, None, self.store.root, collect=True)
             if old.text == text or not isinstance(old.data, dict) or old.data.get("status") != "minutes-approved":
                 continue
+            new = self.parsed.get(path)
+            if isinstance(new, dict) and _without_log(new) == _without_log(old.data):
+                continue  # only the circulation log grew: the record is as approved
             from escg.errors import ConflictError
 
             raise ConflictError(f"the minutes of {path.stem} are approved; approved minutes are a record and do not "
@@ -489,3 +492,8 @@ class Transaction:
             index.write_through(written)
         except (sqlite3.Error, OSError):
             pass  # only a cache: the next read sees the files changed and parses them
+
+
+def _without_log(data: dict) -> dict:
+    """A meeting file's data but its circulation log, which is not part of the approved record."""
+    return {key: value for key, value in data.items() if key != "circulated"}
