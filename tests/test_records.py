@@ -16,7 +16,6 @@ MEETING = "meetings/2026/2026-12-03.toml"
 def approved_template(tmp_path_factory):
     def build(run, store):
         hold_the_meeting(run, store)
-        run(["meeting", "new", "2027-02-04"])
     return stores.build_once(tmp_path_factory, "approved-source", build, today="2026-12-03")
 
 
