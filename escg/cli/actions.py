@@ -129,7 +129,10 @@ def action_add(
     item: Annotated[Optional[int], Option("--item", help="Agenda item number it was raised under.")] = None,
     theme: Annotated[Optional[str], Option("--theme", help="Theme id (default: the item's).")] = None,
 ) -> None:
-    """Add an action to the log; prints its new id."""
+    """Add an action to the log; prints its new id.
+
+    Example: escg action add "Circulate the flood exercise report" --owner claire-dunmore --due "next meeting" --theme partnership
+    """
     from escg.actions import add_action
     from escg.errors import InputError
 
@@ -144,7 +147,10 @@ def action_add(
 @app.command("show")
 def action_show(ctx: Context, ident: IdArgument, format: FormatOption = Format.table,
                 json: JsonFlag = False) -> None:
-    """Show one action with its history."""
+    """Show one action with its history.
+
+    Example: escg action show A-012
+    """
     from escg import dates
     from escg.actions import action_json, get_action, view
 
@@ -170,7 +176,10 @@ def action_update(
     due: Annotated[Optional[str], Option("--due", help="New due date (any date form, 'next meeting', or 'none').")] = None,
     owner: Annotated[Optional[str], Option("--owner", help="New owner (person id).")] = None,
 ) -> None:
-    """Record progress on an action, and optionally move its due date or owner."""
+    """Record progress on an action, and optionally move its due date or owner.
+
+    Example: escg action update A-012 "Options paper drafted; consultation closes in January" --due 2027-01-31
+    """
     from escg.actions import update_action
 
     action = update_action(store(ctx), ident, note, due=due, owner=owner)
@@ -183,7 +192,10 @@ def action_done(
     ident: IdArgument,
     note: Annotated[Optional[str], Option("--note", help="How it was completed.")] = None,
 ) -> None:
-    """Mark an action done."""
+    """Mark an action done.
+
+    Example: escg action done A-016 --note "Plan agreed by all partners"
+    """
     from escg.actions import close_action
 
     action = close_action(store(ctx), ident, "done", note)
@@ -196,7 +208,10 @@ def action_drop(
     ident: IdArgument,
     reason: Annotated[str, Option("--reason", help="Why it is no longer needed (required).")] = "",
 ) -> None:
-    """Drop an action that is no longer needed."""
+    """Drop an action that is no longer needed.
+
+    Example: escg action drop A-028 --reason "Superseded by the governance review"
+    """
     from escg.actions import close_action
 
     action = close_action(store(ctx), ident, "dropped", reason)
@@ -209,7 +224,10 @@ def action_reopen(
     ident: IdArgument,
     note: Annotated[Optional[str], Option("--note", help="Why it is reopened.")] = None,
 ) -> None:
-    """Reopen a done or dropped action."""
+    """Reopen a done or dropped action.
+
+    Example: escg action reopen A-022 --note "The surge plan needs a second review"
+    """
     from escg.actions import reopen_action
 
     action = reopen_action(store(ctx), ident, note)

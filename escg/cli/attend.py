@@ -21,7 +21,10 @@ def meeting_attend(
     guest: Annotated[People, Option("--guest", help="A guest, as \"Name (Organisation)\"; repeatable.")] = None,
     remove: Annotated[People, Option("--remove", help="Take a person id (or a guest's text) off the record.")] = None,
 ) -> None:
-    """Record attendance at a meeting (repeatable and idempotent; the last word on a person wins)."""
+    """Record attendance at a meeting (repeatable and idempotent; the last word on a person wins).
+
+    Example: escg attend 2026-10-01 --present helen-marsh,mark-thornton --apologies priya-raman
+    """
     from escg.attendance import attend, quorum
 
     s = store(ctx)

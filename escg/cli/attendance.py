@@ -37,7 +37,10 @@ def attendance_report(
     format: FormatOption = Format.table,
     json: JsonFlag = False,
 ) -> None:
-    """Show attendance over the held meetings: expected, present, substitute, apologies, absent, %."""
+    """Show attendance over the held meetings: expected, present, substitute, apologies, absent, %.
+
+    Example: escg attendance --since 2026-01-01 --by org
+    """
     from escg.attendance_report import ORG_KEYS, PERSON_KEYS, attendance_report as report
     from escg.dates import parse_date
 

@@ -15,7 +15,10 @@ def store_check(
     fix: Annotated[bool, Option("--fix", help="Mend the safe mechanical problems (duplicate action ids, misplaced files, leftovers) and say what changed.")] = False,
     full: Annotated[bool, Option("--full", help="Read and check every file again, not only those changed since the last check.")] = False,
 ) -> None:
-    """Check every file of the store; print each problem as FILE:LINE: MESSAGE (exit 0 only when clean)."""
+    """Check every file of the store; print each problem as FILE:LINE: MESSAGE (exit 0 only when clean).
+
+    Example: escg check --full
+    """
     from escg.check import check, fix as apply_fixes
     from escg.errors import StoreError
     from escg.store import Store

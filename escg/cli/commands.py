@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "ics": ("ics", "calendar_export", False),
     "check": ("check", "store_check", False),
     "import": ("importer", "app", True),
+    "completion": ("completion", "completion_script", False),
+    "man": ("manpage", "man_page", False),
 }
 
 ROOT_HELP = """Agendas, minutes and action logs for a strategic coordination group.

@@ -21,7 +21,10 @@ def decisions_list(
     format: FormatOption = Format.table,
     json: JsonFlag = False,
 ) -> None:
-    """List the decisions recorded in minutes, by meeting and item."""
+    """List the decisions recorded in minutes, by meeting and item.
+
+    Example: escg decisions --theme health-wellbeing --since 2026-01-01
+    """
     from escg.dates import parse_date
     from escg.minutes import decisions
 

@@ -199,6 +199,10 @@ def resolve(argv: list[str]) -> tuple[Callable[..., Any], dict[str, Any], str | 
 
 def run(argv: list[str]) -> int | None:
     """Run the command if it is one this module takes; its exit code, or None for Typer."""
+    import os
+
+    if os.environ.get("_ESCG_COMPLETE"):
+        return None  # the shell asks for completions: only the Typer app answers those
     try:
         function, kwargs, store = resolve(argv)
     except Unsupported:

@@ -16,7 +16,10 @@ def calendar_export(
     actions: Annotated[bool, Option("--actions", help="Include open actions (VTODO).")] = False,
     out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
 ) -> None:
-    """Export meetings and open actions as iCalendar (both unless one is chosen)."""
+    """Export meetings and open actions as iCalendar (both unless one is chosen).
+
+    Example: escg ics --meetings --out escg-meetings.ics
+    """
     from escg.calendar import export
 
     both = not meetings and not actions

@@ -15,7 +15,10 @@ def store_init(
     name: Annotated[str, Option("--name", help="The group's full name.", prompt=False)] = "",
     short: Annotated[str, Option("--short", help="The group's short name, such as ESCG.")] = "",
 ) -> None:
-    """Create a new store: escg.toml, people.toml, forward-plan.toml and meetings/."""
+    """Create a new store: escg.toml, people.toml, forward-plan.toml and meetings/.
+
+    Example: escg init new-store --name "Essex Strategic Coordination Group" --short ESCG
+    """
     from escg.errors import InputError
     from escg.store.create import init_store
 

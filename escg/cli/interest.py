@@ -26,7 +26,10 @@ def interest_add(
     since: Annotated[Optional[str], Option("--from", help="The date the interest began.")] = None,
     until: Annotated[Optional[str], Option("--until", help="The date the interest ended (or ends).")] = None,
 ) -> None:
-    """Register a declared interest of a person."""
+    """Register a declared interest of a person.
+
+    Example: escg interest add helen-marsh "Trustee of the Essex Community Foundation" --org community360
+    """
     from escg.interests import add_interest
 
     interest = add_interest(store(ctx), person, text, orgs=org, themes=theme, since=since, until=until)
@@ -40,7 +43,10 @@ def interest_list(
     format: FormatOption = Format.table,
     json: JsonFlag = False,
 ) -> None:
-    """List the register of interests, by person."""
+    """List the register of interests, by person.
+
+    Example: escg interest list --person helen-marsh
+    """
     from escg.interests import interest_json, list_interests
 
     s = store(ctx)
@@ -54,7 +60,10 @@ def interest_remove(
     number: Annotated[int, Argument(metavar="NUMBER", help="The interest's number in `escg interest list`.")],
     person: Annotated[Optional[str], Option("--person", help="Refuse unless the interest is this person's.")] = None,
 ) -> None:
-    """Take an interest off the register."""
+    """Take an interest off the register.
+
+    Example: escg interest remove 1 --person helen-marsh
+    """
     from escg.interests import remove_interest
 
     interest = remove_interest(store(ctx), number, person)

@@ -18,7 +18,10 @@ TextArg = Annotated[str, Argument(metavar="TEXT")]
 
 @app.command("new")
 def minutes_new(ctx: Context, meeting: Annotated[Optional[str], Argument(metavar="[MEETING]", help="Default: last (the latest held, today included).")] = None) -> None:
-    """Start the draft minutes of a held meeting from its agenda."""
+    """Start the draft minutes of a held meeting from its agenda.
+
+    Example: escg minutes new 2026-10-01
+    """
     from escg.minutes import new_minutes
 
     found, changed = new_minutes(store(ctx), meeting)
@@ -28,7 +31,10 @@ def minutes_new(ctx: Context, meeting: Annotated[Optional[str], Argument(metavar
 
 @app.command("note")
 def minutes_note(ctx: Context, meeting: MeetingArg, item: ItemArg, text: TextArg) -> None:
-    """Add a paragraph of discussion to an item's minutes."""
+    """Add a paragraph of discussion to an item's minutes.
+
+    Example: escg minutes note 2026-10-01 5 "Partners agreed to pool discharge data weekly."
+    """
     from escg.minutes import add_note
 
     minuted = add_note(store(ctx), meeting, item, text)
@@ -37,7 +43,10 @@ def minutes_note(ctx: Context, meeting: MeetingArg, item: ItemArg, text: TextArg
 
 @app.command("decide")
 def minutes_decide(ctx: Context, meeting: MeetingArg, item: ItemArg, text: TextArg) -> None:
-    """Record a decision under an item (it also goes into the decision log)."""
+    """Record a decision under an item (it also goes into the decision log).
+
+    Example: escg minutes decide 2026-10-01 6 "The refreshed strategy comes to the December meeting for sign-off."
+    """
     from escg.minutes import add_decision
 
     minuted = add_decision(store(ctx), meeting, item, text)
@@ -50,7 +59,10 @@ def minutes_declare(
     person: Annotated[str, Argument(metavar="PERSON", help="Person id declaring the interest.")],
     text: TextArg,
 ) -> None:
-    """Record a declaration of interest by a person on an item."""
+    """Record a declaration of interest by a person on an item.
+
+    Example: escg minutes declare 2026-10-01 8 hannah-price "Employed by Community360, which keeps the warm spaces directory."
+    """
     from escg.minutes import add_declaration
 
     minuted = add_declaration(store(ctx), meeting, item, person, text)
@@ -63,7 +75,10 @@ def minutes_action(
     owner: Annotated[str, Option("--owner", help="Person id of the owner.")] = "",
     due: Annotated[Optional[str], Option("--due", help="Due date: any date form, or 'next meeting'.")] = None,
 ) -> None:
-    """Raise an action in the minutes; it joins the action log, linked to the meeting and item."""
+    """Raise an action in the minutes; it joins the action log, linked to the meeting and item.
+
+    Example: escg minutes action 2026-10-01 7 "Circulate the growth plan submission" --owner priya-raman --due 2026-12-31
+    """
     from escg.errors import InputError
     from escg.minutes import add_minutes_action
 
@@ -79,7 +94,10 @@ def minutes_approve(
     ctx: Context, meeting: MeetingArg,
     at: Annotated[Optional[str], Option("--at", help="The meeting that approved them. Default: the first held since.")] = None,
 ) -> None:
-    """Approve draft minutes, recording the date and the approving meeting."""
+    """Approve draft minutes, recording the date and the approving meeting.
+
+    Example: escg minutes approve 2026-10-01 --at 2026-12-03
+    """
     from escg.minutes import approve
 
     found = approve(store(ctx), meeting, at)
@@ -144,7 +162,10 @@ def minutes_correct(
                                                       "raised from the store as it is now.")] = False,
 ) -> None:
     """Record a correction to approved minutes: the meeting's file as it now stands
-    (edited by hand) becomes the approved record, with today's date and the reason."""
+    (edited by hand) becomes the approved record, with today's date and the reason.
+
+    Example: escg minutes correct 2026-07-16 --reason "Apologies from Kieran Walsh were left out"
+    """
     from escg.errors import InputError
     from escg.minutes import correct
 

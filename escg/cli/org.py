@@ -29,7 +29,10 @@ def org_add(
     name: Annotated[str, Option("--name", help="Full name.")] = "",
     sector: SectorOption = "other",
 ) -> None:
-    """Add a partner organisation."""
+    """Add a partner organisation.
+
+    Example: escg org add braintree --name "Braintree District Council" --sector council
+    """
     from escg.people import add_org
 
     org = add_org(store(ctx), ident, name, sector)
@@ -38,7 +41,10 @@ def org_add(
 
 @app.command("list")
 def org_list(ctx: Context, format: FormatOption = Format.table, json: JsonFlag = False) -> None:
-    """List the organisations."""
+    """List the organisations.
+
+    Example: escg org list --format csv
+    """
     s = store(ctx)
     rows = [_row(o, s.people) for o in sorted(s.orgs.values(), key=lambda o: o.id)]
     emit(rows, COLUMNS, fmt(format, json), keys=["id", "name", "sector"], empty="no organisations yet")
@@ -47,7 +53,10 @@ def org_list(ctx: Context, format: FormatOption = Format.table, json: JsonFlag =
 @app.command("show")
 def org_show(ctx: Context, ident: Annotated[str, Argument(metavar="ID")],
              format: FormatOption = Format.table, json: JsonFlag = False) -> None:
-    """Show one organisation and its people."""
+    """Show one organisation and its people.
+
+    Example: escg org show police --json
+    """
     from escg.people import get_org
 
     s = store(ctx)
@@ -66,7 +75,10 @@ def org_edit(
     name: Annotated[Optional[str], Option("--name", help="New full name.")] = None,
     sector: Annotated[Optional[str], Option("--sector", help=f"One of: {', '.join(SECTORS)}.")] = None,
 ) -> None:
-    """Change an organisation's name or sector."""
+    """Change an organisation's name or sector.
+
+    Example: escg org edit rcce --name "Rural Community Council of Essex (RCCE)"
+    """
     from escg.people import edit_org
 
     org = edit_org(store(ctx), ident, name=name, sector=sector)
@@ -75,7 +87,10 @@ def org_edit(
 
 @app.command("remove")
 def org_remove(ctx: Context, ident: Annotated[str, Argument(metavar="ID")]) -> None:
-    """Remove an organisation nobody references any more."""
+    """Remove an organisation nobody references any more.
+
+    Example: escg org remove ecvys
+    """
     from escg.people import remove_org
 
     remove_org(store(ctx), ident)

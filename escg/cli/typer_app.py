@@ -38,6 +38,25 @@ class EscgGroup(TyperGroup):
             ctx.exit(code)
         return result[0] if result else None
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # `escg` alone is a question, not a mistake: the help, and exit 0.
+        if not args and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
+        from escg.cli.completion import COMPLETE_VAR, normalise_instruction
+
+        instruction = os.environ.get(COMPLETE_VAR)
+        if not instruction:
+            return
+        from typer._completion_classes import completion_init
+
+        completion_init()  # Typer's bash, zsh and fish classes (add_completion=False leaves them out)
+        os.environ[COMPLETE_VAR] = normalise_instruction(instruction)
+        super()._main_shell_completion(ctx_args, prog_name, COMPLETE_VAR)
+
 
 app = typer.Typer(
     cls=EscgGroup,
@@ -74,21 +93,31 @@ def root(
 root.__doc__ = ROOT_HELP  # the root's help, shared with the fast path's fallback
 
 
-def _typer_annotation(hint: Any) -> Any:
+def _typer_annotation(hint: Any, function: Callable[..., Any] | None = None) -> Any:
     if hint is Context:
         return typer.Context
     if typing.get_origin(hint) is Annotated:
         base, *extras = typing.get_args(hint)
-        extras = [extra.to_typer() if isinstance(extra, Option) else extra for extra in extras]
+        extras = [_to_typer(extra, function) if isinstance(extra, Option) else extra for extra in extras]
         return Annotated[(base, *extras)]
     return hint
+
+
+def _to_typer(spec: Option, function: Callable[..., Any] | None) -> Any:
+    """Typer's Option or Argument, completing the store's ids where it takes one (escg.cli.completion)."""
+    from escg.cli.completion import completer, kind_of
+
+    kind = kind_of(function, spec) if function is not None else None
+    if kind is None or "autocompletion" in spec.settings:
+        return spec.to_typer()
+    return getattr(typer, spec.kind)(*spec.decls, **spec.settings, autocompletion=completer(kind))
 
 
 def as_typer(function: Callable[..., Any]) -> Callable[..., Any]:
     """The same function, with Typer's annotations in its signature."""
     hints = typing.get_type_hints(function, include_extras=True)
     signature = inspect.signature(function)
-    parameters = [p.replace(annotation=_typer_annotation(hints.get(p.name, p.annotation)))
+    parameters = [p.replace(annotation=_typer_annotation(hints.get(p.name, p.annotation), function))
                   for p in signature.parameters.values()]
 
     def command(*args: Any, **kwargs: Any) -> Any:
