@@ -276,12 +276,15 @@ def meeting_record(store: Store, meeting: model.Meeting) -> tuple[dict[str, Any]
     """`escg meeting show`: the JSON contract (docs/json.md), and the lines of its text form."""
     agenda = agenda_of(store, meeting)
     counted = quorum(store, meeting)
-    record = {**meeting_json(meeting), "chair": meeting.chair or store.group.chair, "note": meeting.note,
+    record = {**meeting_json(meeting), "chair": meeting.chair or store.group.chair,
+              "vice_chair": meeting.vice_chair, "note": meeting.note,
               "agenda_built": meeting.agenda_built, "items": [item_json(row) for row in agenda.rows],
               "attendance": attendance_json(store, meeting), "quorate": counted.quorate,
               "minutes": {"drafted": meeting.minutes.drafted.isoformat() if meeting.minutes.drafted else None,
                           "approved": meeting.minutes.approved.isoformat() if meeting.minutes.approved else None,
-                          "approved_at": meeting.minutes.approved_at}}
+                          "approved_at": meeting.minutes.approved_at},
+              "circulated": [{"what": c.what, "at": c.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "to": list(c.to)}
+                             for c in meeting.circulated]}
     attendance = meeting.attendance
     summary = None
     if not attendance.empty:
@@ -290,5 +293,6 @@ def meeting_record(store: Store, meeting: model.Meeting) -> tuple[dict[str, Any]
                    + (f" ({counted.counted} of {counted.members} members, quorum {counted.needed})" if counted.needed else ""))
     lines = [("Meeting", meeting.id), ("When", when(meeting)), ("Venue", meeting.venue), ("Online", meeting.online),
              ("Status", meeting.status.value), ("Note", meeting.note), ("Attendance", summary),
+             ("Sent", "; ".join(f"{c.what} {c.at:%d %b %Y %H:%M} UTC to {len(c.to)}" for c in meeting.circulated) or None),
              ("Agenda", f"{len(agenda.rows)} items" + ("" if meeting.agenda_built else " (preview; not built yet)"))]
     return record, lines
