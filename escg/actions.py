@@ -171,6 +171,9 @@ def new_action(txn: Transaction, store: Store, title: str, *, owner: str, due: s
             theme = theme or row.item.theme
     theme = check_theme(store, theme)
     number = _next_number(store)
+    staged = txn.writes.get(store.path(COUNTER))
+    if staged and staged.strip().isdigit():  # another new action in this same transaction
+        number = max(number, int(staged) + 1)
     action = model.Action(
         id=model.action_id(number), title=title, owner=person.id, org=person.org, due=due_date,
         status=model.ActionStatus.OPEN, meeting=meeting_id, item=item, theme=theme, created=dates.today(),

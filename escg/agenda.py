@@ -180,6 +180,18 @@ def check_paper(store: Store, paper: str) -> tuple[str, str | None]:
     return paper, warning
 
 
+def aim_passed(aim: str) -> bool:
+    """Whether the month or meeting an item is aimed at is over (a meeting: its day has passed)."""
+    today = dates.today()
+    return aim[:7] < today.isoformat()[:7] if len(aim) == 7 else aim[:10] < today.isoformat()
+
+
+def describe_aim(aim: str) -> str:
+    if len(aim) == 7:
+        return f"{dates.MONTH_NAMES[int(aim[5:7])]} {aim[:4]}"
+    return f"the meeting of {aim}"
+
+
 def parse_aim(store: Store, text: str) -> str:
     """A forward-plan item's aim: a month (2027-03, "March 2027") or a meeting (any MEETING form)."""
     import re
@@ -238,6 +250,8 @@ def add_item(store: Store, title: str, *, meeting: str | None = None, forward_pl
                 raise InputError("give --meeting or --for, not both: --for puts the item on the forward plan, "
                                  "aimed at a month or meeting")
             item.aim = parse_aim(store, aim)
+            if aim_passed(item.aim):
+                raise InputError(f"--for {aim}: {item.aim} has passed; aim it at a month or meeting to come")
             target_meeting = store.meeting(item.aim) if len(item.aim) > 7 else None
             if target_meeting is not None and target_meeting.agenda_built:
                 warnings.append(f"the agenda of {item.aim} is built already; place the item with "
@@ -249,7 +263,8 @@ def add_item(store: Store, title: str, *, meeting: str | None = None, forward_pl
             plan = store.forward_plan
             plan.append(item)
             write_forward_plan(txn, store, plan)
-            return "the forward plan", len(plan), warnings
+            where = f"the forward plan, for {describe_aim(item.aim)}" if item.aim else "the forward plan"
+            return where, len(plan), warnings
         target = meetings.resolve(store, meeting)
         _check_open(target)
         _insert(store, target, item)

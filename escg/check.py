@@ -136,6 +136,13 @@ class Checker:
             if plan:
                 for index, item in enumerate(plan.value):
                     self._item_references(plan, ("items", index), item, persons, orgs, themes)
+                    if item.aim:
+                        from escg.agenda import aim_passed
+
+                        if aim_passed(item.aim):
+                            self.add(plan, ("items", index, "aim"),
+                                     f"aimed at {item.aim}, which has passed without placing it: place it with "
+                                     f"`escg agenda place {index + 1}`, or change or remove its aim")
                     if item.deferred_from and item.deferred_from not in self.meeting_ids:
                         self.add(plan, ("items", index, "deferred_from"),
                                  f"deferred from meeting {item.deferred_from}, which does not exist")

@@ -128,7 +128,15 @@ def add_minutes_action(store: Store, text: str | None, number: int, title: str, 
 def approve(store: Store, text: str | None, at: str | None = None) -> model.Meeting:
     """Approve draft minutes, recording today's date and the meeting that approved them."""
     with store.transaction() as txn:
-        meeting = meetings.resolve(store, text or "last")
+        if text is None or text.strip().lower() == "last":
+            # Minutes are approved at the next meeting, when "last" is that meeting itself:
+            # here it means the latest minutes waiting for approval.
+            today = dates.today()
+            waiting = [m for m in store.meeting_summaries()
+                       if m.status is model.MeetingStatus.MINUTES_DRAFT and m.date < today]
+            meeting = meetings.resolve(store, waiting[-1].id if waiting else "last")
+        else:
+            meeting = meetings.resolve(store, text)
         if meeting.status.approved:
             raise ConflictError(f"the minutes of {meeting.id} are already approved "
                                 f"({meeting.minutes.approved.isoformat() if meeting.minutes.approved else 'date not recorded'})")

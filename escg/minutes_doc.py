@@ -197,11 +197,14 @@ def _paragraphs(lines: list[tuple[int, str]]) -> list[tuple[int, str, bool]]:
     current: list[str] = []
     start, escaped = 0, False
     for number, line in lines + [(0, "")]:
-        if line.strip() == "":
+        if line.strip() == "" or (current and _KEYWORD.match(line)):
+            # A blank line ends a paragraph; so does a DECISION:, DECLARE or ACTION line,
+            # which begins one of its own (a keyword inside a note is written \ACTION).
             if current:
                 found.append((start, "\n".join(current), escaped))
             current = []
-            continue
+            if line.strip() == "":
+                continue
         if not current:
             start, escaped = number, line.startswith("\\")
         current.append(line[1:] if line.startswith("\\") else line)

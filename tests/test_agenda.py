@@ -212,3 +212,12 @@ def test_a_forward_plan_item_aimed_at_a_month_is_placed_when_that_agenda_is_buil
     assert [p["title"] for p in json.loads(run("agenda list --forward-plan --json").stdout)] == ["Later"]
     assert "give a month such as 2027-03" in run(["agenda", "add", "X", "--for", "someday"], code=3).stderr
     assert "the store is clean" in run("check").stderr
+
+
+def test_an_aim_that_has_passed_is_refused_or_reported(run, meeting_store, monkeypatch):
+    assert "2026-10 has passed" in run(["agenda", "add", "Too late", "--for", "October 2026"], code=3).stderr
+    result = run(["agenda", "add", "Spring review", "--for", "2027-03"])
+    assert "added item 1 to the forward plan, for March 2027" in result.stderr
+    monkeypatch.setenv("ESCG_TODAY", "2027-04-02")
+    out = run("check", code=6).stdout
+    assert "forward-plan.toml:" in out and "aimed at 2027-03, which has passed without placing it" in out

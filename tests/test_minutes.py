@@ -183,3 +183,12 @@ def test_the_declarations_item_points_to_the_declarations(run, held):
     assert "The declarations of interest are recorded above." in section and "No minute recorded" not in section
     html = run("minutes render 2026-12-03 --format html").stdout
     assert 'The declarations of interest are recorded <a href="#attendance">above</a>.' in html
+
+
+def test_approve_last_at_the_next_meeting_means_the_minutes_waiting(run, held, monkeypatch):
+    """On the day of the next meeting, 'last' is that meeting itself; approving 'last' means
+    the latest minutes waiting for approval, as the README's cycle runs it."""
+    monkeypatch.setenv("ESCG_TODAY", "2027-02-04")
+    run("attend 2027-02-04 --present ann-chair")
+    result = run("minutes approve last")
+    assert "minutes of 2026-12-03 approved at the meeting of 2027-02-04" in result.stderr

@@ -152,7 +152,7 @@ def test_a_document_with_problems_reopens_marked_and_nothing_is_lost(run, exampl
     at = marked.index("ACTION @nobody-here: Do the thing")
     assert marked[at - 1].startswith("<!-- escg error: ACTION: unknown person 'nobody-here'")
     assert "<!-- escg error: write a decision as DECISION: the text -->" in shown[1]
-    assert "warning: line" in result.stderr
+    assert "\nline " in "\n" + result.stderr and "warning: line" not in result.stderr
     assert "wrote the minutes of 2026-10-01" in result.stderr
     assert snapshot(example) != before
     minutes = run(f"minutes render {MEETING}").stdout
@@ -264,3 +264,21 @@ def test_import_with_problems_writes_nothing(run, example, tmp_path):
     assert "notes.md:3: DECLARE: unknown person 'ghost'" in result.stderr
     assert "notes.md:5: the agenda has no item 42" in result.stderr
     assert snapshot(example) == before
+
+
+def test_marked_lines_in_a_row_are_each_their_own_and_new_actions_get_their_own_ids(run, example, editor):
+    editor({"replace": [("## 9. Any other business\n",
+                         "## 9. Any other business\n\nA note.\nDECISION: The group endorsed the plan.\n"
+                         "DECLARE @priya-raman: Colchester would host.\n"
+                         "ACTION @priya-raman due 15 Jan 2027: Book a room\n"
+                         "ACTION @claire-dunmore: Share the exercise report\n")]})
+    result = run(f"minutes edit {MEETING}")
+    assert "raised A-030" in result.stderr and "raised A-031" in result.stderr
+    found = actions(run)
+    assert found["A-030"]["title"] == "Book a room" and found["A-031"]["title"] == "Share the exercise report"
+    assert [d["text"] for d in json.loads(run("decisions --meeting 2026-10-01 --json").stdout)][-1] == \
+        "The group endorsed the plan."
+    text = run(f"minutes render {MEETING}").stdout
+    assert "Priya Raman (item 9, Any other business): Colchester would host." in text
+    assert "the store is clean" in run("check").stderr
+    assert (example / ".escg-last-action").read_text().strip() == "31"

@@ -22,6 +22,14 @@ from escg.errors import ConflictError, EscgError, InputError, WriteError
 from escg.store import Store
 
 
+def problem(message: str) -> None:
+    """One problem of a document, on stderr as `escg check` prints one: FILE:LINE: message."""
+    from escg.cli.params import echo
+    from escg.formats import visible
+
+    echo(visible(message), err=True)
+
+
 def drafts_dir() -> Path:
     from escg.render import cache_dir
 
@@ -118,7 +126,7 @@ def edit_minutes(store: Store, meeting_text: str | None) -> None:
         except DocumentError as error:
             marked = mark_errors(edited, error.problems)
             for line, message in error.problems:
-                warn(f"line {line}: {message}")
+                problem(f"line {line}: {message}")
             if edited == text:  # saved as it was shown: the problems are not being fixed
                 _write_private(draft, marked)
                 raise InputError(f"the minutes document still has {len(error.problems)} problem"
@@ -126,7 +134,7 @@ def edit_minutes(store: Store, meeting_text: str | None) -> None:
                                  f"is kept in {draft}: run `escg minutes edit {meeting.id}` to go on") from None
             text = marked
             continue
-        if after == before and original == current:
+        if after == before:  # a resumed text that says what the minutes say now: nothing to write
             _forget(draft)
             say(f"no change to the minutes of {meeting.id}; nothing was written")
             return
@@ -176,7 +184,7 @@ def import_minutes(store: Store, meeting_text: str | None, path: Path, *, dry_ru
             raise DocumentError(problems)
     except DocumentError as error:
         for line, message in error.problems:
-            warn(f"{path.name}:{line}: {message}")
+            problem(f"{path.name}:{line}: {message}")
         raise InputError(f"{len(error.problems)} problem{'s' if len(error.problems) != 1 else ''} in {path.name}; "
                          "nothing was written") from None
     merged = merge(before, after)

@@ -95,6 +95,7 @@ def minutes_approve(
     at: Annotated[Optional[str], Option("--at", help="The meeting that approved them. Default: the first held since.")] = None,
 ) -> None:
     """Approve draft minutes, recording the date and the approving meeting.
+    MEETING 'last' means the latest minutes waiting for approval.
 
     Example: escg minutes approve 2026-10-01 --at 2026-12-03
     """
