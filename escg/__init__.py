@@ -11,7 +11,8 @@ only from its own layer or lower ones (tests/test_layers.py enforces it):
    ``attendance`` < ``interests`` (the register of interests) < ``minutes``.
 3. Work that spans the domain: ``documents`` (what agendas, minutes and action
    logs show), ``reschedule`` (moving or cancelling a meeting and everything that
-   names it), ``calendar``, ``circulation`` (what mail sends), ``check``,
+   names it), ``calendar``, ``circulation`` (what mail sends), ``invitations`` (iTIP
+   invitations by mail, over calendar and circulation), ``check``,
    ``minutes_doc`` (the minutes as one document, for `minutes edit`), ``attendance_report``
    (attendance over time).
 4. The documents members receive, and bringing a log in: ``pdf`` (WeasyPrint and

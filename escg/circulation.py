@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -181,9 +182,89 @@ def document(store: Store, config: mail.Settings, what: str, meeting_text: str |
     addresses, skipped = recipients(store, to)
     sender, reply_to = _sender(store, config)
     subject = _subject(store, f"{what}.subject", context)
-    text = render(store, f"{what}.md", context)
+    text = render(store, f"{what}.txt", context)
     html = render(store, f"{what}.html", context)
+    message_id = thread = None
+    if what in ("agenda", "minutes"):
+        root = thread_root(store, meeting, sender.domain)
+        if what == "agenda" and meeting.last_sent("agenda") is None:
+            message_id = root  # the first agenda begins the meeting's thread
+        else:
+            thread = root
     outgoing = [mail.Outgoing(address, mail.build(
         sender=sender, to=mail.mailbox(address, name), reply_to=reply_to, subject=subject,
-        text=text, html=html, attachments=attachments), label=what) for address, name in addresses]
+        text=text, html=html, attachments=attachments, auto=True, message_id=message_id, thread=thread,
+        list_id=list_id(store, sender.domain)), label=what) for address, name in addresses]
     return outgoing, skipped
+
+
+def thread_root(store: Store, meeting: model.Meeting, domain: str) -> str:
+    """The Message-ID a meeting's mail threads under: the first agenda sent has it, and the
+    minutes, invitations and later agendas point to it (In-Reply-To, References). It is made
+    from the meeting's calendar UID, so it survives a move."""
+    uid = meetings.meeting_uid(store, meeting)
+    left = re.sub(r"[^A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]", "-", uid.split("@", 1)[0])[:120]
+    return f"<{left}.thread@{domain}>"
+
+
+def list_id(store: Store, domain: str) -> str:
+    """List-Id: the group, so members can filter its mail: "Essex SCG" <escg.example.org>."""
+    label = re.sub(r"[^a-z0-9-]", "-", (store.group.short or store.group.name).lower()).strip("-")[:60] or "escg"
+    name = "".join(c for c in store.group.name if c not in '"\\' and ord(c) >= 32)[:200]
+    return f'"{name}" <{label}.{domain}>'
+
+
+
+def papers_due(store: Store, meeting: model.Meeting, days: int | None = None):
+    """The day the papers of ``meeting`` are due: ``days`` clear days before it (default the
+    group's papers_days): neither the day they are due nor the meeting's day counts."""
+    from datetime import timedelta
+
+    days = store.group.papers_days if days is None else days
+    return meeting.date - timedelta(days=days + 1)
+
+
+def paper_reminders(store: Store, config: mail.Settings, meeting: model.Meeting, *, days: int | None = None
+                    ) -> tuple[list[mail.Outgoing], list[tuple[str, str]]]:
+    """One message per presenter of an item of ``meeting`` whose papers are missing: none
+    named yet, or a paper named in the store that is not there yet."""
+    from escg.agenda import agenda_of
+
+    due = papers_due(store, meeting, days)
+    by_presenter: dict[str, list[dict[str, Any]]] = {}
+    for row in agenda_of(store, meeting).rows:
+        item = row.item
+        if item.standing or not item.presenter or item.status != "accepted":
+            continue
+        missing = [paper_name(p) for p in item.papers
+                   if not model.WEB_LINK.fullmatch(p) and not (store.root / p).is_file()]
+        if item.papers and not missing:
+            continue
+        by_presenter.setdefault(item.presenter, []).append(
+            {"number": row.number, "title": item.title, "missing": missing, "none": not item.papers})
+    sender, reply_to = _sender(store, config)
+    group = {"name": store.group.name, "short": store.group.short, "secretariat": store.group.secretariat}
+    outgoing, skipped = [], []
+    today = dates.today()
+    for ident, items in sorted(by_presenter.items()):
+        person = store.people.get(ident)
+        name = person.name if person else ident
+        if person is None or not person.email or not person.active_on(today):
+            skipped.append((name, "no e-mail address" if person is None or not person.email else "has left the group"))
+            continue
+        context = {"group": group, "person": {"id": ident, "name": name}, "items": items,
+                   "meeting": {"id": meeting.id, "when": meetings.when(meeting), "long_date": dates.long_date(meeting.date)},
+                   "due": dates.long_date(due), "days": store.group.papers_days if days is None else days}
+        outgoing.append(mail.Outgoing(person.email, mail.build(
+            sender=sender, to=mail.mailbox(person.email, name), reply_to=reply_to,
+            subject=_subject(store, "papers.subject", context),
+            text=render(store, "papers.txt", context), html=render(store, "papers.html", context),
+            auto=True, thread=thread_root(store, meeting, sender.domain), list_id=list_id(store, sender.domain)),
+            label="papers"))
+    return outgoing, skipped
+
+
+def paper_name(paper: str) -> str:
+    from escg.agenda import paper_name as name
+
+    return name(paper)

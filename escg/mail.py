@@ -166,10 +166,14 @@ class Outgoing:
 
 def build(*, sender: Address, to: Address, subject: str, text: str, html: str,
           reply_to: Address | None = None, attachments: list[Path] | None = None,
-          auto: bool = False) -> EmailMessage:
-    """A multipart/alternative message (in multipart/mixed when papers are attached)."""
+          auto: bool = False, message_id: str | None = None, thread: str | None = None,
+          list_id: str | None = None) -> EmailMessage:
+    """A multipart/alternative message (in multipart/mixed when papers are attached).
+
+    ``message_id`` (else a new one), ``thread`` (the Message-ID the message follows: it
+    goes into In-Reply-To and References, so a member's client shows one thread per
+    meeting) and ``list_id`` (the group, as List-Id) are Message-ID forms, ``<a@b>``."""
     check_header("subject", subject)
-    import mimetypes
     from email.message import EmailMessage
     from email.utils import format_datetime, make_msgid
 
@@ -180,22 +184,58 @@ def build(*, sender: Address, to: Address, subject: str, text: str, html: str,
         message["Reply-To"] = reply_to
     message["Subject"] = subject
     message["Date"] = format_datetime(dates.now_utc())
-    message["Message-ID"] = make_msgid(domain=sender.domain)
+    message["Message-ID"] = message_id or make_msgid(domain=sender.domain)
+    if thread is not None and thread != message["Message-ID"]:
+        check_header("thread", thread)
+        message["In-Reply-To"] = thread
+        message["References"] = thread
+    if list_id is not None:
+        check_header("list id", list_id)
+        message["List-Id"] = list_id
     if auto:
         message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     for path in attachments or []:
         check_header("attachment name", path.name)
-        kind, _ = mimetypes.guess_type(path.name)
-        maintype, subtype = (kind or "application/octet-stream").split("/", 1)
-        data = path.read_bytes()
-        if maintype == "text":
-            message.add_attachment(data.decode("utf-8", errors="replace"), subtype=subtype, filename=path.name)
-        else:
-            message.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+        maintype, subtype, charset = attachment_type(path)
+        # The paper's own bytes, never decoded and re-encoded: a Windows-1252 CSV arrives
+        # as it was written, with its charset named, not with each £ turned into U+FFFD.
+        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+        if charset:
+            message.get_payload()[-1].set_param("charset", charset)
     _prove_headers(message)
     return message
+
+
+_TEXT_SUFFIXES = {".md": ("text", "markdown"), ".markdown": ("text", "markdown"), ".csv": ("text", "csv"),
+                  ".txt": ("text", "plain"), ".tsv": ("text", "tab-separated-values")}
+
+
+def attachment_type(path: Path) -> tuple[str, str, str | None]:
+    """(maintype, subtype, charset) of a paper: its type from its name, and for text its
+    charset from its bytes (us-ascii, utf-8, else windows-1252, what Office writes)."""
+    import mimetypes
+
+    known = _TEXT_SUFFIXES.get(path.suffix.lower())
+    if known is None:
+        kind, _ = mimetypes.guess_type(path.name)
+        known = tuple((kind or "application/octet-stream").split("/", 1))
+    maintype, subtype = known
+    if maintype != "text":
+        return maintype, subtype, None
+    data = path.read_bytes()
+    for charset in ("us-ascii", "utf-8"):
+        try:
+            data.decode(charset)
+            return maintype, subtype, charset
+        except UnicodeDecodeError:
+            continue
+    try:
+        data.decode("windows-1252")
+        return maintype, subtype, "windows-1252"
+    except UnicodeDecodeError:
+        return "application", "octet-stream", None  # text of no charset we can name: sent as bytes
 
 
 def _prove_headers(message: EmailMessage) -> None:

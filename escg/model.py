@@ -228,6 +228,7 @@ class Group:
     secretariat: str | None = None
     quorum: str | int | None = None
     rag_window: int = 14
+    papers_days: int = 5  # clear days before a meeting by which its papers are due (`remind --papers`)
     themes: dict[str, str] = field(default_factory=dict)
     start: time = time(10, 0)
     end: time = time(12, 0)
@@ -238,7 +239,7 @@ class Group:
     mail: dict[str, Any] = field(default_factory=dict)
 
 
-GROUP_KEYS = ("name", "short", "chair", "secretariat", "quorum", "rag_window", "themes",
+GROUP_KEYS = ("name", "short", "chair", "secretariat", "quorum", "rag_window", "papers_days", "themes",
               "defaults", "standing", "mail")
 DEFAULTS_KEYS = ("start", "end", "venue", "online", "rrule")
 STANDING_KEYS = ("id", "title", "minutes", "position", "purpose")
@@ -266,6 +267,7 @@ def group_from_toml(data: dict, problems: Problems) -> Group:
             except ValueError as error:
                 problems.add(("quorum",), str(error))
     group.rag_window = _int(data, "rag_window", 14, 0, 365, (), problems)
+    group.papers_days = _int(data, "papers_days", 5, 0, 60, (), problems)
     themes = data.get("themes", {})
     if not isinstance(themes, dict):
         problems.add(("themes",), "'themes' must be a table of id = \"name\"")
@@ -562,7 +564,7 @@ class Circulation:
         return {"what": self.what, "at": self.at, "to": list(self.to)}
 
 
-CIRCULATED = ("agenda", "minutes", "actions")
+CIRCULATED = ("agenda", "minutes", "actions", "invite")  # invite: `escg mail invite`, iTIP
 
 
 def circulated_from_toml(data: dict, problems: Problems) -> list[Circulation]:

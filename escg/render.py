@@ -226,7 +226,43 @@ def _bytecode_cache(directory: str, fingerprint: str):
     return DiskCache(directory)
 
 
-_FILTERS = {"md": md, "cell": cell, "md_href": md_href, "long_date": dates.long_date, "short_date": dates.short_date}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+def plain(text: Any) -> str:
+    """Store text for a plain-text part: as typed, but no control character (an escape
+    sequence from a hand edit would drive the reader's terminal), tabs as spaces."""
+    if text is None:
+        return ""
+    return _CONTROL.sub("", str(text).replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def hang(text: Any, prefix: str = "", width: int = 78) -> str:
+    """``text`` wrapped to ``width`` columns after ``prefix``, later lines indented under its
+    end; each line of ``text`` wrapped on its own. For the plain-text part of a mail."""
+    import textwrap
+
+    width = max(20, min(int(width), 200))
+    prefix = str(prefix)
+    lead = " " * len(prefix)
+    out = []
+    for number, line in enumerate(plain(text).split("\n")):
+        first = prefix if number == 0 else lead
+        if not line.strip():
+            out.append(first.rstrip())
+            continue
+        # A date ("20 Nov 2026") or a time span is never broken across lines.
+        line = _KEEP_TOGETHER.sub(lambda m: m[0].replace(" ", "\x1f"), line)
+        out.append(textwrap.fill(line, width, initial_indent=first, subsequent_indent=lead,
+                                 break_long_words=False, break_on_hyphens=False).replace("\x1f", " "))
+    return "\n".join(out)
+
+
+_KEEP_TOGETHER = re.compile(r"\b\d{1,2} [A-Z][a-z]{2,8} \d{4}\b|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day \d{1,2}\b")
+
+
+_FILTERS = {"md": md, "cell": cell, "md_href": md_href, "long_date": dates.long_date, "short_date": dates.short_date,
+            "plain": plain, "hang": hang}
 
 # A store's template is bounded in memory and time: no value it computes (a string, a list,
 # a number's digits) may exceed MAX_SIZE, no number it passes to a call or filter MAX_ARGUMENT

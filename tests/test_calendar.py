@@ -1,12 +1,13 @@
-"""iCalendar export: parsed back by icalendar, and imported by a real calendar client (khal)."""
+"""iCalendar export: parsed back by icalendar and vobject, imported by real clients (khal, todoman)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,8 @@ def test_events_and_todos(run, ics_store):
     description = str(december["description"])
     assert "5. 10:35 Housing, growth; and \"infrastructure\" review" in description
     todos = components(text, "VTODO")
-    assert [str(t["summary"]) for t in todos] == ["A-001: Circulate the plan, with comments; by Friday", "A-002: Review data"]
+    assert [str(t["summary"]) for t in todos] == ["A-001: Circulate the plan, with comments; by Friday", "A-002: Review data",
+                                                  "A-003: Done already"]  # done ones stay, COMPLETED (issue 14)
     assert todos[0].decoded("due") == date(2026, 11, 20) and "due" not in todos[1]
     assert "Owner: Bob Police (Essex Police)" in str(todos[0]["description"])
     assert components(text, "VTIMEZONE")
@@ -105,3 +107,91 @@ def test_a_real_client_updates_rather_than_duplicates(run, ics_store, tmp_path):
     khal("import", "--batch", str(export))
     events = [line for line in listed() if "TCG meeting" in line]
     assert "2026-12-10 14:00 TCG meeting" in events and not any(e.startswith("2026-12-03") for e in events)
+
+
+# --- issue 14: calendars right in every client ------------------------------------
+
+
+def test_done_and_dropped_actions_stay_as_completed_and_cancelled(run, ics_store):
+    run("action add 'Not needed' --owner cat")
+    run("action drop A-004 --reason 'Superseded'")
+    todos = {str(t["uid"]): t for t in components(run("ics --actions").stdout, "VTODO")}
+    assert str(todos["action-A-001@tcg.escg"]["status"]) == "NEEDS-ACTION" and "completed" not in todos["action-A-001@tcg.escg"]
+    done = todos["action-A-003@tcg.escg"]
+    assert str(done["status"]) == "COMPLETED" and int(done["percent-complete"]) == 100
+    assert done.decoded("completed") == datetime(2026, 11, 23, tzinfo=timezone.utc)
+    assert str(todos["action-A-004@tcg.escg"]["status"]) == "CANCELLED"
+    only_open = [str(t["uid"]) for t in components(run("ics --actions --open").stdout, "VTODO")]
+    assert only_open == ["action-A-001@tcg.escg", "action-A-002@tcg.escg"]
+
+
+def test_feed_properties_and_last_modified(run, ics_store):
+    text = run("ics").stdout
+    calendar = icalendar.Calendar.from_ical(text)
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in text.splitlines()
+    assert str(calendar["x-published-ttl"]) == "PT1H"
+    path = ics_store / "meetings/2026/2026-12-03.toml"
+    os.utime(path, (1_790_000_000, 1_790_000_000))
+    text = run("ics").stdout
+    for component in components(text, "VEVENT") + components(text, "VTODO"):
+        assert component.decoded("last-modified").tzinfo is not None
+    december = next(e for e in components(text, "VEVENT") if str(e["uid"]) == "meeting-2026-12-03-test@escg")
+    assert december.decoded("last-modified") == datetime.fromtimestamp(1_790_000_000, tz=timezone.utc)
+    assert run("ics").stdout == text  # the same store, the same calendar
+
+
+def test_london_is_written_as_rrule_observances(run, ics_store):
+    text = run("ics --meetings").stdout
+    zones = components(text, "VTIMEZONE")
+    assert len(zones) == 1 and str(zones[0]["tzid"]) == "Europe/London"
+    observances = {c.name: c for c in zones[0].subcomponents}
+    assert observances["STANDARD"]["rrule"].to_ical() == b"FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"
+    assert observances["STANDARD"].decoded("dtstart").time() == datetime(2000, 1, 1, 2).time()
+    assert observances["DAYLIGHT"]["rrule"].to_ical() == b"FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3"
+    assert observances["DAYLIGHT"].decoded("dtstart").time() == datetime(2000, 1, 1, 1).time()
+    assert "RDATE" not in text
+
+
+def test_vobject_reads_meetings_at_the_right_instant(run, ics_store):
+    vobject = pytest.importorskip("vobject")
+    run("meeting new 2027-06-03")
+    parsed = vobject.readOne(run("ics --meetings").stdout)
+    starts = sorted(e.dtstart.value.astimezone(timezone.utc) for e in parsed.vevent_list)
+    utc = timezone.utc
+    assert datetime(2026, 12, 3, 10, 0, tzinfo=utc) in starts  # GMT in winter
+    assert datetime(2027, 6, 3, 9, 0, tzinfo=utc) in starts  # BST in summer
+    assert datetime(2026, 10, 1, 9, 0, tzinfo=utc) in starts
+
+
+TODO = shutil.which("todo", path=str(Path(sys.executable).parent)) or shutil.which("todo")
+
+
+@pytest.mark.skipif(TODO is None, reason="needs todoman, a real to-do client (in the test extras)")
+def test_a_real_todo_client_shows_done_actions_as_completed(run, ics_store, tmp_path):
+    import json
+
+    folder = tmp_path / "todos" / "escg"
+    folder.mkdir(parents=True)
+    for todo in components(run("ics --actions").stdout, "VTODO"):  # todoman: one to-do per file
+        single = icalendar.Calendar()
+        single.add("prodid", "-//escg test//EN")
+        single.add("version", "2.0")
+        single.add_component(todo)
+        (folder / f"{todo['uid']}.ics").write_bytes(single.to_ical())
+    config = tmp_path / "todoman_config.py"  # todoman loads its configuration as Python
+    config.write_text(f'path = "{tmp_path / "todos"}/*"\ndate_format = "%Y-%m-%d"\ntime_format = "%H:%M"\n'
+                      'default_list = "escg"\n')
+
+    def todo(*args):
+        result = subprocess.run([TODO, "-c", str(config), "--porcelain", *args], capture_output=True, text=True,
+                                timeout=120, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TZ": "Europe/London"})
+        assert result.returncode == 0, result.stderr
+        return {t["summary"]: t for t in json.loads(result.stdout)}
+
+    listed = todo("list")
+    assert sorted(listed) == ["A-001: Circulate the plan, with comments; by Friday", "A-002: Review data"]
+    everything = todo("list", "--status", "ANY")
+    done = everything["A-003: Done already"]
+    assert done["completed"] is True and done["percent"] == 100
+    assert datetime.fromtimestamp(done["completed_at"], tz=timezone.utc).date() == date(2026, 11, 23)
+    assert everything["A-001: Circulate the plan, with comments; by Friday"]["completed"] is False

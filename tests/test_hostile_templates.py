@@ -26,9 +26,10 @@ def test_a_store_template_linking_out_of_the_store_is_refused(run, mail_store, m
     (mail_store / "templates").mkdir()
     (mail_store / "templates/remind.txt").symlink_to(target)
     (mail_store / "templates/actions.md").symlink_to(target)
+    (mail_store / "templates/actions.txt").symlink_to(target)  # the plain-text part of `mail actions`
     for command in ("remind --dry-run", "actions -f md", "mail actions --to a@example.org --dry-run"):
         result = run(command, code=3)
-        name = "remind.txt" if command.startswith("remind") else "actions.md"
+        name = {"remind": "remind.txt", "actions": "actions.md", "mail": "actions.txt"}[command.split()[0]]
         assert result.stderr == (f"error: template templates/{name} is a link to {os.path.realpath(target)}, "
                                  "outside the store; refusing to read it\n")
         assert "hunter2" not in result.stdout + result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import shutil
 import socket
 import sys
 from email import policy
@@ -365,3 +366,157 @@ def example_store_copy(tmp_path, monkeypatch):
     shutil.copytree(REPO / "agendas", store, ignore=shutil.ignore_patterns(".escg-index*", ".escg.lock"))
     monkeypatch.setenv("ESCG_STORE", str(store))
     return store
+
+
+def test_a_paper_goes_byte_for_byte_with_its_charset(run, mail_store):
+    (mail_store / "papers").mkdir()
+    data = "Item,Cost\r\nRoom hire,£120\r\nCatering,£45\r\n".encode("cp1252")
+    (mail_store / "papers/costs.csv").write_bytes(data)
+    (mail_store / "papers/notes.md").write_text("# Notes\n\nCafé budget: £10\n", encoding="utf-8")
+    run("agenda add 'Budget' --presenter bob --paper papers/costs.csv --paper papers/notes.md")
+    run("agenda new")
+    with Server() as server:
+        configure(mail_store, server.port)
+        run("mail agenda next --to a@example.org --send")
+    attachments = {p.get_filename(): p for p in server.messages[0][1].iter_attachments()}
+    csv_part = attachments["costs.csv"]
+    assert csv_part.get_content_type() == "text/csv" and csv_part.get_param("charset") == "windows-1252"
+    assert csv_part.get_payload(decode=True) == data  # never decoded: the £ is still byte 0xA3
+    md_part = attachments["notes.md"]
+    assert md_part.get_content_type() == "text/markdown" and md_part.get_param("charset") == "utf-8"
+    assert md_part.get_payload(decode=True) == (mail_store / "papers/notes.md").read_bytes()
+
+
+def test_a_meetings_mail_is_one_thread(run, mail_store, monkeypatch):
+    run("agenda new")
+    server = Server()
+    server.__enter__()
+    try:
+        configure(mail_store, server.port)
+        run("mail agenda next --to a@example.org --send")
+        run("mail agenda next --to a@example.org --send")  # sent again: a reply in the thread
+        monkeypatch.setenv("ESCG_TODAY", "2026-12-03")
+        run("attend --present ann-chair,bob")
+        run("minutes note 2026-12-03 1 'Welcome.'")
+        run("mail minutes 2026-12-03 --to a@example.org --send")
+        run("remind --owner bob --send")
+    finally:
+        server.__exit__(None, None, None)
+    first, again, minutes, reminder = (m for _, m in server.messages)
+    root = first["Message-ID"]
+    assert root.endswith(".thread@example.org>") and first["In-Reply-To"] is None
+    for message in (again, minutes):
+        assert message["In-Reply-To"] == root and message["References"] == root
+        assert message["Message-ID"] != root
+    for message in (first, again, minutes, reminder):
+        assert message["Auto-Submitted"] == "auto-generated"
+    assert first["List-Id"] == '"Test Coordination Group" <tcg.example.org>'
+
+
+def test_the_plain_text_part_is_for_a_78_column_reader(run, mail_store):
+    run(["agenda", "add", "A very long item title " * 6, "--presenter", "bob",
+         "--paper", "https://example.org/a/very/long/paper/address/that/cannot/be/wrapped.pdf"])
+    run("agenda new")
+    with Server() as server:
+        configure(mail_store, server.port)
+        run("mail agenda next --to a@example.org --send")
+    text = parts(server.messages[0][1])["text/plain"].get_content()
+    assert "|" not in text  # no Markdown table
+    long = [line for line in text.splitlines() if len(line) > 78]
+    assert long == []
+    assert "Papers: wrapped.pdf [1]" in text and "[1] https://example.org/a/very/long/paper/address" in text
+
+
+def test_presenters_whose_papers_are_missing_are_reminded_on_the_day_they_are_due(run, mail_store, monkeypatch):
+    (mail_store / "papers").mkdir()
+    (mail_store / "papers/ready.md").write_text("ready\n")
+    run("agenda add 'No paper yet' --presenter bob")
+    run("agenda add 'Paper named, not there' --presenter cat --paper papers/coming.md")
+    run("agenda add 'Paper in' --presenter cat --paper papers/ready.md")
+    run("agenda add 'On the web' --presenter ann-chair --paper https://example.org/x.pdf")
+    # 2026-12-03 less 5 clear days: due on Friday 27 November
+    result = run("remind --papers")
+    assert "due on 2026-11-27; today is 2026-11-23, so nothing is sent" in result.stderr
+    monkeypatch.setenv("ESCG_TODAY", "2026-11-27")
+    with Server() as server:
+        configure(mail_store, server.port)
+        result = run("remind --papers --send")
+    assert "remind --papers: 2 messages sent" in result.stderr
+    by = {r[0]: m for r, m in server.messages}
+    assert set(by) == {"bob@example.org", "cat@example.org"}
+    assert by["bob@example.org"]["Subject"] == "TCG papers due by Friday 27 November 2026 for the meeting of Thursday 3 December 2026"
+    text = parts(by["cat@example.org"])["text/plain"].get_content()
+    assert "Paper named, not there" in text and "coming.md" in text and "Paper in" not in text
+    assert "No paper named yet." in parts(by["bob@example.org"])["text/plain"].get_content()
+    # --days and --any-day
+    monkeypatch.setenv("ESCG_TODAY", "2026-11-23")
+    assert "2 messages would be sent" in run("remind --papers --days 9 --dry-run").stderr  # due today
+    assert "2 messages would be sent" in run("remind --papers --any-day --dry-run").stderr
+    assert "go with --papers" in run("remind --days 3", code=3).stderr
+
+
+def mutt_index(box: Path, home: Path) -> str:
+    """The index a real mail client (mutt, threaded) shows for the mbox ``box``, as text."""
+    import fcntl
+    import os
+    import pty
+    import re
+    import select
+    import struct
+    import termios
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: mutt, read-only, no user configuration
+        os.environ.update(TERM="vt100", HOME=str(home))
+        os.execvp("mutt", ["mutt", "-n", "-F", "/dev/null", "-R", "-f", str(box), "-e",
+                           f'set folder={home}; set sort=threads; set ascii_chars=yes; set index_format="%4C %s"'])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 150, 0, 0))
+    out, end = b"", time.time() + 20
+    try:
+        while time.time() < end and b"Mutt:" not in out:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    out += os.read(fd, 65536)
+                except OSError:
+                    break
+        os.write(fd, b"q")
+    finally:
+        time.sleep(0.2)
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-B]|\x1b[=>]|[\x0e\x0f]", "\n", out.decode("latin-1"))
+
+
+@pytest.mark.skipif(shutil.which("mutt") is None, reason="needs mutt, a real mail client")
+def test_a_real_mail_client_shows_one_thread_per_meeting(run, mail_store, monkeypatch, tmp_path):
+    import mailbox
+
+    run("agenda new")
+    server = Server()
+    server.__enter__()
+    try:
+        configure(mail_store, server.port)
+        run("mail agenda next --to a@example.org --send")
+        run("mail actions --to a@example.org --send")
+        monkeypatch.setenv("ESCG_TODAY", "2026-12-03")
+        run("attend --present ann-chair,bob")
+        run("minutes note 2026-12-03 1 'Welcome.'")
+        run("mail minutes 2026-12-03 --to a@example.org --send")
+    finally:
+        server.__exit__(None, None, None)
+    box = mailbox.mbox(str(tmp_path / "inbox"))
+    for _, message in server.messages:
+        box.add(message)
+    box.flush()
+    (tmp_path / "home").mkdir()
+    screen = mutt_index(tmp_path / "inbox", tmp_path / "home")
+    lines = [line.strip() for line in screen.splitlines() if "TCG" in line]
+    agenda = next(i for i, line in enumerate(lines) if "TCG agenda" in line)
+    minutes = next(i for i, line in enumerate(lines) if "TCG minutes" in line)
+    assert "->" in lines[minutes] and "->" not in lines[agenda], lines  # the minutes hang under the agenda
+    assert "->" not in next(line for line in lines if "TCG action log" in line)  # a thread of its own

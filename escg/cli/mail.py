@@ -20,6 +20,7 @@ class What(str, Enum):
     agenda = "agenda"
     minutes = "minutes"
     actions = "actions"
+    invite = "invite"
 
 
 def _deliver(s, config, outgoing, skipped, what: str, dry_run: bool, eml: Optional[Path], send: bool,
@@ -57,6 +58,10 @@ def mail_remind(
     ctx: Context,
     owner: Annotated[Optional[str], Option("--owner", help="Only this person's reminder.")] = None,
     all_: Annotated[bool, Option("--all", help="Every open action, not only those overdue or due within the RAG window.")] = False,
+    papers: Annotated[bool, Option("--papers", help="Instead: remind the presenters of the next meeting's items whose papers are missing, on the day they are due (papers_days clear days before; run it daily from cron).")] = False,
+    days: Annotated[Optional[int], Option("--days", help="With --papers: clear days before the meeting the papers are due (default papers_days in escg.toml, 5).")] = None,
+    any_day: Annotated[bool, Option("--any-day", help="With --papers: send today, whatever day the papers are due.")] = False,
+    meeting: Annotated[Optional[str], Option("--meeting", "-m", help="With --papers: the meeting (default: the next).")] = None,
     dry_run: DryRun = False,
     eml: Eml = None,
     send: Send = False,
@@ -70,22 +75,54 @@ def mail_remind(
 
     s = store(ctx)
     config = mail.settings(s.group)
+    if papers:
+        _remind_papers(s, config, meeting, days, any_day, owner or all_, dry_run, eml, send)
+        return
+    if days is not None or any_day or meeting is not None:
+        from escg.errors import InputError
+
+        raise InputError("--days, --any-day and --meeting go with --papers")
     outgoing, skipped = reminders(s, config, owner=owner, all_open=all_)
     _deliver(s, config, outgoing, skipped, "remind", dry_run, eml, send)
 
 
+def _remind_papers(s, config, meeting, days, any_day, other, dry_run, eml, send) -> None:
+    from escg import dates
+    from escg.circulation import paper_reminders, papers_due
+    from escg.errors import InputError
+    from escg.meetings import resolve
+
+    if other:
+        raise InputError("--papers reminds presenters; --owner and --all are for action reminders")
+    if days is not None and not 0 <= days <= 60:
+        raise InputError("--days must be between 0 and 60")
+    found = resolve(s, meeting or "next")
+    due = papers_due(s, found, days)
+    today = dates.today()
+    if found.status.cancelled:
+        say(f"meeting {found.id} is cancelled; no papers are due")
+        return
+    if not any_day and today != due:
+        say(f"papers for the meeting of {found.id} are due on {due.isoformat()}; today is {today.isoformat()}, "
+            "so nothing is sent (run it daily from cron, or give --any-day)")
+        return
+    outgoing, skipped = paper_reminders(s, config, found, days=days)
+    _deliver(s, config, outgoing, skipped, "remind --papers", dry_run, eml, send)
+
+
 def mail_send(
     ctx: Context,
-    what: Annotated[What, Argument(metavar="WHAT", help="agenda, minutes or actions.")],
-    meeting: Annotated[Optional[str], Argument(metavar="[MEETING]", help="Default: next for an agenda, last for minutes.")] = None,
+    what: Annotated[What, Argument(metavar="WHAT", help="agenda, minutes, actions or invite (a calendar invitation).")],
+    meeting: Annotated[Optional[str], Argument(metavar="[MEETING]", help="Default: next for an agenda or invite, last for minutes.")] = None,
     to: Annotated[str, Option("--to", help="members (members and deputies), all, or ADDR[,ADDR...].")] = "members",
     dry_run: DryRun = False,
     eml: Eml = None,
     send: Send = False,
 ) -> None:
-    """Circulate the agenda, minutes or action log by mail, papers attached.
+    """Circulate the agenda, minutes or action log by mail, or invite to a meeting.
 
     Example: escg mail agenda 2026-12-03 --to members --dry-run
+    Example: escg mail invite next --to members --dry-run
     """
     from escg import mail
     from escg.circulation import document
@@ -94,14 +131,20 @@ def mail_send(
 
     s = store(ctx)
     config = mail.settings(s.group)
-    found = meeting_of(s, what.value, meeting)
+    if what is What.invite:  # an iTIP invitation (escg.invitations), not a rendered document
+        from escg.invitations import invitations
+
+        found, outgoing, skipped = invitations(s, config, meeting, to)
+    else:
+        found = meeting_of(s, what.value, meeting)
     if what.value == "agenda" and found is not None and not found.agenda_built and not found.status.cancelled:
         warn(f"the agenda of {found.id} has not been built: members would get a preview, without the action "
              f"log and matters arising (build it first with `escg agenda new {found.id}`)")
     if found is not None and (sent := found.last_sent(what.value)) is not None:
         say(f"the {what.value} of {found.id} was sent already, on {sent.at:%d %b %Y %H:%M} UTC, to "
             f"{len(sent.to)} {'person' if len(sent.to) == 1 else 'people'}")
-    outgoing, skipped = document(s, config, what.value, found.id if found else meeting, to)
+    if what is not What.invite:
+        outgoing, skipped = document(s, config, what.value, found.id if found else meeting, to)
 
     def delivered(addresses: list[str]) -> None:
         if found is None:
