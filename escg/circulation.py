@@ -70,7 +70,7 @@ def reminders(store: Store, config: mail.Settings, *, owner: str | None = None,
             sender=sender, to=mail.mailbox(person.email, name), reply_to=reply_to,
             subject=_subject(store, "remind.subject", context),
             text=render(store, "remind.txt", context), html=render(store, "remind.html", context),
-            auto=True), label="remind"))
+            auto=True, list_id=list_id(store, sender.domain)), label="remind"))
     return outgoing, skipped
 
 

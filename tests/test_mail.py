@@ -411,6 +411,7 @@ def test_a_meetings_mail_is_one_thread(run, mail_store, monkeypatch):
     for message in (first, again, minutes, reminder):
         assert message["Auto-Submitted"] == "auto-generated"
     assert first["List-Id"] == '"Test Coordination Group" <tcg.example.org>'
+    assert reminder["List-Id"] == first["List-Id"]
 
 
 def test_the_plain_text_part_is_for_a_78_column_reader(run, mail_store):
