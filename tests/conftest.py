@@ -72,6 +72,14 @@ def run() -> Run:
 
 
 @pytest.fixture
+def example_store(store_dir, monkeypatch) -> Path:
+    """A copy of the example store (agendas/), as ESCG_STORE; today is 2026-11-23 as ever."""
+    stores.copy_example(store_dir)
+    monkeypatch.setenv("ESCG_STORE", str(store_dir))
+    return store_dir
+
+
+@pytest.fixture
 def store_dir(tmp_path) -> Path:
     return tmp_path / "store"
 

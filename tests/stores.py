@@ -377,6 +377,14 @@ def copy_store(built: Path, store_dir: Path) -> Path:
     return store_dir
 
 
+EXAMPLE = Path(__file__).resolve().parent.parent / "agendas"
+
+
+def copy_example(store_dir: Path) -> Path:
+    """A fresh copy of the example store in agendas/ at ``store_dir``."""
+    return copy_store(EXAMPLE, store_dir)
+
+
 # --- the stores of test_actions.py, test_mail.py and test_calendar.py ---------------
 # Each adds to a meeting_store the files its commands wrote (test_stores.py checks them).
 

@@ -151,15 +151,11 @@ def test_reordering_a_preview_asks_to_build_first(run, meeting_store):
     assert "build it with `escg agenda new" in run("agenda move 5 --to 1", code=5).stderr
 
 
-def test_paper_links_work_wherever_the_page_is_saved(run, tmp_path):
+def test_paper_links_work_wherever_the_page_is_saved(run, example_store, tmp_path):
     """A page written with --out links each paper from where the page is, not from the store."""
     import re
-    import shutil
 
-    from conftest import REPO
-
-    store = tmp_path / "example"
-    shutil.copytree(REPO / "agendas", store, ignore=shutil.ignore_patterns(".escg-index*", ".escg.lock"))
+    store = example_store
     for out in (tmp_path / "site" / "agenda.html", store / "agenda.html", tmp_path / "notes" / "agenda.md"):
         form = "md" if out.suffix == ".md" else "html"
         run(["--store", str(store), "agenda", "render", "2026-12-03", "-f", form, "--out", str(out)])

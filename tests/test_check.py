@@ -1,12 +1,10 @@
 """escg check: precise errors for a store corrupted by hand, and --fix after a git merge."""
 
-import shutil
 import subprocess
 
 import pytest
 
 import stores
-from conftest import REPO
 from escg.store import Store
 
 
@@ -148,11 +146,10 @@ def test_a_broken_escg_toml_is_a_finding_not_a_crash(run, full_store):
     assert result.stdout.startswith("escg.toml:1: invalid TOML")
 
 
-def test_a_typo_in_people_toml_is_the_one_problem_shown(run, tmp_path):
+def test_a_typo_in_people_toml_is_the_one_problem_shown(run, example_store):
     """Everything names people: when people.toml cannot be read, its line is the problem,
     not every reference to a person in every other file."""
-    store = tmp_path / "example"
-    shutil.copytree(REPO / "agendas", store, ignore=shutil.ignore_patterns(".escg-index*", ".escg.lock"))
+    store = example_store
     people = store / "people.toml"
     people.write_text(people.read_text().replace('name = "Essex County Council"', 'name = Essex County Council"', 1))
     result = run(["--store", str(store), "check", "--full"], code=6)

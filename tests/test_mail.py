@@ -357,15 +357,8 @@ def test_sending_approved_minutes_is_logged_without_touching_the_record(run, exa
 
 
 @pytest.fixture
-def example_store_copy(tmp_path, monkeypatch):
-    import shutil
-
-    from conftest import REPO
-
-    store = tmp_path / "example"
-    shutil.copytree(REPO / "agendas", store, ignore=shutil.ignore_patterns(".escg-index*", ".escg.lock"))
-    monkeypatch.setenv("ESCG_STORE", str(store))
-    return store
+def example_store_copy(example_store):
+    return example_store
 
 
 def test_a_paper_goes_byte_for_byte_with_its_charset(run, mail_store):

@@ -9,13 +9,11 @@ was shown, so a test can read what the person saw.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
 
 EDITOR = r'''
 import json, subprocess, sys
@@ -44,11 +42,8 @@ path.write_text(text)
 
 
 @pytest.fixture
-def example(tmp_path, monkeypatch) -> Path:
-    store = tmp_path / "store"
-    shutil.copytree(REPO / "agendas", store, ignore=shutil.ignore_patterns(".escg-index*", ".escg.lock"))
-    monkeypatch.setenv("ESCG_STORE", str(store))
-    return store
+def example(example_store) -> Path:
+    return example_store
 
 
 @pytest.fixture

@@ -24,12 +24,8 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @pytest.fixture
-def example(tmp_path, monkeypatch) -> Path:
-    """A copy of the example store (agendas/), today 2026-11-23: the minutes of 2026-10-01 are a draft."""
-    store = tmp_path / "store"
-    shutil.copytree(REPO / "agendas", store, ignore=shutil.ignore_patterns(".escg-index*", ".escg.lock"))
-    monkeypatch.setenv("ESCG_STORE", str(store))
-    return store
+def example(example_store) -> Path:
+    return example_store
 
 
 def body_words(document) -> list[str]:
