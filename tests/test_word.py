@@ -19,7 +19,6 @@ docx = pytest.importorskip("docx")
 
 from escg import word  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
