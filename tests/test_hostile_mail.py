@@ -16,7 +16,7 @@ from test_mail import Server, configure  # noqa: F401 - the real loopback SMTP s
 
 REPLY_TO = "=?utf-8?q?X=0D=0AReply-To=3A_a=40evil=2Eexample?="
 BCC = "=?utf-8?q?X=0D=0ABcc=3A_b=40evil=2Eexample?="
-SET = ["From", "To", "Reply-To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"]
+SET = ["From", "To", "Reply-To", "Subject", "Date", "Message-ID", "List-Id", "MIME-Version", "Content-Type"]
 
 
 @pytest.fixture
