@@ -369,6 +369,8 @@ def view(store: Store, action: model.Action, today: date, window: int) -> dict[s
         "rag": rag,
         "status_label": label,
         "raised": raised,
+        "meeting_id": action.meeting,  # where it was raised: a confidential item makes it confidential
+        "item_number": action.item,
         "latest": f"{dates.short_date(latest.date)}: {latest.note}" if latest else "",
         "updates": [{"date": dates.short_date(u.date), "note": u.note} for u in action.updates],
     }

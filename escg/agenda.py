@@ -62,10 +62,81 @@ def standing_item(store: Store, meeting: model.Meeting, standing: model.Standing
     )
 
 
+# --- confidential items (Part II) -----------------------------------------------
+
+EXCLUSION = "exclusion"  # the standing id of the resolution that excludes the press and public
+EXCLUSION_TITLE = "Exclusion of the press and public"
+DEFAULT_EXCLUSION = (
+    "That under section 100A(4) of the Local Government Act 1972 the press and public be excluded "
+    "from the meeting for the following item(s) of business on the grounds that it (they) involve(s) "
+    "the likely disclosure of exempt information as defined in the relevant paragraph(s) of Part 1 "
+    "of Schedule 12A to the Act."
+)
+CONFIDENTIAL_TITLE = "Confidential item"  # what the public forms call an item with no public_title
+
+
+def exclusion_text(store: Store) -> str:
+    """The resolution the exclusion item proposes: escg.toml's `exclusion`, else the default."""
+    return store.group.exclusion or DEFAULT_EXCLUSION
+
+
+def confidential_reason(store: Store, text: str) -> str:
+    """The reason an item is confidential, from --confidential: a key of escg.toml's
+    [exemptions] ("3") gives its text ("Paragraph 3: ..." for a number), anything else is the reason itself."""
+    reason = " ".join(text.split())
+    if not reason:
+        raise InputError("--confidential needs the reason the item is exempt, or a key of [exemptions] in escg.toml")
+    if len(reason) > model.MAX_TEXT:
+        raise InputError(f"the reason is longer than {model.MAX_TEXT} characters")
+    found = store.group.exemptions.get(reason)
+    if found is not None:
+        return f"Paragraph {reason}: {found}" if reason.isdigit() else found
+    return reason
+
+
+def _public_title(title: str | None) -> str | None:
+    if title is None:
+        return None
+    title = " ".join(title.split())
+    if len(title) > model.MAX_TITLE:
+        raise InputError(f"the public title is longer than {model.MAX_TITLE} characters")
+    return title or None
+
+
+def exclusion_item(store: Store, meeting: model.Meeting) -> model.AgendaItem:
+    chair = meeting.chair or store.group.chair
+    return model.AgendaItem(title=EXCLUSION_TITLE, purpose="decision", presenter=chair,
+                            org=store.people[chair].org if chair in store.people else None,
+                            minutes=2, standing=EXCLUSION, status="accepted")
+
+
+def with_exclusion(store: Store, meeting: model.Meeting, items: list[model.AgendaItem]) -> list[model.AgendaItem]:
+    """``items`` with the exclusion resolution before the first confidential item, unless it has one."""
+    shown = [item for item in items if item.status in SHOWN]
+    if any(item.standing == EXCLUSION for item in items) or not any(item.confidential for item in shown):
+        return items
+    first = next(i for i, item in enumerate(items) if item.confidential and item.status in SHOWN)
+    return items[:first] + [exclusion_item(store, meeting)] + items[first:]
+
+
+def confidential_reasons(store: Store, meeting_id: str | None) -> dict[int, str]:
+    """Item number -> reason, for the confidential items on a meeting's agenda (an action
+    raised at one of them is confidential too)."""
+    meeting = store.meeting(meeting_id) if meeting_id else None
+    if meeting is None or not any(item.confidential for item in meeting.items):
+        return {}
+    return {row.number: row.item.confidential for row in agenda_of(store, meeting).rows if row.item.confidential}
+
+
 def draft_items(store: Store, meeting: model.Meeting) -> list[model.AgendaItem]:
-    """The agenda as `agenda new` would build it: standing items around the placed ones.
+    """The agenda as `agenda new` would build it: standing items around the placed ones,
+    and the exclusion of the press and public before the first confidential item.
 
     On a built agenda, standing items added to escg.toml since are put in too."""
+    return with_exclusion(store, meeting, _draft_items(store, meeting))
+
+
+def _draft_items(store: Store, meeting: model.Meeting) -> list[model.AgendaItem]:
     standing = store.group.standing
     if meeting.agenda_built:
         present = {item.standing for item in meeting.items if item.standing}
@@ -135,6 +206,7 @@ def build(store: Store, text: str | None) -> tuple[Agenda, int]:
         for item in aimed:
             _insert(store, meeting, model.AgendaItem(**{**item.__dict__, "source": None, "status": "accepted",
                                                         "aim": None}))
+        meeting.items = with_exclusion(store, meeting, meeting.items)  # an aimed item may be confidential
         if aimed:
             write_forward_plan(txn, store, [item for item in plan if item not in aimed])
         added = len(meeting.items) - before
@@ -214,7 +286,8 @@ def parse_aim(store: Store, text: str) -> str:
 def add_item(store: Store, title: str, *, meeting: str | None = None, forward_plan: bool = False,
              purpose: str = "discussion", presenter: str | None = None, org: str | None = None,
              theme: str | None = None, minutes: int = 15, papers: list[str] | None = None,
-             submitted_by: str | None = None, aim: str | None = None) -> tuple[str, int, list[str]]:
+             submitted_by: str | None = None, aim: str | None = None, confidential: str | None = None,
+             public_title: str | None = None) -> tuple[str, int, list[str]]:
     """Place an item on a meeting (default: the next) or the forward plan; with ``aim``
     (a month or a meeting) on the forward plan, to be placed when that agenda is built.
 
@@ -223,6 +296,9 @@ def add_item(store: Store, title: str, *, meeting: str | None = None, forward_pl
     purpose = check_purpose(purpose)
     if not 0 <= minutes <= 600:
         raise InputError("--minutes must be between 0 and 600")
+    if public_title is not None and confidential is None:
+        raise InputError("--public-title is for a confidential item: give --confidential REASON too")
+    public_title = _public_title(public_title)
     warnings: list[str] = []
     with store.transaction() as txn:
         if presenter is not None:
@@ -244,6 +320,8 @@ def add_item(store: Store, title: str, *, meeting: str | None = None, forward_pl
             title=title, purpose=purpose, presenter=presenter, org=org, theme=theme,
             minutes=minutes, papers=checked, submitted_by=submitted_by,
             submitted=dates.today(), status="proposed" if forward_plan or aim else "accepted",
+            confidential=confidential_reason(store, confidential) if confidential is not None else None,
+            public_title=public_title,
         )
         if aim is not None:
             if meeting is not None:
@@ -268,6 +346,8 @@ def add_item(store: Store, title: str, *, meeting: str | None = None, forward_pl
         target = meetings.resolve(store, meeting)
         _check_open(target)
         _insert(store, target, item)
+        if target.agenda_built:
+            target.items = with_exclusion(store, target, target.items)
         position = _index(target.items, item)
         meetings.write(txn, store, target)
     saved = store.meeting(target.id)
@@ -448,7 +528,8 @@ def edit_item(store: Store, text: str | None, number: int, *, title: str | None 
               purpose: str | None = None, presenter: str | None = None, org: str | None = None,
               theme: str | None = None, minutes: int | None = None, papers: list[str] | None = None,
               add_papers: list[str] | None = None, remove_papers: list[str] | None = None,
-              presented_by: str | None = None) -> tuple[model.AgendaItem, list[str], list[str]]:
+              presented_by: str | None = None, confidential: str | None = None,
+              public_title: str | None = None) -> tuple[model.AgendaItem, list[str], list[str]]:
     """Correct agenda item ``number`` in place. Before the meeting, anything on the agenda;
     after it (until the minutes are approved), who actually presented it (``presented_by``).
     Returns (the item, what changed, warnings)."""
@@ -468,9 +549,9 @@ def edit_item(store: Store, text: str | None, number: int, *, title: str | None 
         if presented_by is not None and not (past or meeting.date == dates.today()):
             raise ConflictError(f"meeting {meeting.id} is still to come; --presented-by records who presented "
                                 "an item at the meeting (before it, change --presenter)")
-        if all(v is None for v in (*agenda_fields, presented_by)):
+        if all(v is None for v in (*agenda_fields, presented_by, confidential, public_title)):
             raise InputError("give what to change: --title, --purpose, --presenter, --org, --theme, --minutes, "
-                             "--paper, --add-paper, --remove-paper or --presented-by")
+                             "--paper, --add-paper, --remove-paper, --presented-by, --confidential or --public-title")
         index, item = _row(store, meeting, number)
         wanted: dict[str, Any] = {}
         if title is not None:
@@ -505,12 +586,25 @@ def edit_item(store: Store, text: str | None, number: int, *, title: str | None 
             wanted["papers"] = current
         if presented_by is not None:
             wanted["presented_by"] = None if presented_by.lower() == "none" else get_person(store, presented_by).id
+        if confidential is not None:
+            # Marking an item confidential (or not) is allowed after the meeting too: its minutes follow it.
+            public = confidential.strip().lower() == "none"
+            wanted["confidential"] = None if public else confidential_reason(store, confidential)
+            if public:
+                wanted["public_title"] = None
+        if public_title is not None:
+            if not (wanted.get("confidential") or (item.confidential and "confidential" not in wanted)):
+                raise InputError(f"item {number} is not confidential: --public-title is for a confidential item "
+                                 "(give --confidential REASON too)")
+            wanted["public_title"] = None if public_title.strip().lower() == "none" else _public_title(public_title)
         for key, value in wanted.items():
             if getattr(item, key) != value:
                 setattr(item, key, value)
                 changed.append(key.replace("_", "-"))
         if not changed:
             return item, [], []
+        if meeting.agenda_built and not past:
+            meeting.items = with_exclusion(store, meeting, meeting.items)
         sent = meeting.last_sent("agenda")
         if sent is not None and meeting.status.upcoming:
             warnings.append(f"the agenda of {meeting.id} was sent on {sent.at:%d %b %Y}: members have the old "

@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from escg import actions, agenda, dates, model
+from escg.confidential import action_marker, public_title
 from escg.meetings import action_uid, meeting_uid
 from escg.store import Store
 
@@ -116,21 +117,24 @@ def export(store: Store, *, with_meetings: bool = True, with_actions: bool = Tru
         chosen = actions.select(store, actions.Selection(status="open"), today)
         if not open_only:  # after the open ones, so the open keep their place
             chosen += actions.select(store, actions.Selection(status="closed"), today)
+        secret = action_marker(store)
         for action in chosen:
-            calendar.add_component(_action_todo(store, action, stamp, today))
+            calendar.add_component(_action_todo(store, action, stamp, today, secret(action)))
     return calendar.to_ical()
 
 
-def _action_todo(store: Store, action: model.Action, stamp: datetime, today) -> Any:
+def _action_todo(store: Store, action: model.Action, stamp: datetime, today, secret: bool = False) -> Any:
     from icalendar import Todo
 
     group = store.group
     todo = Todo()
     shown = actions.view(store, action, today, group.rag_window)
+    # A calendar feed is easily shared: an action of a confidential item shows only its id.
     todo.add("uid", action_uid(store, action))
     todo.add("dtstamp", stamp)
     todo.add("last-modified", modified(store.action_paths_of(action.id)))
-    todo.add("summary", f"{action.id}: {action.title}")
+    todo.add("summary", f"{action.id}: confidential action (see the members' action log)" if secret
+             else f"{action.id}: {action.title}")
     if action.due:
         todo.add("due", action.due)
     if action.created:
@@ -148,7 +152,7 @@ def _action_todo(store: Store, action: model.Action, stamp: datetime, today) -> 
     lines = [f"Owner: {shown['owner']} ({shown['org']})"]
     if shown["raised"]:
         lines.append(f"Raised: {shown['raised']}")
-    if shown["latest"]:
+    if shown["latest"] and not secret:
         lines.append(f"Latest update: {shown['latest']}")
     todo.add("description", "\n".join(lines))
     todo.add("categories", [group.short])
@@ -160,7 +164,7 @@ def _agenda_summary(store: Store, meeting: model.Meeting) -> str:
         return f"This meeting has been cancelled. {meeting.note or ''}".strip()
     lines = [f"{store.group.name}", ""]
     for row in agenda.agenda_of(store, meeting).rows:
-        lines.append(f"{row.number}. {row.start:%H:%M} {row.item.title}")
+        lines.append(f"{row.number}. {row.start:%H:%M} {public_title(row.item)}")
     if meeting.online:
         lines += ["", f"Join online: {meeting.online}"]
     return "\n".join(lines)

@@ -408,7 +408,21 @@ def check(store: Store, *, full: bool = False) -> list[Problem]:
         exhaustive = Checker(store, full=True).run()
         if [str(p) for p in found] != [str(p) for p in exhaustive]:
             raise AssertionError("the incremental check and the full check disagree")
-    return found
+    return found + _leaks(store, found)
+
+
+def _leaks(store: Store, found: list[Problem]) -> list[Problem]:
+    """Confidential text that a public form would show (escg.confidential); looked for only in
+    a store that reads cleanly (else rendering would only repeat its problems)."""
+    if any(not p.note for p in found):
+        return []
+    from escg.confidential import leaks
+    from escg.errors import EscgError
+
+    try:
+        return [Problem(file, 0, message) for file, message in leaks(store)]
+    except EscgError as error:  # a store template that does not render is a problem of its own
+        return [Problem("templates", 0, f"cannot render a public form to check it: {error}")]
 
 
 def fix(store: Store, problems: list[Problem]) -> list[str]:

@@ -109,11 +109,14 @@ def recipients(store: Store, to: str) -> tuple[list[tuple[str, str | None]], lis
     return unique, skipped
 
 
-def papers(store: Store, meeting: model.Meeting) -> list[Path]:
-    """The local papers of a meeting's items, each proved to be a file inside the store."""
+def papers(store: Store, meeting: model.Meeting, *, public: bool = False) -> list[Path]:
+    """The local papers of a meeting's items, each proved to be a file inside the store
+    (``public``: not those of confidential items)."""
     root = store.root.resolve()
     found = []
     for item in meeting.items:
+        if public and item.confidential:
+            continue
         for paper in item.papers:
             if model.WEB_LINK.fullmatch(paper):  # a link, not a file
                 continue
@@ -152,18 +155,32 @@ def record_sent(store: Store, what: str, meeting_id: str, addresses: list[str]) 
     return meeting
 
 
+def outside(store: Store, to: str) -> bool:
+    """Whether ``--to`` names an address that is no one's in people.toml (not members or all)."""
+    if to.strip() in ("members", "all"):
+        return False
+    known = {p.email.lower() for p in store.people.values() if p.email}
+    return any(part.strip() and part.strip().lower() not in known for part in to.split(","))
+
+
 def document(store: Store, config: mail.Settings, what: str, meeting_text: str | None,
-             to: str) -> tuple[list[mail.Outgoing], list[tuple[str, str]]]:
-    """The agenda, minutes or action log, one message per recipient."""
+             to: str, public: bool | None = None) -> tuple[list[mail.Outgoing], list[tuple[str, str]]]:
+    """The agenda, minutes or action log, one message per recipient: the members' form, or
+    the public one (escg.confidential) with ``public``; by default (None) the public form
+    when ``to`` names an address outside the group (see ``outside``)."""
+    from escg import confidential
+
     if what not in WHAT:
         raise InputError(f"mail sends {', '.join(WHAT)}, not {what!r}")
+    if public is None:
+        public = outside(store, to)
     attachments: list[Path] = []
     if what == "agenda":
         meeting = meetings.resolve(store, meeting_text or "next")
         if meeting.status.cancelled:
             raise ConflictError(f"meeting {meeting.id} is cancelled")
         context = documents.agenda_context(store, meeting)
-        attachments = papers(store, meeting)
+        attachments = papers(store, meeting, public=public)
         for item in context["items"]:  # a relative link means nothing in a mail client: they are attached
             for paper in item["papers"]:
                 if not model.WEB_LINK.fullmatch(paper["href"]):
@@ -179,6 +196,8 @@ def document(store: Store, config: mail.Settings, what: str, meeting_text: str |
         selection = actions.Selection(status="open")
         today = dates.today()
         context = documents.action_log_context(store, actions.select(store, selection, today), selection, None, today)
+    if public:
+        context = confidential.public(what, context)
     addresses, skipped = recipients(store, to)
     sender, reply_to = _sender(store, config)
     subject = _subject(store, f"{what}.subject", context)

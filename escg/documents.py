@@ -12,15 +12,43 @@ from typing import Any
 
 from escg import dates, model
 from escg.actions import RAG_LABELS, Selection, carried_forward, counts, view
-from escg.agenda import agenda_of, item_json, paper_name
+from escg.agenda import EXCLUSION, agenda_of, confidential_reasons, exclusion_text, item_json, paper_name
 from escg.attendance import attendance_json, quorum
 from escg.meetings import following_meeting, meeting_json, previous_meeting, resolve_summary, when
 from escg.minutes import live_record
 from escg.store import ActionQuery, Store
 
 
+def confidential_marker(store: Store):
+    """A function that marks an action's view (from actions.view) ``confidential`` (and
+    gives its ``reason``) when it was raised at a confidential item; meetings looked up once."""
+    reasons: dict[str, dict[int, str]] = {}
+
+    def mark(entry: dict[str, Any]) -> dict[str, Any]:
+        meeting_id, number = entry.get("meeting_id"), entry.get("item_number")
+        reason = ""
+        if meeting_id and number:
+            if meeting_id not in reasons:
+                reasons[meeting_id] = confidential_reasons(store, meeting_id)
+            reason = reasons[meeting_id].get(number, "")
+        entry["confidential"] = bool(reason)
+        entry["reason"] = reason
+        return entry
+
+    return mark
+
+
+def _item_marks(store: Store, item: model.AgendaItem) -> dict[str, Any]:
+    """The keys every item of an agenda or minutes context has for confidentiality."""
+    return {"confidential": bool(item.confidential), "reason": item.confidential or "",
+            "public_title": item.public_title or "",
+            "resolution": exclusion_text(store) if item.standing == EXCLUSION else ""}
+
+
 def agenda_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
-    """Everything the agenda templates see (docs/templates.md)."""
+    """Everything the agenda templates see (docs/templates.md): the members' form, with
+    confidential items marked (escg.confidential makes the public form from it)."""
+    mark = confidential_marker(store)
     agenda = agenda_of(store, meeting)
     group = store.group
     people, orgs = store.people, store.orgs
@@ -35,7 +63,7 @@ def agenda_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
         return f"{person.name} ({org.name})" if org else person.name
 
     chair = meeting.chair or group.chair
-    carried = carried_forward(store, meeting) if any(r.item.standing == "actions" for r in agenda.rows) else []
+    carried = [mark(a) for a in carried_forward(store, meeting)] if any(r.item.standing == "actions" for r in agenda.rows) else []
     rows = []
     for row in agenda.rows:
         item = row.item
@@ -53,6 +81,7 @@ def agenda_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "standing": item.standing,
             "deferred_from": item.deferred_from,
             "actions": carried if item.standing == "actions" else [],
+            **_item_marks(store, item),
         })
     following = following_meeting(store, meeting)
     previous = previous_meeting(store, meeting)
@@ -64,7 +93,7 @@ def agenda_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "id": previous.id,
             "when": dates.long_date(previous.date),
             "status": status_label(store.meeting(previous.id), store),
-            "arising": [view(store, a, as_at, group.rag_window) for a in sorted(arising_from, key=lambda a: a.number)],
+            "arising": [mark(view(store, a, as_at, group.rag_window)) for a in sorted(arising_from, key=lambda a: a.number)],
         }
     return {
         "group": {"name": group.name, "short": group.short, "secretariat": group.secretariat},
@@ -88,6 +117,9 @@ def agenda_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
         "built": agenda.built,
         "overrun": agenda.overrun,
         "today": dates.today(),
+        "has_confidential": any(row["confidential"] for row in rows)
+        or any(a["confidential"] for a in carried + (minutes_of["arising"] if minutes_of else [])),
+        "public": False,
     }
 
 
@@ -158,6 +190,8 @@ def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
                 "due": dates.short_date(action.due) if action.due else "", "due_iso": action.due.isoformat() if action.due else "",
                 "status": model.ActionStatus.OPEN, "rag": rag, "status_label": RAG_LABELS[rag],
                 "raised": dates.short_date(meeting.date) + (f", item {action.item}" if action.item else ""),
+                "meeting_id": meeting.id, "item_number": action.item,
+                "confidential": action.item in secret, "reason": secret.get(action.item, ""),
                 "latest": "", "updates": []}
 
     attendance = meeting.attendance
@@ -179,13 +213,16 @@ def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
     apologies = [{**who(ident), "substitute": who(attendance.substitutes[ident])["name"] if ident in attendance.substitutes else ""}
                  for ident in attendance.apologies]
     needed, counted = record.quorum_needed, record.quorum_counted
+    rows = agenda_of(store, meeting).rows
+    secret = {row.number: row.item.confidential for row in rows if row.item.confidential}
     # Minutes record what was agreed: each action as raised, not as later reassigned.
     raised = [(action, action_view(action)) for action in record.actions]
     items, declarations = [], []
-    for row in agenda_of(store, meeting).rows:
+    for row in rows:
         item = row.item
         item_declarations = [{"person": who(d.person)["name"], "text": d.text} for d in item.declarations]
-        declarations += [{**d, "item": row.number, "title": item.title} for d in item_declarations]
+        declarations += [{**d, "item": row.number, "title": item.title, "confidential": bool(item.confidential)}
+                         for d in item_declarations]
         items.append({
             "number": row.number,
             "title": item.title,
@@ -196,6 +233,7 @@ def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
             "decisions": item.decisions,
             "declarations": item_declarations,
             "actions": [entry for action, entry in raised if action.item == row.number],
+            **_item_marks(store, item),
         })
     approved_on = meeting.minutes.approved
     approved_at = record.approved_at_date
@@ -231,6 +269,8 @@ def minutes_context(store: Store, meeting: model.Meeting) -> dict[str, Any]:
         "items": items,
         "actions": [entry for _, entry in raised],
         "today": today,
+        "has_confidential": bool(secret),
+        "public": False,
     }
 
 
@@ -238,7 +278,8 @@ def action_log_context(s: Store, found: list[model.Action], selection: Selection
                 today: date) -> dict[str, Any]:
     """What the actions.md and actions.html templates see (docs/templates.md)."""
     window = s.group.rag_window
-    pairs = [(action, view(s, action, today, window)) for action in found]
+    mark = confidential_marker(s)
+    pairs = [(action, mark(view(s, action, today, window))) for action in found]
     grouped: dict[str, list] = {}
     for action, entry in pairs:
         name = (entry[group_by] or "(none)") if group_by else ""
@@ -269,6 +310,8 @@ def action_log_context(s: Store, found: list[model.Action], selection: Selection
         "filters": filters,
         "group_by": group_by or "",
         "groups": groups,
+        "has_confidential": any(entry["confidential"] for _, entry in pairs),
+        "public": False,
     }
 
 

@@ -229,6 +229,7 @@ class Group:
     quorum: str | int | None = None
     rag_window: int = 14
     papers_days: int = 5  # clear days before a meeting by which its papers are due (`remind --papers`)
+    publish_drafts: bool = False  # `escg publish` puts draft minutes on the public site too
     themes: dict[str, str] = field(default_factory=dict)
     start: time = time(10, 0)
     end: time = time(12, 0)
@@ -237,10 +238,15 @@ class Group:
     rrule: str | None = None
     standing: list[StandingItem] = field(default_factory=lambda: list(DEFAULT_STANDING))
     mail: dict[str, Any] = field(default_factory=dict)
+    # Confidential items (docs/store-format.md): short keys for the reasons an item is
+    # exempt ("3" -> the text of paragraph 3 of Schedule 12A), and the resolution that
+    # excludes the press and public before the first of them (None: the default).
+    exemptions: dict[str, str] = field(default_factory=dict)
+    exclusion: str | None = None
 
 
-GROUP_KEYS = ("name", "short", "chair", "secretariat", "quorum", "rag_window", "papers_days", "themes",
-              "defaults", "standing", "mail")
+GROUP_KEYS = ("name", "short", "chair", "secretariat", "quorum", "rag_window", "papers_days", "publish_drafts", "themes",
+              "defaults", "standing", "mail", "exemptions", "exclusion")
 DEFAULTS_KEYS = ("start", "end", "venue", "online", "rrule")
 STANDING_KEYS = ("id", "title", "minutes", "position", "purpose")
 
@@ -268,6 +274,11 @@ def group_from_toml(data: dict, problems: Problems) -> Group:
                 problems.add(("quorum",), str(error))
     group.rag_window = _int(data, "rag_window", 14, 0, 365, (), problems)
     group.papers_days = _int(data, "papers_days", 5, 0, 60, (), problems)
+    drafts = data.get("publish_drafts", False)
+    if not isinstance(drafts, bool):
+        problems.add(("publish_drafts",), "'publish_drafts' must be true or false")
+        drafts = False
+    group.publish_drafts = drafts
     themes = data.get("themes", {})
     if not isinstance(themes, dict):
         problems.add(("themes",), "'themes' must be a table of id = \"name\"")
@@ -322,6 +333,16 @@ def group_from_toml(data: dict, problems: Problems) -> Group:
         problems.add(("mail",), "'mail' must be a table")
     else:
         group.mail = dict(mail)
+    exemptions = data.get("exemptions", {})
+    if not isinstance(exemptions, dict):
+        problems.add(("exemptions",), "'exemptions' must be a table of key = \"reason\"")
+    else:
+        for key, value in exemptions.items():
+            if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
+                problems.add(("exemptions", key), f"exemption '{key}' needs its reason as text")
+            else:
+                group.exemptions[str(key)] = " ".join(value.split())
+    group.exclusion = _text(data, "exclusion", (), problems, limit=MAX_TEXT)
     return group
 
 
@@ -469,6 +490,10 @@ class AgendaItem:
     notes: list[str] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
     declarations: list[Declaration] = field(default_factory=list)
+    # Confidential ("Part II"): the reason it is exempt from publication, and the neutral
+    # title the public forms show instead of the real one (docs/store-format.md).
+    confidential: str | None = None
+    public_title: str | None = None
     # Index of the [[items]] table this came from, so a write reuses that table
     # (and its comments); None for an item not yet in the file.
     source: int | None = field(default=None, compare=False, repr=False)
@@ -482,6 +507,7 @@ class AgendaItem:
             ("status", self.status), ("deferred_from", self.deferred_from),
             ("presented_by", self.presented_by), ("aim", self.aim), ("notes", self.notes), ("decisions", self.decisions),
             ("declarations", [d.to_toml() for d in self.declarations]),
+            ("confidential", self.confidential), ("public_title", self.public_title),
         ])
         data["minutes"] = self.minutes
         return data
@@ -489,7 +515,7 @@ class AgendaItem:
 
 ITEM_KEYS = ("title", "standing", "purpose", "presenter", "org", "theme", "minutes", "papers",
              "submitted_by", "submitted", "status", "deferred_from", "presented_by", "aim", "notes", "decisions",
-             "declarations")
+             "declarations", "confidential", "public_title")
 AIM = Pattern(r"\d{4}-(0[1-9]|1[0-2])(-\d{2}[b-z]?)?")
 
 
@@ -528,6 +554,15 @@ def _aim(entry: dict, path: Path, problems: Problems) -> str | None:
     return aim
 
 
+def _confidential(entry: dict, path: Path, problems: Problems) -> str | None:
+    reason = _text(entry, "confidential", path, problems)
+    if reason is not None and not reason.strip():
+        # An empty reason would read as "not confidential" and publish the item.
+        problems.add(path + ("confidential",), "'confidential' needs the reason the item is exempt, as text")
+        return "Confidential"
+    return reason
+
+
 def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
     _unknown(entry, ITEM_KEYS, path, problems)
     return AgendaItem(
@@ -548,6 +583,8 @@ def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
         notes=_text_list(entry, "notes", path, problems),
         decisions=_text_list(entry, "decisions", path, problems),
         declarations=_declarations(entry, path, problems),
+        confidential=_confidential(entry, path, problems),
+        public_title=_text(entry, "public_title", path, problems, limit=MAX_TITLE),
         source=path[-1] if path and isinstance(path[-1], int) else None,
     )
 

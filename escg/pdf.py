@@ -163,15 +163,18 @@ def stylesheet(store: Store | None, name: str = "print.css") -> str:
 # --- laying out -------------------------------------------------------------------
 
 
-def _html(weasyprint: Any, text: str, *, kind: str, running: str, draft: bool) -> Any:
+def _html(weasyprint: Any, text: str, *, kind: str, running: str, draft: bool, confidential: bool = False) -> Any:
     """WeasyPrint's parse of ``text``, its root marked with what print.css keys on:
-    data-escg-kind, data-escg-running (the running header) and data-escg-draft."""
+    data-escg-kind, data-escg-running (the running header), data-escg-draft and
+    data-escg-confidential (the members' form of a document with confidential items)."""
     html = weasyprint.HTML(string=text, url_fetcher=_fetcher(weasyprint))
     root = html.etree_element
     root.set("data-escg-kind", kind)
     root.set("data-escg-running", running)
     if draft:
         root.set("data-escg-draft", "DRAFT")
+    if confidential:
+        root.set("data-escg-confidential", "CONFIDENTIAL")
     if not root.get("lang"):  # a store's template without one: the documents are in British English
         root.set("lang", "en-GB")
     return html
@@ -208,11 +211,13 @@ def _running(context: dict[str, Any], kind: str) -> str:
     return f"{group} · {context['meeting']['long_date']}"
 
 
-def html_pdf(store: Store | None, text: str, *, kind: str, running: str, draft: bool = False) -> bytes:
+def html_pdf(store: Store | None, text: str, *, kind: str, running: str, draft: bool = False,
+             confidential: bool = False) -> bytes:
     """The HTML document ``text`` as a tagged PDF, laid out with the print stylesheet (the
-    store's or the bundled one): ``running`` heads each page, DRAFT too if ``draft``."""
+    store's or the bundled one): ``running`` heads each page, DRAFT too if ``draft``,
+    CONFIDENTIAL if ``confidential``."""
     weasyprint, _ = _libraries()
-    html = _html(weasyprint, text, kind=kind, running=running, draft=draft)
+    html = _html(weasyprint, text, kind=kind, running=running, draft=draft, confidential=confidential)
     return _write(_layout(weasyprint, html, [stylesheet(store)]), running)
 
 
@@ -227,7 +232,8 @@ def document_pdf(store: Store, kind: str, context: dict[str, Any]) -> bytes:
     else:  # an agenda not yet built is a draft too; an action log never is
         draft = kind == "agenda" and not context["built"] and context["meeting"]["status"] != "cancelled"
     text = render(store, f"{kind}.html", context)
-    return html_pdf(store, text, kind=kind, running=_running(context, kind), draft=draft)
+    return html_pdf(store, text, kind=kind, running=_running(context, kind), draft=draft,
+                    confidential=bool(context.get("has_confidential")))
 
 
 # --- papers --------------------------------------------------------------------------
@@ -606,7 +612,8 @@ def agenda_pack(store: Store, meeting: model.Meeting) -> tuple[bytes, list[str]]
     text = render(store, "pack.html", pack)
     running = _running(context, "agenda")
     draft = not context["built"]
-    html = _html(weasyprint, text, kind="pack", running=running, draft=draft)
+    html = _html(weasyprint, text, kind="pack", running=running, draft=draft,
+                 confidential=bool(context["has_confidential"]))  # the pack is the members' form
     document = _layout(weasyprint, html, [stylesheet(store), stylesheet(store, "pack.css"), _sheet_css(papers)])
     where = _anchors(document)
     data = _write(document, pack["pack"]["title"])

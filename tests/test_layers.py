@@ -5,8 +5,8 @@ The layers, lowest first (escg/__init__.py says the same):
 0. errors, patterns, model, dates, ids, formats: pure, no I/O
 1. store (files, loader, query, index, the Store) and render, mail: I/O of one kind
 2. people < meetings < agenda < actions < attendance < interests < minutes: the domain, in order
-3. documents, reschedule, calendar, circulation, invitations, check, minutes_doc, attendance_report: work that spans the domain
-4. pdf, word, spreadsheet, importer: the documents members receive, and import
+3. documents, confidential, reschedule, calendar, circulation, invitations, check, minutes_doc, attendance_report: work that spans the domain
+4. pdf, word, spreadsheet, importer, publish: the documents members receive, import, and the public website
 5. cli, console: the command line
 
 Imports inside functions count: a lazy import is still a dependency, and a loop
@@ -25,9 +25,9 @@ LAYERS = [
     ["store.files", "store.loader", "store.query", "store.watch", "store.index", "store.journal", "store", "store.edit", "store.create",
      "render", "mail"],
     ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["interests"], ["minutes"],
-    ["documents", "reschedule", "calendar", "circulation", "invitations", "check", "minutes_doc",
+    ["documents", "confidential", "reschedule", "calendar", "circulation", "invitations", "check", "minutes_doc",
      "attendance_report"],
-    ["pdf", "word", "spreadsheet", "importer"],
+    ["pdf", "word", "spreadsheet", "importer", "publish"],
     ["cli", "console", "__main__"],
 ]
 

@@ -53,6 +53,7 @@ def actions_list(
     format: Annotated[ActionsFormat, Option("--format", "-f", help="table, md, json, csv; or a printable action log: html, md, pdf (landscape; needs the pdf extra), docx (Word); or xlsx (Excel).")] = ActionsFormat.table,
     json: JsonFlag = False,
     out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
+    public: Annotated[bool, Option("--public", help="The public action log (md, html, pdf, docx): without the actions raised at confidential items. The table, JSON, CSV and Excel listings are for members.")] = False,
 ) -> None:
     """Review the action log: open actions by default, sorted by due date then id.
 
@@ -71,6 +72,9 @@ def actions_list(
                           due_within=dates.parse_period(due_within) if due_within else None,
                           owner=owner, org=org, meeting=meeting, theme=theme)
     fmt = "json" if json else format.value
+    if public and fmt not in ("md", "html", "pdf", "docx"):
+        raise InputError("--public is for the printable action log: give --format md, html, pdf or docx "
+                         "(the table, JSON, CSV and Excel listings are for members)")
     if fmt == "json" and not group_by:
         # The same rows as escg.quick prints without Typer (tests/test_quick.py compares them).
         if out is not None:
@@ -87,6 +91,10 @@ def actions_list(
         from escg.documents import action_log_context
 
         context = action_log_context(s, found, selection, group_by.value if group_by else None, today)
+        if public:
+            from escg.confidential import public_actions
+
+            context = public_actions(context)
         write_output(render_document(s, "actions", fmt, context), out)
         return
     if fmt == "xlsx":

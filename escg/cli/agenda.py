@@ -50,6 +50,8 @@ def agenda_edit(
     add_paper: Annotated[Optional[list[str]], Option("--add-paper", help="Add a paper. Repeatable.")] = None,
     remove_paper: Annotated[Optional[list[str]], Option("--remove-paper", help="Remove a paper. Repeatable.")] = None,
     presented_by: Annotated[Optional[str], Option("--presented-by", metavar="PERSON", help="After the meeting: who actually presented it ('none' to undo).")] = None,
+    confidential: Annotated[Optional[str], Option("--confidential", metavar="REASON", help="Mark it confidential (Part II): the reason, or a key of [exemptions] in escg.toml ('3'); 'none' makes it public again.")] = None,
+    public_title: Annotated[Optional[str], Option("--public-title", metavar="TEXT", help="A confidential item's neutral title in the public form ('none': \"Confidential item\").")] = None,
 ) -> None:
     """Correct an agenda item: its title, purpose, presenter, time or papers; after the
     meeting, who actually presented it (the minutes say so).
@@ -60,7 +62,8 @@ def agenda_edit(
 
     found, changed, warnings = edit_item(
         store(ctx), meeting, item, title=title, purpose=purpose, presenter=presenter, org=org, theme=theme,
-        minutes=minutes, papers=paper, add_papers=add_paper, remove_papers=remove_paper, presented_by=presented_by)
+        minutes=minutes, papers=paper, add_papers=add_paper, remove_papers=remove_paper, presented_by=presented_by,
+        confidential=confidential, public_title=public_title)
     _warn_all(warnings)
     if changed:
         say(f"item {item}: changed {', '.join(changed)}")
@@ -82,6 +85,8 @@ def agenda_add(
     paper: Annotated[Optional[list[str]], Option("--paper", help="A paper: a path inside the store or a URL. Repeatable.")] = None,
     submitted_by: Annotated[Optional[str], Option("--submitted-by", help="Person id of who submitted it.")] = None,
     for_: Annotated[Optional[str], Option("--for", metavar="WHEN", help="Aim it at a month (2027-03, 'March 2027') or a meeting: it waits on the forward plan, and `agenda new` of that meeting (the first of that month) places it.")] = None,
+    confidential: Annotated[Optional[str], Option("--confidential", metavar="REASON", help="Confidential (Part II): the reason it is exempt, or a key of [exemptions] in escg.toml ('3'). The public forms show only its number, time, public title and reason.")] = None,
+    public_title: Annotated[Optional[str], Option("--public-title", metavar="TEXT", help="A confidential item's neutral title for the public. Default: \"Confidential item\".")] = None,
 ) -> None:
     """Submit an item for a meeting or the forward plan.
 
@@ -91,7 +96,8 @@ def agenda_add(
 
     where, number, warnings = add_item(
         store(ctx), title, meeting=meeting, forward_plan=forward_plan, purpose=purpose, presenter=presenter,
-        org=org, theme=theme, minutes=minutes, papers=paper, submitted_by=submitted_by, aim=for_)
+        org=org, theme=theme, minutes=minutes, papers=paper, submitted_by=submitted_by, aim=for_,
+        confidential=confidential, public_title=public_title)
     say(f"added item {number} to {where}: {title}")
     _warn_all(warnings)
     if where.startswith("meeting "):
@@ -251,7 +257,7 @@ def agenda_place(
     _sent(store(ctx), target, "the agenda without it")
 
 
-def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Optional[Path]) -> None:
+def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Optional[Path], public: bool = False) -> None:
     from escg.agenda import agenda_of
     from escg.documents import agenda_context
     from escg.meetings import resolve
@@ -266,6 +272,10 @@ def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Option
         say(f"preview: the agenda of {found.id} is not built yet (`escg agenda new {found.id}`)")
     _warn_all(agenda.warnings)
     context = agenda_context(s, found)
+    if public:
+        from escg.confidential import public_agenda
+
+        context = public_agenda(context)
     if out is not None and str(out) != "-" and format.value in ("md", "html"):
         from escg.documents import relink_papers
 
@@ -279,12 +289,13 @@ def agenda_render(
     meeting: MeetingArgument = None,
     format: Annotated[DocFormat, Option("--format", "-f", help="md, html, pdf (needs the pdf extra) or docx (Word).")] = DocFormat.md,
     out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
+    public: Annotated[bool, Option("--public", help="The public form: confidential items show only their number, time, public title and reason. Default: the members' form.")] = False,
 ) -> None:
     """Render the agenda as Markdown, HTML, PDF or Word through the templates.
 
     Example: escg agenda render next --format pdf --out agenda.pdf
     """
-    _render(ctx, meeting, format, out)
+    _render(ctx, meeting, format, out, public)
 
 
 @app.command("pack")

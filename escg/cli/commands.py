@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "remind": ("mail", "mail_remind", False),
     "mail": ("mail", "mail_send", False),
     "ics": ("ics", "calendar_export", False),
+    "publish": ("publish", "site_publish", False),
     "check": ("check", "store_check", False),
     "import": ("importer", "app", True),
     "completion": ("completion", "completion_script", False),

@@ -118,6 +118,8 @@ def mail_send(
     dry_run: DryRun = False,
     eml: Eml = None,
     send: Send = False,
+    public: Annotated[bool, Option("--public", help="Send the public form (confidential items left out). The default for --to ADDR outside people.toml.")] = False,
+    members_form: Annotated[bool, Option("--members-form", help="Send the members' form, confidential items and all, even to addresses outside people.toml.")] = False,
 ) -> None:
     """Circulate the agenda, minutes or action log by mail, or invite to a meeting.
 
@@ -144,7 +146,18 @@ def mail_send(
         say(f"the {what.value} of {found.id} was sent already, on {sent.at:%d %b %Y %H:%M} UTC, to "
             f"{len(sent.to)} {'person' if len(sent.to) == 1 else 'people'}")
     if what is not What.invite:
-        outgoing, skipped = document(s, config, what.value, found.id if found else meeting, to)
+        from escg.circulation import outside
+        from escg.errors import InputError
+
+        if public and members_form:
+            raise InputError("give --public or --members-form, not both")
+        form = True if public else False if members_form else None
+        told = form is None and outside(s, to)
+        outgoing, skipped = document(s, config, what.value, found.id if found else meeting, to,
+                                     public=True if told else form)
+        if told:
+            say("sending the public form (confidential items left out): --to names an address outside "
+                "people.toml; give --members-form to send the members' form")
 
     def delivered(addresses: list[str]) -> None:
         if found is None:

@@ -189,6 +189,7 @@ def minutes_render(
     meeting: Annotated[Optional[str], Argument(metavar="[MEETING]", help="Default: last (the latest held, today included).")] = None,
     format: Annotated[DocFormat, Option("--format", "-f", help="md, html, pdf (needs the pdf extra) or docx (Word).")] = DocFormat.md,
     out: Annotated[Optional[Path], Option("--out", "-o", help="Write to FILE instead of stdout.")] = None,
+    public: Annotated[bool, Option("--public", help="The public form: confidential items lose their minutes, declarations and actions. Default: the members' form.")] = False,
 ) -> None:
     """Render the minutes as Markdown, HTML, PDF or Word (draft minutes are marked DRAFT).
 
@@ -203,4 +204,9 @@ def minutes_render(
     found = resolve(s, meeting or "last")
     if not found.status.has_minutes:
         raise ConflictError(f"meeting {found.id} has no minutes yet ({found.status}); start them with `escg minutes new {found.id}`")
-    write_output(render_document(s, "minutes", format.value, minutes_context(s, found)), out)
+    context = minutes_context(s, found)
+    if public:
+        from escg.confidential import public_minutes
+
+        context = public_minutes(context)
+    write_output(render_document(s, "minutes", format.value, context), out)

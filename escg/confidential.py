@@ -1,0 +1,222 @@
+"""Confidential items ("Part II"): the public form of every document, and the check that
+no confidential text reaches one.
+
+An agenda item marked ``confidential`` (with the reason it is exempt, as English local
+government does with exempt information under Schedule 12A to the Local Government Act
+1972) keeps its number and time in the public form, shows its ``public_title`` (or
+"Confidential item") and the reason, and loses everything else: its real title,
+presenter, papers, notes, decisions, declarations and actions. An action raised at a
+confidential item is confidential too, and leaves the public action log.
+
+The public contexts are built afresh from the members' ones (escg.documents), keeping
+their keys (a template sees the same names) but never a confidential value, so no
+template, not even a store's own, can print one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from escg import model
+from escg.agenda import CONFIDENTIAL_TITLE
+
+KINDS = ("agenda", "minutes", "actions")
+
+
+def _blank(value: Any) -> Any:
+    """An empty value of the same kind, so a public item has every key a members' one has."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        return ""
+    if isinstance(value, (list, tuple)):
+        return []
+    if isinstance(value, dict):
+        return {}
+    return None
+
+
+# What a confidential item keeps in public (its place on the agenda); the rest is blanked.
+KEPT = ("number", "start", "end", "minutes", "standing", "confidential", "reason", "public_title", "resolution")
+
+
+def _public_item(item: dict[str, Any]) -> dict[str, Any]:
+    if not item.get("confidential"):
+        return dict(item)
+    public = {key: (value if key in KEPT else _blank(value)) for key, value in item.items()}
+    public["title"] = item.get("public_title") or CONFIDENTIAL_TITLE
+    if "purpose" in item:
+        public["purpose"] = item["purpose"]  # decision, discussion...: says nothing of the matter
+    return public
+
+
+def _open_actions(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [dict(entry) for entry in entries if not entry.get("confidential")]
+
+
+def public_agenda(context: dict[str, Any]) -> dict[str, Any]:
+    """The public form of an agenda context (escg.documents.agenda_context)."""
+    items = []
+    for item in context["items"]:
+        public = _public_item(item)
+        public["actions"] = _open_actions(item.get("actions", []))
+        items.append(public)
+    previous = context.get("previous")
+    if previous is not None:
+        previous = {**previous, "arising": _open_actions(previous.get("arising", []))}
+    return {**context, "items": items, "previous": previous, "has_confidential": False, "public": True}
+
+
+def public_minutes(context: dict[str, Any]) -> dict[str, Any]:
+    """The public form of a minutes context (escg.documents.minutes_context)."""
+    secret = {item["number"] for item in context["items"] if item.get("confidential")}
+    items = [_public_item(item) if item["number"] in secret else {**item, "actions": _open_actions(item["actions"])}
+             for item in context["items"]]
+    declarations = [dict(d) for d in context["declarations"] if d.get("item") not in secret and not d.get("confidential")]
+    return {**context, "items": items, "declarations": declarations, "actions": _open_actions(context["actions"]),
+            "has_confidential": False, "public": True}
+
+
+def _counts(entries: list[dict[str, Any]]) -> dict[str, int]:
+    result = {rag: 0 for rag in model.RAGS}
+    for entry in entries:
+        result[entry["rag"]] += 1
+    return result
+
+
+def public_actions(context: dict[str, Any]) -> dict[str, Any]:
+    """The public form of an action log context (escg.documents.action_log_context): the
+    confidential actions left out, and the counts made again without them."""
+    groups, shown = [], []
+    for group in context["groups"]:
+        entries = _open_actions(group["actions"])
+        if not entries and group["actions"]:
+            continue  # a group of nothing but confidential actions would name its owner or theme
+        shown += entries
+        groups.append({**group, "actions": entries, "counts": _counts(entries)})
+    if not groups and context["groups"]:
+        groups = [{"name": "", "actions": [], "counts": _counts([])}]
+    return {**context, "groups": groups, "counts": _counts(shown), "total": len(shown),
+            "has_confidential": False, "public": True}
+
+
+def public(kind: str, context: dict[str, Any]) -> dict[str, Any]:
+    """The public form of the ``kind`` (agenda, minutes or actions) context."""
+    if kind == "agenda":
+        return public_agenda(context)
+    if kind == "minutes":
+        return public_minutes(context)
+    if kind == "actions":
+        return public_actions(context)
+    raise ValueError(f"no public form of {kind!r}")
+
+
+def public_title(item: model.AgendaItem) -> str:
+    """What an item is called where the public may see it (a calendar, a public page)."""
+    if item.confidential:
+        return item.public_title or CONFIDENTIAL_TITLE
+    return item.title
+
+
+def action_marker(store: Any):
+    """A function telling whether an action was raised at a confidential item (each
+    meeting looked up once)."""
+    from escg.agenda import confidential_reasons
+
+    reasons: dict[str, dict[int, str]] = {}
+
+    def confidential(action: model.Action) -> bool:
+        if not (action.meeting and action.item):
+            return False
+        if action.meeting not in reasons:
+            reasons[action.meeting] = confidential_reasons(store, action.meeting)
+        return action.item in reasons[action.meeting]
+
+    return confidential
+
+
+def is_confidential(store: Any, action: model.Action) -> bool:
+    """Whether ``action`` was raised at a confidential item."""
+    return action_marker(store)(action)
+
+
+# --- the check ------------------------------------------------------------------------
+
+
+def secrets(store: Any, meeting: model.Meeting) -> list[tuple[str, str]]:
+    """(what, text) for every confidential text of ``meeting``: each confidential item's
+    title, notes, decisions, declarations and paper names, and its actions' titles and updates.
+    Texts that are also public elsewhere (the public title, a standard phrase) are left out."""
+    from escg.agenda import agenda_of, paper_name
+    from escg.store import ActionQuery
+
+    rows = [row for row in agenda_of(store, meeting).rows if row.item.confidential]
+    if not rows:
+        return []
+    found: list[tuple[str, str]] = []
+    for row in rows:
+        item, where = row.item, f"item {row.number}"
+        found.append((f"{where} title", item.title))
+        found += [(f"{where} note", text) for text in item.notes]
+        found += [(f"{where} decision", text) for text in item.decisions]
+        found += [(f"{where} declaration", d.text) for d in item.declarations]
+        found += [(f"{where} paper", paper_name(p)) for p in item.papers]
+        found += [(f"{where} paper", p) for p in item.papers]
+    numbers = {row.number for row in rows}
+    for action in store.select_actions(ActionQuery(meeting=meeting.id)):
+        if action.item in numbers:
+            found.append((f"action {action.id} title", action.title))
+            found += [(f"action {action.id} update", u.note) for u in action.updates]
+    if meeting.minutes.frozen is not None:
+        found += [(f"action {a.id} title", a.title) for a in meeting.minutes.frozen.actions if a.item in numbers]
+    public = {" ".join(r.item.public_title.split()).lower() for r in rows if r.item.public_title}
+    public |= {CONFIDENTIAL_TITLE.lower()}
+    # A text too short or too common to be a leak (a note "Noted.") would flag every document.
+    return [(what, text) for what, text in found
+            if len(" ".join(text.split())) >= 8 and " ".join(text.split()).lower() not in public]
+
+
+def _normal(text: str) -> str:
+    import html
+    import re
+
+    return " ".join(html.unescape(re.sub(r"\\(.)", r"\1", text)).split()).lower()
+
+
+def leaks(store: Any) -> list[tuple[str, str]]:
+    """(file, message) for every confidential text found in a public form: each meeting's
+    agenda and minutes, and the action log, rendered through the store's templates as
+    Markdown, HTML and plain text. Only meetings with confidential items are rendered."""
+    from escg import actions, dates, documents
+    from escg.render import render
+
+    found: list[tuple[str, str]] = []
+    outputs: list[str] = []
+    for meeting in sorted(store.meetings.values(), key=lambda m: m.id):
+        if not any(item.confidential for item in meeting.items):
+            continue
+        texts = secrets(store, meeting)
+        if not texts:
+            continue
+        shown: list[tuple[str, str]] = []
+        if not meeting.status.cancelled:
+            context = public_agenda(documents.agenda_context(store, meeting))
+            shown += [(f"public agenda.{form}", render(store, f"agenda.{form}", context)) for form in ("md", "html", "txt")]
+        if meeting.status.has_minutes:
+            context = public_minutes(documents.minutes_context(store, meeting))
+            shown += [(f"public minutes.{form}", render(store, f"minutes.{form}", context)) for form in ("md", "html", "txt")]
+        if not outputs:
+            today = dates.today()
+            selection = actions.Selection(status="all")
+            context = public_actions(documents.action_log_context(
+                store, actions.select(store, selection, today), selection, None, today))
+            outputs = [render(store, f"actions.{form}", context) for form in ("md", "html", "txt")]
+        shown += [(f"public action log ({form})", text) for form, text in zip(("md", "html", "txt"), outputs)]
+        file = store.show(store.meeting_path(meeting.id))
+        for document, text in shown:
+            normal = _normal(text)
+            for what, secret in texts:
+                if _normal(secret) in normal:
+                    found.append((file, f"the {document} of {meeting.id} shows confidential text ({what}): "
+                                        "a template prints what the public form must not"))
+    return found
