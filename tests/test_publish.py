@@ -387,3 +387,31 @@ def test_no_confidential_marker_reaches_the_site_or_its_search_index(run, exampl
         assert _leaks(folder, markers) == []  # pages, papers, feeds, calendar and the search index
     # the members still have it all
     assert "ZZLEAKNOTE" in run("minutes render 2026-10-01").stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (installed by .ci/run)")
+def test_every_html_document_passes_axe_and_fits_320px(run, example, tmp_path):
+    """The documents themselves, as members get them (`--format html`), public and members' forms."""
+    run(["agenda", "edit", "6", "-m", "2026-12-03", "--confidential", "3"])
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    shutil.copy(AXE, folder / "axe.min.js")
+    commands = {
+        "agenda.html": "agenda render 2026-12-03 -f html", "agenda-public.html": "agenda render 2026-12-03 -f html --public",
+        "minutes.html": "minutes render 2026-10-01 -f html", "minutes-approved.html": "minutes render 2026-07-16 -f html",
+        "actions.html": "actions -f html", "actions-by-owner.html": "actions --all --group-by owner -f html",
+    }
+    for name, command in commands.items():
+        page = run(command).stdout
+        (folder / name).write_text(page.replace(
+            "</body>", f'<script src="axe.min.js"></script><script>{AXE_RUN}</script></body>'), "utf-8")
+
+    def check(numbered):
+        number, name = numbered
+        return name, result_of(dump((folder / name).as_uri(), tmp_path / f"profile-{number}", width=320))
+
+    with ThreadPoolExecutor(max_workers=min(6, os.cpu_count() or 2)) as pool:
+        results = dict(pool.map(check, enumerate(commands)))
+    problems = [f"{name}: {v['id']} ({v['help']}) at {v['nodes']}" for name, r in results.items() for v in r["violations"]]
+    problems += [f"{name}: scrolls sideways at 320 px ({r['widths']})" for name, r in results.items() if not r["fits"]]
+    assert not problems, "\n".join(problems)
