@@ -415,3 +415,19 @@ def test_every_html_document_passes_axe_and_fits_320px(run, example, tmp_path):
     problems = [f"{name}: {v['id']} ({v['help']}) at {v['nodes']}" for name, r in results.items() for v in r["violations"]]
     problems += [f"{name}: scrolls sideways at 320 px ({r['widths']})" for name, r in results.items() if not r["fits"]]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.skipif(CHROMIUM is None or shutil.which("pdftotext") is None, reason="needs Chromium and pdftotext")
+def test_pages_print_cleanly(site, tmp_path):
+    """Printed, a page is its content: no skip link, no site navigation, no search box."""
+    for number, name in enumerate(["index.html", "meetings/2026-12-03/agenda.html", "actions.html"]):
+        pdf = tmp_path / f"page-{number}.pdf"
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", f"--user-data-dir={tmp_path / f'print-{number}'}",
+                        "--no-pdf-header-footer", f"--print-to-pdf={pdf}", (site / name).as_uri()],
+                       capture_output=True, timeout=180)
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "essex strategic coordination group" in text.lower(), name
+        assert "Skip to content" not in text, name
+        wide = [line for line in text.splitlines() if len(line) > 160]
+        assert not wide, (name, wide[:2])  # nothing cut off at the page's edge
