@@ -256,6 +256,16 @@ def dump(url: str, profile: Path, width: int = 1280, budget: int = 5000) -> str:
         capture_output=True, text=True, timeout=180).stdout
 
 
+def dump_result(url: str, profile: Path, width: int = 1280) -> dict:
+    """What the injected script wrote into the page, given more time when a loaded machine
+    ran out of Chromium's virtual time before it did."""
+    for attempt, budget in enumerate((5000, 20000, 60000)):
+        dom = dump(url, Path(f"{profile}-{attempt}"), width=width, budget=budget)
+        if 'id="test-result"' in dom:
+            break
+    return result_of(dom)
+
+
 def result_of(dom: str) -> dict:
     class Result(HTMLParser):
         def __init__(self):
@@ -309,7 +319,7 @@ def test_every_page_passes_axe_and_fits_320px(served, tmp_path):
 
     def check(numbered):
         number, name = numbered
-        return name, result_of(dump(f"{base}/{name}", tmp_path / f"profile-{number}", width=320))
+        return name, dump_result(f"{base}/{name}", tmp_path / f"profile-{number}", width=320)
 
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
         results = dict(pool.map(check, enumerate(names)))
@@ -414,7 +424,7 @@ def test_every_html_document_passes_axe_and_fits_320px(run, example, tmp_path):
 
     def check(numbered):
         number, name = numbered
-        return name, result_of(dump((folder / name).as_uri(), tmp_path / f"profile-{number}", width=320))
+        return name, dump_result((folder / name).as_uri(), tmp_path / f"profile-{number}", width=320)
 
     with ThreadPoolExecutor(max_workers=min(6, os.cpu_count() or 2)) as pool:
         results = dict(pool.map(check, enumerate(commands)))
