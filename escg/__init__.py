@@ -15,10 +15,11 @@ only from its own layer or lower ones (tests/test_layers.py enforces it):
    invitations by mail, over calendar and circulation), ``check``,
    ``minutes_doc`` (the minutes as one document, for `minutes edit`), ``attendance_report``
    (attendance over time), ``confidential`` (the public form of each document, without
-   its confidential items).
+   its confidential items), ``merge`` (git's key-by-key merge of one store file).
 4. The documents members receive, and bringing a log in: ``pdf`` (WeasyPrint and
    pypdf, the ``pdf`` extra), ``word`` (python-docx), ``spreadsheet`` (openpyxl),
-   ``importer`` (an existing action log from Excel or CSV), ``publish`` (the public website).
+   ``importer`` (an existing action log from Excel or CSV), ``publish`` (the public website),
+   ``sync`` (git as the store's distributed engine: `escg sync`, history).
 5. The command line: ``cli`` (one module per noun, a fast path and the Typer app), ``console``.
 """
 

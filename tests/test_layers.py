@@ -26,8 +26,8 @@ LAYERS = [
      "render", "mail"],
     ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["interests"], ["minutes"],
     ["documents", "confidential", "reschedule", "calendar", "circulation", "invitations", "check", "minutes_doc",
-     "attendance_report"],
-    ["pdf", "word", "spreadsheet", "importer", "publish"],
+     "attendance_report", "merge"],
+    ["pdf", "word", "spreadsheet", "importer", "publish", "sync"],
     ["cli", "console", "__main__"],
 ]
 

@@ -65,7 +65,7 @@ def action_store(meeting_store) -> Path:
 
 def test_commands_and_sub_commands_complete(bash_script, meeting_store):
     assert bash_complete(bash_script, "escg act")[0] == ["actions", "action"]
-    assert set(bash_complete(bash_script, "escg action ")[0]) == {"add", "show", "update", "done", "drop", "reopen"}
+    assert set(bash_complete(bash_script, "escg action ")[0]) == {"add", "show", "update", "done", "drop", "reopen", "history"}
     assert bash_complete(bash_script, "escg completion ")[0] == ["bash", "zsh", "fish"]
 
 

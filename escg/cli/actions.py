@@ -240,3 +240,20 @@ def action_reopen(
 
     action = reopen_action(store(ctx), ident, note)
     say(f"{action.id} reopened")
+
+
+@app.command("history")
+def action_history(ctx: Context, ident: IdArgument, format: FormatOption = Format.table,
+                   json: JsonFlag = False) -> None:
+    """List the git commits that changed one action's file: date, author, subject.
+
+    Example: escg action history A-024
+    """
+    from escg.actions import get_action
+    from escg.sync import history
+
+    s = store(ctx)
+    action = get_action(s, ident)
+    rows = history(s.root, s.action_paths_of(action.id)[0])
+    emit(rows, [("date", "Date"), ("author", "Author"), ("subject", "Subject")], fmt(format, json),
+         keys=["commit", "date", "author", "subject"], empty=f"no commits of {action.id} yet")

@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "ics": ("ics", "calendar_export", False),
     "publish": ("publish", "site_publish", False),
     "check": ("check", "store_check", False),
+    "sync": ("sync", "store_sync", False),
+    "merge-driver": ("sync", "merge_driver", False),
     "import": ("importer", "app", True),
     "completion": ("completion", "completion_script", False),
     "man": ("manpage", "man_page", False),

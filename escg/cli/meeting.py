@@ -198,3 +198,20 @@ def meeting_move(
                  end=_time(end), venue=venue, online=online)
     say(f"meeting {moved.id}: {describe(moved)}")
     echo(moved.id)
+
+
+@app.command("history")
+def meeting_history(ctx: Context, meeting: MeetingArgument = None,
+                    format: FormatOption = Format.table, json: JsonFlag = False) -> None:
+    """List the git commits that changed one meeting's file: date, author, subject.
+
+    Example: escg meeting history 2026-12-03
+    """
+    from escg.meetings import resolve
+    from escg.sync import history
+
+    s = store(ctx)
+    found = resolve(s, meeting)
+    rows = history(s.root, s.meeting_path(found.id))
+    emit(rows, [("date", "Date"), ("author", "Author"), ("subject", "Subject")], fmt(format, json),
+         keys=["commit", "date", "author", "subject"], empty=f"no commits of meeting {found.id} yet")

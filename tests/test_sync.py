@@ -1,0 +1,161 @@
+"""`escg sync` and the merge driver, against real git: a bare repository and clones."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import stores
+from escg.merge import merge
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+@pytest.fixture
+def git_env(tmp_path, monkeypatch):
+    config = tmp_path / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{who}_NAME", "Sam Secretariat")
+        monkeypatch.setenv(f"GIT_{who}_EMAIL", "sam@example.org")
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def clones(tmp_path, git_env, run):
+    """A bare repository holding the meeting store, and three clones of it, each set up."""
+    bare = tmp_path / "shared.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    first = tmp_path / "clone-0"
+    stores.write_meeting_store(first)
+    git(first, "init", "-q")
+    git(first, "remote", "add", "origin", str(bare))
+    run(["--store", str(first), "sync", "--setup", "--no-push"])
+    git(first, "push", "-q", "-u", "origin", "main")
+    found = [first]
+    for number in (1, 2):
+        clone = tmp_path / f"clone-{number}"
+        git(tmp_path, "clone", "-q", str(bare), str(clone))
+        run(["--store", str(clone), "sync", "--setup"])
+        found.append(clone)
+    return found
+
+
+def files(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*.toml"))
+            if ".git" not in p.parts}
+
+
+def test_a_merge_of_different_parts_of_a_meeting_is_clean():
+    base = stores.MEETINGS["2026-12-03"]
+    ours = base + '\n[[items]]\ntitle = "Community safety"\nminutes = 10\n'
+    theirs = base + '\n[attendance]\npresent = ["ann-chair"]\n'
+    text, conflicts = merge(base, ours, theirs)
+    assert conflicts == []
+    assert 'title = "Community safety"' in text and 'present = ["ann-chair"]' in text
+    assert text.startswith(ours.split("\n", 1)[0])
+
+
+def test_the_same_value_changed_both_ways_is_a_conflict_of_that_value_only():
+    base = 'date = 2026-12-03\nvenue = "Hall"\nstart = "10:00"\n'
+    text, conflicts = merge(base, base.replace("Hall", "Room 1"), base.replace("Hall", "Room 2").replace("10:00", "09:30"))
+    assert [c.path for c in conflicts] == ["venue"]
+    assert text == ('date = 2026-12-03\n<<<<<<< ours\nvenue = "Room 1"\n=======\nvenue = "Room 2"\n>>>>>>> theirs\n'
+                    'start = "09:30"\n')
+
+
+def test_attendance_merges_as_sets_in_order():
+    base = '[attendance]\npresent = ["a", "b"]\n'
+    text, conflicts = merge(base, '[attendance]\npresent = ["a", "b", "c"]\n', '[attendance]\npresent = ["b", "d"]\n')
+    assert (text, conflicts) == ('[attendance]\npresent = ["b", "c", "d"]\n', [])
+
+
+def test_two_clones_editing_one_meeting_merge_through_git(clones, run):
+    one, two, _ = clones
+    run(["--store", str(one), "agenda", "add", "Community safety partnership plan", "--meeting", "2026-12-03"])
+    run(["--store", str(one), "sync"])
+    run(["--store", str(two), "attend", "2026-12-03", "--apologies", "bob"])
+    run(["--store", str(two), "sync"])
+    run(["--store", str(one), "sync"])
+    assert files(one) == files(two)
+    text = (one / "meetings/2026/2026-12-03.toml").read_text()
+    assert "Community safety partnership plan" in text and "bob" in text
+    history = json.loads(run(["--store", str(one), "meeting", "history", "2026-12-03", "--json"]).stdout)
+    assert {row["author"] for row in history} == {"Sam Secretariat"} and len(history) >= 3
+
+
+def test_the_same_venue_changed_in_two_clones_stops_with_exit_5(clones, run):
+    one, two, _ = clones
+    run(["--store", str(one), "meeting", "edit", "2026-12-03", "--venue", "Room 1"])
+    run(["--store", str(one), "sync"])
+    run(["--store", str(two), "meeting", "edit", "2026-12-03", "--venue", "Room 2"])
+    result = run(["--store", str(two), "sync"], code=5)
+    assert "meetings/2026/2026-12-03.toml" in result.stderr and "escg sync" in result.stderr
+    path = two / "meetings/2026/2026-12-03.toml"
+    text = path.read_text()
+    assert "<<<<<<< ours" in text and "Room 1" in text and "Room 2" in text
+    run(["--store", str(two), "sync"], code=5)  # still marked: still stopped, nothing lost
+    lines = text.splitlines()
+    start = lines.index("<<<<<<< ours")
+    path.write_text("\n".join(lines[:start] + [lines[start + 1]] + lines[start + 5:]) + "\n")
+    run(["--store", str(two), "sync"])
+    run(["--store", str(one), "sync"])
+    assert files(one) == files(two)
+    assert 'venue = "Room 2"' in path.read_text()
+
+
+def test_three_clones_in_a_random_interleaving_end_identical(clones, run):
+    rng = random.Random(16)
+    made: list[str] = []
+    notes: list[str] = []
+    for step in range(18):
+        index = rng.randrange(3)
+        clone = clones[index]
+        store = ["--store", str(clone)]
+        kind = rng.choice(["action", "update", "agenda", "attend", "note", "sync"])
+        if kind == "action":
+            title = f"Action {step} from clone {index}"
+            run(store + ["action", "add", title, "--owner", "ann-chair", "--due", "2027-01-15"])
+            made.append(title)
+        elif kind == "update":
+            listed = json.loads(run(store + ["actions", "--json"]).stdout)
+            if listed:
+                note = f"progress {step} in clone {index}"
+                run(store + ["action", "update", rng.choice(listed)["id"], note])
+                notes.append(note)
+        elif kind == "agenda":
+            title = f"Item {step} from clone {index}"
+            run(store + ["agenda", "add", title, "--meeting", "2026-12-03"])
+            made.append(title)
+        elif kind == "attend":
+            run(store + ["attend", "2026-10-01", "--present", rng.choice(["ann-chair", "bob", "cat"])])
+        elif kind == "note":
+            note = f"note {step} in clone {index}"
+            run(store + ["minutes", "note", "2026-10-01", "1", note])
+            notes.append(note)
+        else:
+            run(store + ["sync"])
+    for clone in clones + clones[:2]:  # each once, then again, so the last merges reach everyone
+        run(["--store", str(clone), "sync"])
+    texts = [files(clone) for clone in clones]
+    assert texts[0] == texts[1] == texts[2]
+    everything = "\n".join(texts[0].values())
+    for wanted in made + notes:
+        assert wanted in everything, wanted
+    for clone in clones:
+        listed = json.loads(run(["--store", str(clone), "actions", "--all", "--json"]).stdout)
+        ids = [a["id"] for a in listed]
+        assert len(ids) == len(set(ids))
+        run(["--store", str(clone), "check", "--full"])
+    assert not any(".escg-index" in name or ".escg-last-action" in name
+                   for name in git(clones[0], "ls-files").splitlines())
