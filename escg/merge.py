@@ -35,6 +35,20 @@ from escg.errors import InputError
 from escg.store.edit import _trim, plain, readable
 
 _MISSING = object()
+# A meeting's lifecycle, in order: when one side moved it on (attendance recorded: held) and
+# the other further (a minute written: minutes-draft), the merge is the later, not a conflict.
+LIFECYCLE = ("planned", "agenda-published", "held", "minutes-draft", "minutes-approved")
+
+
+def _resolve(key: str, ours: Any, theirs: Any) -> Any:
+    """A top-level value both sides changed whose meaning settles it, or _MISSING."""
+    if key == "status" and ours in LIFECYCLE and theirs in LIFECYCLE:
+        return max(ours, theirs, key=LIFECYCLE.index)
+    if key == "agenda_built" and isinstance(ours, bool) and isinstance(theirs, bool):
+        return ours or theirs  # built on one side: built
+    if key == "sequence" and isinstance(ours, int) and isinstance(theirs, int):
+        return max(ours, theirs)  # a calendar revision only goes up
+    return _MISSING
 
 
 @dataclass
@@ -84,7 +98,8 @@ class _Merger:
             where = f"{path}.{key}" if path else key
             b, o, t = base.get(key, _MISSING), ours.get(key, _MISSING), theirs.get(key, _MISSING)
             if o is not _MISSING and t is not _MISSING:
-                merged[key] = self.value(None if b is _MISSING else b, o, t, where)
+                settled = _resolve(key, o, t) if not path and not _same(o, t) else _MISSING
+                merged[key] = settled if settled is not _MISSING else self.value(None if b is _MISSING else b, o, t, where)
             elif b is _MISSING:
                 merged[key] = o if t is _MISSING else t  # added on one side
             elif _same(b, o if t is _MISSING else t):
@@ -185,14 +200,25 @@ def _apply(table: Any, merged: Mapping[str, Any]) -> None:
             _apply_rows(table, key, value)
         elif isinstance(value, Mapping) and old is not None and hasattr(old, "keys") and not isinstance(old, AoT):
             _apply(old, value)
+        elif isinstance(value, list) and value and _tables(value) and not isinstance(old, AoT):
+            table[key] = _aot(value)  # an array of tables added by theirs: written as [[key]] tables
         elif old is None or not _same(plain(old), value):
             table[key] = readable(value)
+
+
+def _aot(rows: list) -> Any:
+    array = tomlkit.aot()
+    for data in rows:
+        table = tomlkit.table()
+        _apply(table, _plain_rows(data))
+        array.append(table)
+    return array
 
 
 def _apply_rows(container: Any, key: str, rows: _Rows) -> None:
     old = container[key] if key in container else None
     if not isinstance(old, AoT):
-        container[key] = readable([_plain_rows(data) for _, data in rows])
+        container[key] = _aot([data for _, data in rows]) if rows else readable([])
         return
     tables = list(old)
     if [index for index, _ in rows] == list(range(len(tables))):
