@@ -137,7 +137,9 @@ def meeting_of(store: Store, what: str, meeting_text: str | None) -> model.Meeti
     if what == "agenda":
         return meetings.resolve(store, meeting_text or "next")
     if what == "minutes":
-        return meetings.resolve(store, meeting_text or "last")
+        from escg.minutes import with_minutes
+
+        return with_minutes(store, meeting_text)[0]  # on a meeting's day, "last" minutes are the last written
     return None
 
 

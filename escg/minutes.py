@@ -21,6 +21,19 @@ from escg.errors import ConflictError, InputError, NotFoundError
 from escg.people import get_person
 from escg.store import ActionQuery, Store, Transaction
 
+def with_minutes(store: Store, text: str | None) -> tuple[model.Meeting, str | None]:
+    """The meeting whose minutes ``text`` names, and a note when "last" (or nothing) had to
+    look past a held meeting without minutes yet (on a meeting's day, "last" is that meeting)."""
+    meeting = meetings.resolve(store, text or "last")
+    if meeting.status.has_minutes or (text is not None and text.strip().lower() != "last"):
+        return meeting, None
+    earlier = [m for m in store.meeting_summaries() if m.status.has_minutes and m.date <= meeting.date]
+    if not earlier:
+        return meeting, None
+    found = meetings.resolve(store, earlier[-1].id)
+    return found, f"meeting {meeting.id} has no minutes yet; the last minutes are those of {found.id}"
+
+
 def _open_for_minutes(store: Store, text: str | None) -> model.Meeting:
     """The meeting, checked to be one whose minutes can be written now."""
     meeting = meetings.resolve(store, text or "last")

@@ -192,3 +192,12 @@ def test_approve_last_at_the_next_meeting_means_the_minutes_waiting(run, held, m
     run("attend 2027-02-04 --present ann-chair")
     result = run("minutes approve last")
     assert "minutes of 2026-12-03 approved at the meeting of 2027-02-04" in result.stderr
+
+
+def test_on_a_meetings_day_the_last_minutes_are_the_last_written(run, example_store, monkeypatch):
+    """On 3 December, before its minutes are begun, `minutes render` (last) is October's, as said."""
+    monkeypatch.setenv("ESCG_TODAY", "2026-12-03")
+    result = run("minutes render")
+    assert "meeting 2026-12-03 has no minutes yet; the last minutes are those of 2026-10-01" in result.stderr
+    assert "Minutes (DRAFT): Thursday 1 October 2026" in result.stdout
+    assert "has no minutes yet" in run("minutes render 2026-12-03", code=5).stderr  # named: as named

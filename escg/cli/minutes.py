@@ -201,7 +201,11 @@ def minutes_render(
 
     binary_target(format.value, out)
     s = store(ctx)
-    found = resolve(s, meeting or "last")
+    from escg.minutes import with_minutes
+
+    found, note = with_minutes(s, meeting)
+    if note:
+        say(note)
     if not found.status.has_minutes:
         raise ConflictError(f"meeting {found.id} has no minutes yet ({found.status}); start them with `escg minutes new {found.id}`")
     context = minutes_context(s, found)
