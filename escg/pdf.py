@@ -204,7 +204,9 @@ def _write(document: Any, title: str) -> bytes:
     return document.write_pdf(pdf_variant="pdf/ua-1")
 
 
-def _running(context: dict[str, Any], kind: str) -> str:
+def running(context: dict[str, Any], kind: str) -> str:
+    """The running header of every page of a document: the group, and the meeting's date
+    (the action log: the date it is as at). The Word documents use it too (escg.word)."""
     group = context["group"]["name"]
     if kind == "actions":
         return f"{group} · action log as at {context['as_at']}"
@@ -227,13 +229,17 @@ def document_pdf(store: Store, kind: str, context: dict[str, Any]) -> bytes:
     if kind not in KINDS:
         raise InputError(f"a PDF document is one of {', '.join(KINDS)}, not {kind!r}")
     _libraries()  # before the render: without the extra, say so first
-    if kind == "minutes":
-        draft = bool(context["draft"])
-    else:  # an agenda not yet built is a draft too; an action log never is
-        draft = kind == "agenda" and not context["built"] and context["meeting"]["status"] != "cancelled"
     text = render(store, f"{kind}.html", context)
-    return html_pdf(store, text, kind=kind, running=_running(context, kind), draft=draft,
+    return html_pdf(store, text, kind=kind, running=running(context, kind), draft=is_draft(context, kind),
                     confidential=bool(context.get("has_confidential")))
+
+
+def is_draft(context: dict[str, Any], kind: str) -> bool:
+    """Whether a document says DRAFT on every page: minutes not yet approved, and an agenda
+    not yet built (but a cancelled meeting's); an action log never."""
+    if kind == "minutes":
+        return bool(context["draft"])
+    return kind == "agenda" and not context["built"] and context["meeting"]["status"] != "cancelled"
 
 
 # --- papers --------------------------------------------------------------------------
@@ -610,9 +616,9 @@ def agenda_pack(store: Store, meeting: model.Meeting) -> tuple[bytes, list[str]]
     papers = _gather(store, context["items"], pypdf, warnings)
     pack = _pack_context(context, papers)
     text = render(store, "pack.html", pack)
-    running = _running(context, "agenda")
+    running_header = running(context, "agenda")
     draft = not context["built"]
-    html = _html(weasyprint, text, kind="pack", running=running, draft=draft,
+    html = _html(weasyprint, text, kind="pack", running=running_header, draft=draft,
                  confidential=bool(context["has_confidential"]))  # the pack is the members' form
     document = _layout(weasyprint, html, [stylesheet(store), stylesheet(store, "pack.css"), _sheet_css(papers)])
     where = _anchors(document)

@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from escg.errors import InputError
+from escg.pdf import is_draft, running
 from escg.render import render
 from escg.store import Store
 
@@ -521,19 +522,6 @@ def _language(docx: Any, document: Any) -> None:
     document.core_properties.language = "en-GB"
 
 
-def _running(context: dict[str, Any], kind: str) -> str:
-    group = context["group"]["name"]
-    if kind == "actions":
-        return f"{group} · action log as at {context['as_at']}"
-    return f"{group} · {context['meeting']['long_date']}"
-
-
-def _draft(context: dict[str, Any], kind: str) -> bool:
-    if kind == "minutes":
-        return bool(context["draft"])
-    return kind == "agenda" and not context["built"] and context["meeting"]["status"] != "cancelled"
-
-
 def _header_footer(docx: Any, writer: _Writer, section: Any, running: str, draft: bool) -> None:
     header = section.header
     own = not header.is_linked_to_previous  # a letterhead's header is kept, and added to
@@ -579,11 +567,11 @@ def document_docx(store: Store, kind: str, context: dict[str, Any]) -> bytes:
     writer.blocks(body, document)
     title = tree.find("title")
     properties = document.core_properties
-    properties.title = _UNWRITABLE.sub("", _SPACE.sub(" ", title.text()).strip()) if title else _running(context, kind)
+    properties.title = _UNWRITABLE.sub("", _SPACE.sub(" ", title.text()).strip()) if title else running(context, kind)
     properties.author = context["group"]["name"]
     properties.comments = "Made by escg"
     _language(docx, document)
-    _header_footer(docx, writer, section, _running(context, kind), _draft(context, kind))
+    _header_footer(docx, writer, section, running(context, kind), is_draft(context, kind))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
