@@ -605,9 +605,7 @@ def edit_item(store: Store, text: str | None, number: int, *, title: str | None 
             return item, [], []
         if meeting.agenda_built and not past:
             meeting.items = with_exclusion(store, meeting, meeting.items)
-        sent = meeting.last_sent("agenda")
-        if sent is not None and meeting.status.upcoming:
-            warnings.append(f"the agenda of {meeting.id} was sent on {sent.at:%d %b %Y}: members have the old "
-                            f"item {number}; send it again with `escg mail agenda {meeting.id} --send`")
+        if warning := meetings.sent_warning(meeting, f"the old item {number}"):
+            warnings.append(warning)
         meetings.write(txn, store, meeting)
     return item, changed, warnings

@@ -118,6 +118,16 @@ def revise(store: Store, meeting: model.Meeting) -> None:
     meeting.sequence += 1
 
 
+def sent_warning(meeting: model.Meeting, what: str) -> str | None:
+    """The warning for a change to a meeting still to come whose agenda was sent already:
+    members have ``what`` (the old item 5, the old venue...)."""
+    sent = meeting.last_sent("agenda")
+    if sent is None or not meeting.status.upcoming:
+        return None
+    return (f"the agenda of {meeting.id} was sent on {sent.at:%d %b %Y}: members have {what}; "
+            f"send it again with `escg mail agenda {meeting.id} --send`")
+
+
 def check_times(start: time, end: time) -> None:
     if end <= start:
         raise InputError(f"the meeting must end after it starts ({model.clock(start)}–{model.clock(end)})")

@@ -11,7 +11,7 @@ from datetime import date, time
 
 from escg import actions, agenda, model
 from escg.errors import ConflictError
-from escg.meetings import check_link, check_times, check_venue, free_id, resolve, revise, write
+from escg.meetings import check_link, check_times, check_venue, free_id, resolve, revise, sent_warning, write
 from escg.store import ActionQuery, Store, Transaction
 
 
@@ -143,9 +143,7 @@ def edit(store: Store, text: str, *, chair: str | None = None, vice_chair: str |
         seen = {"start", "end", "venue", "online"}
         if meeting.status.upcoming and seen & set(changed):
             revise(store, meeting)  # calendars pick up the new time or place
-        sent = meeting.last_sent("agenda")
-        if sent is not None and meeting.status.upcoming:
-            warnings.append(f"the agenda of {meeting.id} was sent on {sent.at:%d %b %Y}: members have the "
-                            f"old {', '.join(changed)}; send it again with `escg mail agenda {meeting.id} --send`")
+        if warning := sent_warning(meeting, f"the old {', '.join(changed)}"):
+            warnings.append(warning)
         write(txn, store, meeting)
     return meeting, changed, warnings

@@ -28,11 +28,11 @@ def _warn_all(messages) -> None:
 
 def _sent(s, meeting_id: str, what: str) -> None:
     """Warn when the agenda changed after it was sent: members have the old one."""
+    from escg.meetings import sent_warning
+
     found = s.meeting(meeting_id)
-    sent = found.last_sent("agenda") if found else None
-    if sent is not None and found.status.upcoming:
-        warn(f"the agenda of {meeting_id} was sent on {sent.at:%d %b %Y}: members have {what}; "
-             f"send it again with `escg mail agenda {meeting_id} --send`")
+    if found is not None and (message := sent_warning(found, what)):
+        warn(message)
 
 
 @app.command("edit")
