@@ -249,7 +249,7 @@ def paper_reminders(store: Store, config: mail.Settings, meeting: model.Meeting,
                     ) -> tuple[list[mail.Outgoing], list[tuple[str, str]]]:
     """One message per presenter of an item of ``meeting`` whose papers are missing: none
     named yet, or a paper named in the store that is not there yet."""
-    from escg.agenda import agenda_of
+    from escg.agenda import agenda_of, paper_name
 
     due = papers_due(store, meeting, days)
     by_presenter: dict[str, list[dict[str, Any]]] = {}
@@ -284,8 +284,3 @@ def paper_reminders(store: Store, config: mail.Settings, meeting: model.Meeting,
             label="papers"))
     return outgoing, skipped
 
-
-def paper_name(paper: str) -> str:
-    from escg.agenda import paper_name as name
-
-    return name(paper)

@@ -880,14 +880,19 @@ class MinutesRecord:
 DIGEST = Pattern(r"sha256:[0-9a-f]{64}")
 
 
+def without_log(data: dict) -> dict:
+    """A meeting file's data but its circulation log, which says who was sent the record
+    after it was made, and so is not part of the approved record (its digest, its seal)."""
+    return {key: value for key, value in data.items() if key != "circulated"}
+
+
 def record_digest(data: dict) -> str:
     """The digest of an approved meeting's file: its TOML data, the record's own
     digest left out, as canonical JSON (so layout and comments do not count)."""
     import hashlib
     import json
 
-    # The circulation log says who was sent the record, after it was made: not part of it.
-    data = {k: v for k, v in data.items() if k != "circulated"}
+    data = without_log(data)
     minutes = data.get("minutes")
     if isinstance(minutes, dict) and isinstance(minutes.get("record"), dict):
         record = {k: v for k, v in minutes["record"].items() if k != "digest"}

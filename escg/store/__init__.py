@@ -470,7 +470,7 @@ class Transaction:
             if old.text == text or not isinstance(old.data, dict) or old.data.get("status") != "minutes-approved":
                 continue
             new = self.parsed.get(path)
-            if isinstance(new, dict) and _without_log(new) == _without_log(old.data):
+            if isinstance(new, dict) and model.without_log(new) == model.without_log(old.data):
                 continue  # only the circulation log grew: the record is as approved
             from escg.errors import ConflictError
 
@@ -492,8 +492,3 @@ class Transaction:
             index.write_through(written)
         except (sqlite3.Error, OSError):
             pass  # only a cache: the next read sees the files changed and parses them
-
-
-def _without_log(data: dict) -> dict:
-    """A meeting file's data but its circulation log, which is not part of the approved record."""
-    return {key: value for key, value in data.items() if key != "circulated"}
