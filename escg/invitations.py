@@ -20,6 +20,7 @@ from typing import Any
 
 from escg import dates, mail, meetings, model
 from escg.calendar import meeting_event, new_calendar
+from escg.ical import Address
 from escg.circulation import recipients
 from escg.errors import ConflictError
 from escg.store import Store
@@ -52,8 +53,6 @@ def attendees(store: Store, addresses: list[tuple[str, str | None]]) -> list[tup
 def invitation(store: Store, meeting: model.Meeting, people: list[tuple[str, str | None, str]],
                organizer_address: str, stamp: datetime | None = None) -> bytes:
     """The iTIP calendar of ``meeting``: METHOD REQUEST (or CANCEL), the VTIMEZONE and one VEVENT."""
-    from icalendar import vCalAddress
-
     method = method_of(meeting)
     stamp = stamp or dates.now_utc().replace(microsecond=0)
     calendar = new_calendar(store, method=method)
@@ -62,11 +61,9 @@ def invitation(store: Store, meeting: model.Meeting, people: list[tuple[str, str
     if where:  # clients show LOCATION, not URL, in the invitation: the online link goes there too
         event.pop("location", None)
         event.add("location", ", ".join(where))
-    boss = vCalAddress(f"mailto:{organizer_address}")
-    boss.params["CN"] = store.group.name
-    event.add("organizer", boss)
+    event.add("organizer", Address(f"mailto:{organizer_address}", CN=store.group.name))
     for address, name, role in people:
-        attendee = vCalAddress(f"mailto:{address}")
+        attendee = Address(f"mailto:{address}")
         attendee.params["CUTYPE"] = "INDIVIDUAL"
         attendee.params["ROLE"] = role
         if method == "REQUEST":

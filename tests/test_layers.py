@@ -2,7 +2,7 @@
 
 The layers, lowest first (escg/__init__.py says the same):
 
-0. errors, patterns, model, dates, ids, formats: pure, no I/O
+0. errors, patterns, model, dates, ids, formats, ical: pure, no I/O
 1. store (files, loader, query, index, the Store) and render, mail: I/O of one kind
 2. people < meetings < agenda < actions < attendance < interests < minutes: the domain, in order
 3. documents, confidential, reschedule, calendar, circulation, invitations, check, minutes_doc, attendance_report: work that spans the domain
@@ -21,7 +21,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "escg"
 
 LAYERS = [
-    ["errors", "patterns", "records", "model", "dates", "ids", "formats"],
+    ["errors", "patterns", "records", "model", "dates", "ids", "formats", "ical"],
     ["store.files", "store.loader", "store.query", "store.watch", "store.index", "store.journal", "store", "store.edit", "store.create",
      "render", "mail"],
     ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["interests"], ["minutes"],

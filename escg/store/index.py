@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, dir TEXT, kind TEXT, mtime_ns INTEGER, size INTEGER, ino INTEGER,
     ctime_ns INTEGER, error TEXT, data TEXT);
 CREATE INDEX IF NOT EXISTS files_by_dir ON files (dir);
+CREATE INDEX IF NOT EXISTS files_with_errors ON files (kind, path) WHERE error IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_broken ON files (kind, path) WHERE error IS NOT NULL;
 CREATE TABLE IF NOT EXISTS actions (
     path TEXT PRIMARY KEY, id TEXT, number INTEGER, status TEXT, due TEXT, owner TEXT, org TEXT,
@@ -62,6 +63,7 @@ CREATE TABLE IF NOT EXISTS decisions (
 CREATE INDEX IF NOT EXISTS decisions_by_path ON decisions (path);
 CREATE INDEX IF NOT EXISTS decisions_by_date ON decisions (date, meeting);
 CREATE TABLE IF NOT EXISTS checks (path TEXT PRIMARY KEY, signature TEXT, digest TEXT, problems TEXT, extra TEXT);
+CREATE TABLE IF NOT EXISTS rendered (kind TEXT, path TEXT, key TEXT, text TEXT, PRIMARY KEY (kind, path));
 """
 
 
@@ -440,10 +442,14 @@ class StoreIndex:
             raise StoreError(row[0])
         return loader.decode(row[1])
 
-    def meeting_data(self, ident: str | None = None) -> list[tuple[str, dict]]:
-        """(path, TOML data) of every meeting in date order, or of the one with id ``ident``."""
+    def meeting_data(self, ident: str | None = None, key: str | None = None) -> list[tuple[str, dict]]:
+        """(path, TOML data) of every meeting in date order, or of the one with id ``ident``,
+        or of those whose data may hold a table key ``key`` (a superset: the JSON text is
+        searched for the quoted name, so a value holding it matches too)."""
         self.raise_errors("meeting")
         where, params = ("WHERE m.id = ?", (ident,)) if ident else ("", ())
+        if key is not None:
+            where, params = "WHERE instr(f.data, ?) > 0", (f'"{key}"',)
         return [(path, loader.decode(data)) for path, data in self.db().execute(
             f"SELECT f.path, f.data FROM files f JOIN meetings m ON m.path = f.path {where} ORDER BY m.date, m.id",
             params)]
@@ -508,6 +514,65 @@ class StoreIndex:
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
+            raise
+
+    # --- text made from a file, kept for the next run under a key of its inputs (escg/calendar.py) ---
+
+    SIGNATURE = "f.mtime_ns || ':' || f.size || ':' || f.ino || ':' || f.ctime_ns"
+
+    def signature_of(self, relative: str) -> str:
+        """The stat signature of one indexed file, or "" when it is not indexed."""
+        row = self.db().execute(f"SELECT {self.SIGNATURE} FROM files f WHERE path=?", (relative,)).fetchone()
+        return row[0] if row else ""
+
+    def meeting_signatures(self) -> list[tuple[str, str, str]]:
+        """(id, path, stat signature) of every meeting, in date order."""
+        self.raise_errors("meeting")
+        return self.db().execute(f"SELECT m.id, m.path, {self.SIGNATURE} FROM meetings m JOIN files f "
+                                 "ON f.path = m.path ORDER BY m.date, m.id").fetchall()
+
+    def action_signatures(self) -> list[tuple[str, str, str]]:
+        """(id, path, stat signature) of every action file."""
+        self.raise_errors("action")
+        return self.db().execute(f"SELECT a.id, a.path, {self.SIGNATURE} FROM actions a JOIN files f "
+                                 "ON f.path = a.path").fetchall()
+
+    def action_keys(self, where: str, params: Iterable[Any], order: str) -> list[tuple]:
+        """(path, id, status, due, meeting, closed) of the matching actions, in order."""
+        self.raise_errors("action")
+        sql = f"SELECT path, id, status, due, meeting, closed FROM actions WHERE {where or '1'} ORDER BY {order}"
+        return self.db().execute(sql, tuple(params)).fetchall()
+
+    def actions_at(self, paths: list[str]) -> dict[str, model.Action]:
+        """The actions in these files, by path."""
+        found: dict[str, model.Action] = {}
+        for start in range(0, len(paths), 500):
+            chunk = paths[start:start + 500]
+            found.update((path, load_action(data)) for path, data in self.db().execute(
+                f"SELECT path, data FROM actions WHERE path IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def rendered(self, kind: str) -> dict[str, tuple[str, str]]:
+        """path -> (key, text) of what was kept of ``kind``."""
+        return {path: (key, text) for path, key, text in self.db().execute(
+            "SELECT path, key, text FROM rendered WHERE kind=?", (kind,))}
+
+    def save_rendered(self, kind: str, rows: dict[str, tuple[str, str]]) -> None:
+        """Keep ``rows`` (path -> (key, text)), and forget what was kept of files that went.
+        The index is a cache: when it cannot be written (read-only), nothing is kept."""
+        db = self.db()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO rendered VALUES (?,?,?,?)",
+                           [(kind, path, key, text) for path, (key, text) in rows.items()])
+            db.execute("DELETE FROM rendered WHERE path NOT IN (SELECT path FROM files)")
+            db.execute("COMMIT")
+        except sqlite3.OperationalError:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
     def count(self, kind: str) -> int:
