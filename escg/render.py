@@ -528,26 +528,47 @@ def _canonical(value: Any) -> Any:
     raise _Uncacheable
 
 
+_FOLDERS: dict[str, tuple[tuple, bytes]] = {}  # folder -> (its files' stat signatures, their digest)
+
+
 def _folder_digest(folder: str, digest: Any) -> None:
-    """Every regular file under ``folder`` (path and bytes) into ``digest``."""
+    """Every regular file under ``folder`` (path and bytes) into ``digest``.
+
+    The files are read and hashed again only when a file's stat signature (path, size,
+    mtime, inode, ctime) changed since this process last did: `escg remind` renders three
+    templates for each of hundreds of owners, and reading the bundled folder each time
+    cost more than the renders."""
     count = 0
-    for top, dirs, files in os.walk(folder):
+    files: list[tuple[str, str, int, int, int, int]] = []
+    prefix = folder.rstrip(os.sep) + os.sep
+    for top, dirs, names in os.walk(folder):
         dirs.sort()
-        for name in sorted(files):
+        for name in sorted(names):
             path = os.path.join(top, name)
             try:
                 info = os.stat(path)
-                if not stat.S_ISREG(info.st_mode):
-                    continue
-                count += 1
-                if count > _TEMPLATE_FILES or info.st_size > MAX_SIZE:
-                    raise _Uncacheable
+            except OSError:
+                raise _Uncacheable from None
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            count += 1
+            if count > _TEMPLATE_FILES or info.st_size > MAX_SIZE:
+                raise _Uncacheable
+            files.append((path, path[len(prefix):], info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
+    signature = tuple(files)
+    known = _FOLDERS.get(folder)
+    if known is None or known[0] != signature:
+        inner = hashlib.sha256()
+        for path, relative, *_ in files:
+            try:
                 with open(path, "rb") as handle:
                     data = handle.read()
             except OSError:
                 raise _Uncacheable from None
-            digest.update(f"{os.path.relpath(path, folder)}\0{len(data)}\0".encode())
-            digest.update(data)
+            inner.update(f"{relative}\0{len(data)}\0".encode())
+            inner.update(data)
+        known = _FOLDERS[folder] = (signature, inner.digest())
+    digest.update(known[1])
 
 
 @functools.lru_cache(maxsize=1)
