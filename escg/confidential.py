@@ -192,9 +192,7 @@ def leaks(store: Any) -> list[tuple[str, str]]:
 
     found: list[tuple[str, str]] = []
     outputs: list[str] = []
-    for meeting in sorted(store.meetings.values(), key=lambda m: m.id):
-        if not any(item.confidential for item in meeting.items):
-            continue
+    for meeting in sorted(store.meetings_with_confidential_items(), key=lambda m: m.id):
         texts = secrets(store, meeting)
         if not texts:
             continue

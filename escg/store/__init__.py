@@ -207,6 +207,19 @@ class Store:
                 self._cache["meetings"] = {meeting.id: meeting for meeting in found}
         return self._cache["meetings"]
 
+    def meetings_with_confidential_items(self) -> list[model.Meeting]:
+        """The meetings with a confidential item on their agenda, in date order (from the
+        index, only the meetings whose data names the key are parsed)."""
+        def confidential(found) -> list[model.Meeting]:
+            return [meeting for meeting in found if any(item.confidential for item in meeting.items)]
+
+        index = self.index()
+        if index is None or "meetings" in self._cache:
+            return confidential(self.meetings.values())
+        return self._crosscheck("meetings with confidential items", confidential(
+            self._parse_meeting(self.path(path), data) for path, data in index.meeting_data(key="confidential")),
+            lambda: confidential(self._scan_meetings().values()))
+
     def meeting_summaries(self) -> list[model.MeetingSummary]:
         """Every meeting in date order, as the index summarises it."""
         if "summaries" not in self._cache:
