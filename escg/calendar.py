@@ -127,10 +127,9 @@ def export(store: Store, *, with_meetings: bool = True, with_actions: bool = Tru
         queries = [actions.query_of(store, actions.Selection(status="open"), today)]
         if not open_only:  # after the open ones, so the open keep their place
             queries.append(actions.query_of(store, actions.Selection(status="closed"), today))
-        window = group.rag_window
-        now, until = today.isoformat(), (today + timedelta(days=window)).isoformat()
+        now, until = model.rag_bounds(today, group.rag_window)
         for text, status, due in kept.actions(queries, today, lambda action, secret: _action_todo(
-                store, action, _STAMP, today, secret, placeholder=True)):
+                store, action, _STAMP, today, secret)):
             priority = PRIORITIES.get(model.rag_of(status, due, now, until), 9)
             texts.append(text.replace(_PRIORITY_LINE, f"\r\nPRIORITY:{priority}\r\n", 1))
     kept.save()
@@ -153,20 +152,23 @@ class _Kept:
             signature = self.index.signature_of
             self.context = f"{__version__}/{FORMAT}/{signature('escg.toml')}/{signature('people.toml')}"
             self.old = self.index.rendered("ics")
-            self._meetings: list[tuple[str, str, str]] | None = None
+        self._meetings: list[tuple[str, str, str]] | None = None
 
     def meeting_signatures(self) -> list[tuple[str, str, str]]:
         if self._meetings is None:
             self._meetings = self.index.meeting_signatures()
         return self._meetings
 
-    def _text(self, path: str, key: str, make) -> str:
-        key = f"{self.context}|{key}"
+    def _kept(self, path: str, key: str) -> str | None:
+        """The text kept for ``path`` under ``key``, or None."""
         old = self.old.get(path)
-        if old is not None and old[0] == key:
-            return old[1]
-        text = make()
-        self.new[path] = (key, text)
+        return old[1] if old is not None and old[0] == f"{self.context}|{key}" else None
+
+    def _text(self, path: str, key: str, make) -> str:
+        text = self._kept(path, key)
+        if text is None:
+            text = make()
+            self.new[path] = (f"{self.context}|{key}", text)
         return text
 
     def meetings(self, event) -> list[str]:
@@ -195,8 +197,7 @@ class _Kept:
             if status == model.ActionStatus.DONE and closed is None:
                 key += f"|{today.isoformat()}"  # COMPLETED says today
             keys.append(key)
-        missing = [row[0] for row, key in zip(rows, keys)
-                   if self.old.get(row[0], ("",))[0] != f"{self.context}|{key}"]
+        missing = [row[0] for row, key in zip(rows, keys) if self._kept(row[0], key) is None]
         loaded = self.index.actions_at(missing) if missing else {}
         return [(self._text(path, key, lambda path=path: "\r\n".join(
                      todo(loaded[path], secret(loaded[path])).lines())), status, due)
@@ -207,8 +208,8 @@ class _Kept:
             self.index.save_rendered("ics", self.new)
 
 
-def _action_todo(store: Store, action: model.Action, stamp: datetime, today, secret: bool = False,
-                 placeholder: bool = False) -> Component:
+def _action_todo(store: Store, action: model.Action, stamp: datetime, today, secret: bool = False) -> Component:
+    """The VTODO of an action, its PRIORITY left for export to fill in (``_PRIORITY_LINE``)."""
     group = store.group
     todo = Component("VTODO")
     shown = actions.view(store, action, today, group.rag_window)
@@ -231,7 +232,7 @@ def _action_todo(store: Store, action: model.Action, stamp: datetime, today, sec
             # COMPLETED is a UTC date-time (RFC 5545 3.8.2.1): the day it was closed, at midnight.
             todo.add("completed", datetime.combine(closed, time(0), tzinfo=timezone.utc))
             todo.add("percent-complete", 100)
-    todo.add("priority", 0 if placeholder else PRIORITIES.get(shown["rag"], 9))
+    todo.add("priority", 0)
     lines = [f"Owner: {shown['owner']} ({shown['org']})"]
     if shown["raised"]:
         lines.append(f"Raised: {shown['raised']}")

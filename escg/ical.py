@@ -9,8 +9,8 @@ it against icalendar for every component escg makes) with the same rules:
 * properties in a component's canonical order (``CANONICAL``), then the rest
   alphabetically, several values of one property in the order added;
 * TEXT escaped (backslash, ``;``, ``,``, newlines as ``\\n``), parameter values
-  in double quotes when they hold ``,``, ``;`` or ``:`` (RFC 6868 for ``^``,
-  ``"`` and newlines);
+  in double quotes when they hold ``,``, ``;`` or ``:`` (and a CN with a space or
+  an apostrophe), with RFC 6868 for ``^``, ``"`` and newlines;
 * lines folded before the 75th octet, never splitting a UTF-8 character or an
   escape, with CRLF line ends.
 """
@@ -39,7 +39,7 @@ class Address:
 
     def __init__(self, uri: str, **params: str) -> None:
         self.uri = uri
-        self.params = dict(params)
+        self.params = {key.upper(): value for key, value in params.items()}
 
 
 class Component:
@@ -52,10 +52,10 @@ class Component:
 
     def add(self, name: str, value: Any, parameters: dict[str, str] | None = None) -> None:
         name = name.upper()
-        params = dict(parameters or {})
+        params = {key.upper(): text for key, text in (parameters or {}).items()}
         text = _value(name, value, params)
         if params:
-            text = ";" + ";".join(f"{key.upper()}={_param(key.upper(), params[key])}" for key in sorted(params)) + ":" + text
+            text = ";" + ";".join(f"{key}={_param(key, params[key])}" for key in sorted(params)) + ":" + text
         else:
             text = ":" + text
         self.properties.setdefault(name, []).append(name + text)
@@ -68,9 +68,6 @@ class Component:
 
     def __delitem__(self, name: str) -> None:
         del self.properties[name.upper()]
-
-    def __contains__(self, name: str) -> bool:
-        return name.upper() in self.properties
 
     def lines(self) -> list[str]:
         """The content lines, folded, without line ends."""
