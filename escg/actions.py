@@ -313,7 +313,7 @@ def review_json(store: Store, selection: Selection, today: date) -> list[str]:
         import json
 
         return [json.dumps(action_json(a, today, window), ensure_ascii=False) for a in store.select_actions(query)]
-    now, until = today.isoformat(), (today + timedelta(days=window)).isoformat()
+    now, until = model.rag_bounds(today, window)
     return [f'{head}, "rag": "{model.rag_of(status, due, now, until)}", {tail}' for head, tail, status, due in halves]
 
 

@@ -123,7 +123,7 @@ def confidential_reasons(store: Store, meeting_id: str | None) -> dict[int, str]
     """Item number -> reason, for the confidential items on a meeting's agenda (an action
     raised at one of them is confidential too)."""
     meeting = store.meeting(meeting_id) if meeting_id else None
-    if meeting is None or not any(item.confidential for item in meeting.items):
+    if meeting is None or not meeting.has_confidential_items:
         return {}
     return {row.number: row.item.confidential for row in agenda_of(store, meeting).rows if row.item.confidential}
 

@@ -12,7 +12,7 @@ from escg.patterns import Pattern
 
 import re
 from escg.records import field, record
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -647,6 +647,10 @@ class Meeting:
         return next((c for c in reversed(self.circulated) if c.what == what), None)
 
     @property
+    def has_confidential_items(self) -> bool:
+        return any(item.confidential for item in self.items)
+
+    @property
     def year(self) -> int:
         return self.date.year
 
@@ -1243,6 +1247,11 @@ def contract_parts(action: Action) -> tuple[dict[str, Any], dict[str, Any]]:
             "closed": iso(action.closed),
             "updates": [{"date": u.date.isoformat(), "note": u.note} for u in action.updates]}
     return head, tail
+
+
+def rag_bounds(today: date, window: int) -> tuple[str, str]:
+    """(today, the last day an open action is amber) as ISO dates, for rag_of."""
+    return today.isoformat(), (today + timedelta(days=window)).isoformat()
 
 
 def rag_of(status: str, due: str | None, today: str, amber_until: str) -> str:

@@ -211,7 +211,7 @@ class Store:
         """The meetings with a confidential item on their agenda, in date order (from the
         index, only the meetings whose data names the key are parsed)."""
         def confidential(found) -> list[model.Meeting]:
-            return [meeting for meeting in found if any(item.confidential for item in meeting.items)]
+            return [meeting for meeting in found if meeting.has_confidential_items]
 
         index = self.index()
         if index is None or "meetings" in self._cache:

@@ -498,8 +498,7 @@ class StoreIndex:
     # --- what escg check found, kept for the next check (escg/check.py) --------
 
     def signatures(self) -> dict[str, str]:
-        return {path: f"{mtime}:{size}:{ino}:{ctime}" for path, mtime, size, ino, ctime in self.db().execute(
-            "SELECT path, mtime_ns, size, ino, ctime_ns FROM files")}
+        return dict(self.db().execute(f"SELECT path, {self.SIGNATURE} FROM files f"))
 
     def check_results(self) -> dict[str, tuple[str, str, str, str]]:
         return {row[0]: row[1:] for row in self.db().execute("SELECT path, signature, digest, problems, extra FROM checks")}
