@@ -8,9 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-import typer.main
 
-from escg.cli import full_app
+from command_tree import leaf_commands
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,24 +31,12 @@ SETUP = {
 }
 
 
-def leaf_commands():
-    root = typer.main.get_command(full_app())
-    found = []
-
-    def walk(group, prefix):
-        for name, command in group.commands.items():
-            if hasattr(command, "commands"):
-                walk(command, prefix + [name])
-            else:
-                found.append((" ".join(prefix + [name]), command))
-
-    walk(root, [])
-    return found
 
 
 def examples():
     found = []
-    for path, command in leaf_commands():
+    for words, command in leaf_commands():
+        path = " ".join(words)
         for line in (command.help or "").splitlines():
             line = line.strip()
             if line.startswith("Example:"):
@@ -59,9 +46,9 @@ def examples():
 
 def test_every_command_has_an_example_in_its_help(run):
     missing = []
-    for path, _ in leaf_commands():
-        if "Example:" not in run(path.split() + ["--help"]).stdout:
-            missing.append(path)
+    for words, _ in leaf_commands():
+        if "Example:" not in run(words + ["--help"]).stdout:
+            missing.append(" ".join(words))
     assert not missing, f"no 'Example: escg ...' line in the --help of: {missing}"
 
 

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer.main
 
 import stores
-from escg.cli import fast, full_app
+from command_tree import leaf_commands
+from escg.cli import fast
 
 BIN = Path(sys.executable).parent
 ESCG = BIN / "escg"  # the real console entry point, as a shell finds it
@@ -207,19 +207,6 @@ def test_an_unknown_shell_is_a_usage_error(run):
 # --- the man page ------------------------------------------------------------------
 
 
-def leaf_commands():
-    root = typer.main.get_command(full_app())
-    found = []
-
-    def walk(group, prefix):
-        for name, command in group.commands.items():
-            if hasattr(command, "commands"):
-                walk(command, prefix + [name])
-            else:
-                found.append((prefix + [name], command))
-
-    walk(root, [])
-    return found
 
 
 @pytest.fixture(scope="module")
