@@ -3,7 +3,9 @@
 Each definition's ``Option``/``Argument`` annotations become Typer's own, and
 its ``Context`` Typer's; the function itself is called unchanged. Only the
 command a command line names is built (Typer turns every registered command
-into a click command on each call, about 1 ms each), except for --help.
+into a click command on each call, about 1 ms each). The root's own --help
+needs only each command's name and help: it is drawn from summaries made from the
+same definitions (``_summary``), and a test holds it equal to the full app's.
 """
 
 from __future__ import annotations
@@ -44,6 +46,17 @@ class EscgGroup(TyperGroup):
             typer.echo(ctx.get_help(), color=ctx.color)
             ctx.exit(0)
         return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        # The full app's order: Typer lists plain commands before groups.
+        return [name for name, (_, _, group) in COMMANDS.items() if not group] + \
+            [name for name, (_, _, group) in COMMANDS.items() if group]
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        command = self.commands.get(name)
+        if command is None and name in COMMANDS:
+            command = _summary(name)  # only the root's help gets here: main() built what a line names
+        return command
 
     def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
         from escg.cli.completion import COMPLETE_VAR, normalise_instruction
@@ -145,6 +158,41 @@ def _register(names) -> None:
 _registered: set[str] = set()
 
 
+def _summary(name: str) -> Any:
+    """A command the root's help lists but nobody runs: its name, help and flags,
+    solved as Typer solves them when it builds the command, without its parameters."""
+    from typer.core import TyperCommand
+    from typer.main import solve_typer_info_defaults
+
+    target, scratch = definition(name), typer.Typer()
+    if isinstance(target, Group):
+        scratch.add_typer(typer.Typer(help=target.help, **target.settings), name=name)
+        info: Any = solve_typer_info_defaults(scratch.registered_groups[0])
+        cls, help, extra = TyperGroup, info.help, {"commands": {}}
+    else:
+        scratch.command(name)(target)
+        info = scratch.registered_commands[0]
+        cls, extra = TyperCommand, {}
+        help = inspect.getdoc(target) if info.help is None else inspect.cleandoc(info.help)
+    return cls(name=name, help=help, short_help=info.short_help, hidden=info.hidden, deprecated=info.deprecated,
+               rich_help_panel=info.rich_help_panel, rich_markup_mode=app.rich_markup_mode, **extra)
+
+
+def _root_help(argv: list[str]) -> bool:
+    """Whether an argument list asks only for the root's help (`escg`, `escg -S x --help`)."""
+    skip, asked = False, not argv
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--store", "-S"):
+            skip = True
+        elif arg in ("-h", "--help"):
+            asked = True
+        elif not arg.startswith("--store="):
+            return False
+    return asked
+
+
 def full_app() -> typer.Typer:
     """The app with every command (for --help, the tests and the docs)."""
     _register([name for name in COMMANDS if name not in _registered])
@@ -173,7 +221,11 @@ def main() -> None:
     import sys
 
     name = _named(sys.argv[1:])
-    if name is None:
+    from escg.cli.completion import COMPLETE_VAR
+
+    if name is None and _root_help(sys.argv[1:]) and not os.environ.get(COMPLETE_VAR):
+        pass  # the root's help: summaries of the commands are enough (EscgGroup.get_command)
+    elif name is None:
         full_app()
     elif name not in _registered:
         _register([name])
