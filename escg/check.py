@@ -56,11 +56,16 @@ class Checker:
         self.full = full
         self.problems: list[Problem] = []
         self.fresh: dict[str, tuple] = {}  # new findings to keep, per file
+        self._inside = str(self.root) + os.sep  # a checked file's path starts so
 
     def show(self, path: Path) -> str:
-        return self.store.show(path)
+        text = str(path)
+        return text[len(self._inside):] if text.startswith(self._inside) else self.store.show(path)
 
     def relative(self, path: Path) -> str:
+        text = str(path)
+        if os.sep == "/" and text.startswith(self._inside):
+            return text[len(self._inside):]  # what relative_to gives, without parsing the path again
         return path.relative_to(self.root).as_posix()
 
     def add(self, loaded: Loaded | Path, key_path: tuple, message: str, spec: tuple | None = None) -> None:
@@ -76,15 +81,15 @@ class Checker:
         spec = problem.spec
         if spec is not None:
             kind, *paths = spec
-            full = [self.root / path for path in paths]
+            full = lambda index: self.root / paths[index]  # noqa: E731 - made only when fixing
             if kind == "move":
-                problem.fix = lambda: _move(self.store, full[0], full[1])
+                problem.fix = lambda: _move(self.store, full(0), full(1))
             elif kind == "renumber":
-                problem.fix = lambda: _renumber(self.store, full[0])
+                problem.fix = lambda: _renumber(self.store, full(0))
             elif kind == "remove":
-                problem.fix = lambda: _remove(self.store, full[0])
+                problem.fix = lambda: _remove(self.store, full(0))
             elif kind == "freeze":
-                problem.fix = lambda: _freeze(self.store, full[0])
+                problem.fix = lambda: _freeze(self.store, full(0))
         return problem
 
     def read(self, path: Path, parse: Callable[[dict, model.Problems], Any]) -> Loaded | None:
@@ -123,7 +128,7 @@ class Checker:
 
         meeting_files, action_files, leftovers = self._files()
         # A meeting file that cannot be read still exists: references to it are not problems too.
-        self.meeting_ids = {path.stem for path in meeting_files}
+        self.meeting_ids = {_stem(relative) for relative in meeting_files}
         self.cached, self.saved = self._cache()
         universe = [FINDINGS, unreadable, sorted(persons), sorted(orgs), sorted(themes), sorted(self.meeting_ids),
                     [(s.id, s.position) for s in group.value.standing] if group else []]
@@ -162,23 +167,22 @@ class Checker:
         self.problems.sort(key=lambda problem: problem.file not in first)
         return self.problems
 
-    def _files(self) -> tuple[list[Path], list[Path], list[Path]]:
-        """Meeting files, action files and leftover temporary files, in path order."""
+    def _files(self) -> tuple[list[str], list[str], list[Path]]:
+        """Meeting files and action files (relative, with /), and leftover temporary files,
+        in path order. Paths are made only for the files read (a store has 100,000s)."""
         meetings, actions, leftovers = [], [], []
         for folder, subfolders, names in os.walk(self.root):
             subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
             here = Path(folder)
-            depth = len(here.relative_to(self.root).parts)
+            parts = here.relative_to(self.root).parts
+            kept = meetings if parts[:1] == (MEETINGS,) else actions if parts[:1] == (ACTIONS,) else None
+            prefix = "/".join(parts) + "/"
             for name in sorted(names):
                 if name.startswith(".") and name.endswith(".tmp") and TEMPORARY.fullmatch(name):
                     if (here / name).is_file():
                         leftovers.append(here / name)
-                elif depth == 2 and name.endswith(".toml") and not name.startswith("."):
-                    top = here.parent.name
-                    if top == MEETINGS and here.parent.parent == self.root:
-                        meetings.append(here / name)
-                    elif top == ACTIONS and here.parent.parent == self.root:
-                        actions.append(here / name)
+                elif kept is not None and len(parts) == 2 and name.endswith(".toml") and not name.startswith("."):
+                    kept.append(prefix + name)
         return meetings, actions, sorted(leftovers)
 
     # --- what each file was found to hold, kept between checks ---------------
@@ -192,16 +196,17 @@ class Checker:
             return {}, {}
         return index.check_results(), index.signatures()
 
-    def _per_file(self, path: Path, compute: Callable[[], Any]) -> Any:
+    def _per_file(self, relative: str, compute: Callable[[], Any]) -> Any:
         """Run ``compute`` (which adds the file's problems) unless the last check's
-        findings for this file still hold; returns what ``compute`` returned."""
-        relative = self.relative(path)
+        findings for file ``relative`` still hold; returns what ``compute`` returned."""
         signature = self.saved.get(relative)
         cached = self.cached.get(relative)
         if signature is not None and cached is not None and cached[0] == signature and cached[1] == self.digest:
-            for line, message, spec, note in json.loads(cached[2]):
-                self.problems.append(self.revive(Problem(self.show(path), line, message, note=note,
-                                                         spec=tuple(spec) if spec else None)))
+            if cached[2] != "[]":  # most files: nothing found
+                shown = relative if os.sep == "/" else relative.replace("/", os.sep)  # as show() has it
+                for line, message, spec, note in json.loads(cached[2]):
+                    self.problems.append(self.revive(Problem(shown, line, message, note=note,
+                                                             spec=tuple(spec) if spec else None)))
             return json.loads(cached[3])
         before = len(self.problems)
         extra = compute()
@@ -222,21 +227,24 @@ class Checker:
 
     # --- meetings ------------------------------------------------------------
 
-    def _meetings(self, files: list[Path], persons, orgs, themes) -> dict[str, int | None]:
+    def _meetings(self, files: list[str], persons, orgs, themes) -> dict[str, int | None]:
         """Check every meeting; returns each meeting's number of agenda items (None if not built)."""
         counts: dict[str, int | None] = {}
-        seen: dict[str, Path] = {}
-        for path in files:
-            ident = path.stem
+        seen: dict[str, str] = {}
+        for relative in files:
+            ident = _stem(relative)
             if ident in seen:
+                path = self.root / relative
                 self.read(path, model.meeting_parser(ident))
-                self.add(path, (), f"meeting {ident} is also in {self.show(seen[ident])}")
+                self.add(path, (), f"meeting {ident} is also in {self.show(self.root / seen[ident])}")
                 continue
-            seen[ident] = path
-            found = self._per_file(path, lambda path=path: self._meeting(path, persons, orgs, themes))
+            seen[ident] = relative
+            found = self._per_file(relative, lambda relative=relative: self._meeting(
+                self.root / relative, persons, orgs, themes))
             if found != "unreadable":
                 counts[ident] = found["count"]
-                self._missing_papers(path, found["papers"])
+                if found["papers"]:
+                    self._missing_papers(self.root / relative, found["papers"])
         return counts
 
     def _meeting(self, path: Path, persons, orgs, themes) -> dict | str:
@@ -336,24 +344,27 @@ class Checker:
 
     # --- actions -------------------------------------------------------------
 
-    def _actions(self, files: list[Path], persons, orgs, themes, counts: dict[str, int | None]) -> None:
-        by_id: dict[str, list[tuple[str, str, Path]]] = {}
-        for path in files:
-            if not path.name.startswith("A-"):
+    def _actions(self, files: list[str], persons, orgs, themes, counts: dict[str, int | None]) -> None:
+        by_id: dict[str, list[tuple[str, str, str]]] = {}
+        for relative in files:
+            name = relative.rsplit("/", 1)[-1]
+            if not name.startswith("A-"):
                 # Not an action (a README.toml, say): say so, and never rename or renumber it.
-                self.add(path, (), "not an action file (actions are named A-<number>-<tag>.toml); escg ignores it")
+                self.add(self.root / relative, (), "not an action file (actions are named A-<number>-<tag>.toml); "
+                         "escg ignores it")
                 continue
-            found = self._per_file(path, lambda path=path: self._action(path, persons, orgs, themes, counts))
+            found = self._per_file(relative, lambda relative=relative: self._action(
+                self.root / relative, persons, orgs, themes, counts))
             if found is not None:
                 ident, created = found
-                by_id.setdefault(ident, []).append((created or "9999-12-31", path.name, path))
+                by_id.setdefault(ident, []).append((created or "9999-12-31", name, relative))
         for ident, copies in by_id.items():
             if len(copies) < 2:
                 continue
             copies.sort()
-            keep = copies[0][2]
+            keep = self.root / copies[0][2]
             kept = load(keep, None, self.root, collect=True).data
-            for _, _, other in copies[1:]:
+            for other in (self.root / relative for _, _, relative in copies[1:]):
                 loaded = load(other, None, self.root, collect=True)
                 if loaded.data is not None and loaded.data == kept:
                     # The same action twice (a merge tool's A-012-769d_LOCAL_4242.toml): one copy goes.
@@ -395,6 +406,11 @@ class _Anything(dict):
 
     def get(self, key: Any, default: Any = None) -> Any:
         return default
+
+
+def _stem(relative: str) -> str:
+    """meetings/2026/2026-10-01.toml -> 2026-10-01"""
+    return relative.rsplit("/", 1)[-1].removesuffix(".toml")
 
 
 def _digest(value: Any) -> str:
