@@ -215,3 +215,35 @@ def test_python_dash_m_runs(empty_store):
 def test_bad_lock_timeout_is_one_line(run, people_store, monkeypatch):
     monkeypatch.setenv("ESCG_LOCK_TIMEOUT", "abc")
     assert "ESCG_LOCK_TIMEOUT must be a number" in run("org add fire --name Fire", code=3).stderr
+
+
+MALFORMED_TOML = [
+    "a = ", "a = 1\na = 2", "[x]\n[x]", 'a = "unterminated', "a = 1979-05-27T07:32", "a = {x = 1,\n}",
+    'a = "\\e"',  # an escape TOML 1.1 adds: refused, as tomllib and tomlkit refuse it
+    "t = {\n a = 1 }",  # a newline in an inline table: TOML 1.1 only
+    "x = [1,\n2,]\n b= 0x", "a = 1\n\n\nb = tru", "a.b = 1\na = 2", "s = '''\n''' x", "d = 2026-13-01",
+    "k = 1\n[k]\n", "\x00 = 1",
+]
+ODD_TOML = ["big = 99999999999999999999", "'é' = 1979-05-27T07:32:00.999999-07:00", "t = 07:32:00\nf = -inf\nn = nan",
+            's = """\\\n  folded"""', "a = [[1], {b = 0x_1}]".replace("_", ""), "[[x.y]]\n[x.z]\nq=1e3"]
+
+
+def test_the_loaders_parser_reads_as_tomllib_reads():
+    """The loader may parse with tomli (compiled, faster); every file must read exactly as the
+    standard tomllib reads it, and every malformed one fail at the same place with the same words."""
+    import tomllib
+
+    from escg.store.loader import toml
+
+    parser = toml()
+    repo = Path(__file__).resolve().parent.parent
+    texts = [path.read_text(encoding="utf-8") for path in sorted((repo / "agendas").rglob("*.toml"))]
+    assert len(texts) > 30
+    for text in texts + ODD_TOML:
+        assert repr(parser.loads(text)) == repr(tomllib.loads(text)), text  # repr: nan == nan
+    for text in MALFORMED_TOML:
+        with pytest.raises(tomllib.TOMLDecodeError) as theirs:
+            tomllib.loads(text)
+        with pytest.raises(parser.TOMLDecodeError) as ours:
+            parser.loads(text)
+        assert str(ours.value) == str(theirs.value), text

@@ -1,7 +1,8 @@
 """The one loader: every reader of a store file goes through ``load``.
 
 ``load(path, parse)`` reads the bytes (refusing a file over ``MAX_FILE``),
-decodes UTF-8, parses TOML with the standard ``tomllib``, runs the model's
+decodes UTF-8, parses TOML (``toml()``: tomli's compiled parser, else the standard
+``tomllib``), runs the model's
 ``parse(data, problems)`` and turns each problem into ``file:line: message``.
 It raises the first problem as a ``StoreError`` (ordinary reads) or, with
 ``collect=True``, returns every problem found (``escg check``, the index).
@@ -113,11 +114,10 @@ def load(path: Path, parse: Parse | None = None, root: Path | None = None, *,
             except UnicodeDecodeError as error:
                 return fail(raw[: error.start].count(b"\n") + 1, "not valid UTF-8 text")
             loaded.text = text
-        import tomllib  # only when a file is parsed: the index answers most reads
-
+        parser = toml()  # only when a file is parsed: the index answers most reads
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
+            data = parser.loads(text)
+        except parser.TOMLDecodeError as error:
             line, reason = toml_position(text, error)
             return fail(line, f"invalid TOML: {reason}")
         except RecursionError:
@@ -136,6 +136,28 @@ def load(path: Path, parse: Parse | None = None, root: Path | None = None, *,
     if loaded.problems and not collect:
         loaded.raise_first()
     return loaded
+
+
+_PARSER: Any = None
+
+
+def toml() -> Any:
+    """The TOML parser: ``tomli`` where installed, else the standard ``tomllib``.
+
+    tomllib is tomli's code, taken into the standard library; tomli's wheels are that code
+    compiled with mypyc, and parse a store about 2.7 times as fast (a store's cold index
+    build and ``check --full`` are mostly parsing). tomli 2.4 moved to TOML 1.1, which
+    tomllib (before Python 3.15) and tomlkit do not read, so the dependency stays below it:
+    both parsers accept and refuse the same files, with the same messages
+    (tests/test_store.py holds them to it)."""
+    global _PARSER
+    if _PARSER is None:
+        try:
+            import tomli as parser
+        except ImportError:
+            import tomllib as parser
+        _PARSER = parser
+    return _PARSER
 
 
 def read(path: Path, parse: Parse, root: Path | None = None) -> Any:
