@@ -134,3 +134,27 @@ def test_a_broken_file_is_not_reported_as_unknown(run, indexed):
     path.write_text(path.read_text().replace("due = 2026-12-02", 'due = "2026-12-02"'))
     result = run("action show A-002", code=6)
     assert "'due' must be a TOML date" in result.stderr
+
+
+def test_data_kept_as_json_comes_back_as_it_was():
+    """The index keeps each file's TOML data as JSON, dates tagged with \\x01 (escg.store.loader).
+    The quick encoder must write what the long one writes, and fall back to it for a string
+    that itself starts with, or holds, \\x01."""
+    import datetime
+    import tomllib
+    from pathlib import Path
+
+    from escg.store.loader import _encode, decode, encode
+
+    def long_way(data):
+        return json.dumps(_encode(data), ensure_ascii=False, separators=(",", ":"))
+
+    repo = Path(__file__).resolve().parent.parent
+    cases = [tomllib.loads(path.read_text(encoding="utf-8")) for path in sorted((repo / "agendas").rglob("*.toml"))]
+    cases += [{"a": "\x01x", "d": datetime.date(2026, 1, 2)}, {"k\x01": 1}, {"s": "\\u0001", "t": datetime.time(9, 30)},
+              {"x": [datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.timezone.utc), {"y": "é\x02"}], "n": float("nan")},
+              {"only": "\x01"}, {}]
+    for data in cases:
+        assert encode(data) == long_way(data)
+        assert repr(decode(encode(data))) == repr(data)  # repr: nan != nan
+    assert decode(encode({"a": "\x01d2026-01-01"})) == {"a": "\x01d2026-01-01"}  # not a date
