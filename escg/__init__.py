@@ -4,7 +4,7 @@ The library is importable without Typer or rich, and layered; a module imports
 only from its own layer or lower ones (tests/test_layers.py enforces it):
 
 0. ``errors``, ``model`` (the domain as record classes and status enums; ``records`` makes them), ``dates``,
-   ``ids``, ``formats``, ``ical`` (iCalendar text): pure, no I/O.
+   ``ids``, ``formats``, ``ical`` (iCalendar text), ``digests`` (SHA without OpenSSL's import): pure, no I/O.
 1. ``store`` (finding a store, the one loader, the index, the action query,
    atomic writes under a lock), ``render`` (the Jinja environment), ``mail``.
 2. The domain, in order: ``people`` < ``meetings`` < ``agenda`` < ``actions`` <

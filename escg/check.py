@@ -18,7 +18,6 @@ reads and checks every file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from escg.records import field, record
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from escg import model
+from escg.digests import sha1
 from escg.patterns import Pattern
 from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store
 from escg.store.loader import Loaded, find_line, load
@@ -414,7 +414,7 @@ def _stem(relative: str) -> str:
 
 
 def _digest(value: Any) -> str:
-    return hashlib.sha1(json.dumps(value, default=str).encode()).hexdigest()
+    return sha1(json.dumps(value, default=str).encode()).hexdigest()
 
 
 def check(store: Store, *, full: bool = False) -> list[Problem]:

@@ -893,7 +893,7 @@ def without_log(data: dict) -> dict:
 def record_digest(data: dict) -> str:
     """The digest of an approved meeting's file: its TOML data, the record's own
     digest left out, as canonical JSON (so layout and comments do not count)."""
-    import hashlib
+    from escg.digests import sha256
     import json
 
     data = without_log(data)
@@ -903,7 +903,7 @@ def record_digest(data: dict) -> str:
         data = {**data, "minutes": {**minutes, "record": record}}
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                       default=lambda value: value.isoformat())
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    return "sha256:" + sha256(text.encode()).hexdigest()
 
 
 def attendance_from_toml(data: Any, problems: Problems) -> Attendance:

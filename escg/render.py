@@ -13,16 +13,15 @@ once, not on every call nor on every run. Deleting that folder loses nothing.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
 import stat
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from escg import dates
+from escg.digests import sha1, sha256
 from escg.errors import InputError, NotFoundError
 from escg.store import Store
 
@@ -209,7 +208,7 @@ def _bytecode_cache(directory: str, fingerprint: str):
         """
 
         def get_cache_key(self, name: str, filename: str | None = None) -> str:
-            return hashlib.sha1(f"{fingerprint}|{name}|{filename}".encode()).hexdigest()
+            return sha1(f"{fingerprint}|{name}|{filename}".encode()).hexdigest()
 
         def load_bytecode(self, bucket) -> None:
             try:
@@ -292,11 +291,20 @@ def _size(value: Any) -> int:
     return 0
 
 
-_clock = threading.local()  # when the render on this thread must stop (monotonic seconds)
+_clocks: Any = None  # per thread: when its render must stop (monotonic seconds); made with the first render
+
+
+def _clock() -> Any:
+    global _clocks
+    if _clocks is None:
+        import threading
+
+        _clocks = threading.local()
+    return _clocks
 
 
 def _check_time() -> None:
-    deadline = getattr(_clock, "deadline", None)
+    deadline = getattr(_clock(), "deadline", None)
     if deadline is not None and time.monotonic() > deadline:
         raise TemplateTooBig(f"it ran for more than {RENDER_SECONDS:g} seconds")
 
@@ -411,8 +419,10 @@ class _Deadline:
     def __enter__(self) -> _Deadline:
         import signal
 
-        self.outer = getattr(_clock, "deadline", None)
-        _clock.deadline = time.monotonic() + RENDER_SECONDS
+        import threading
+
+        self.outer = getattr(_clock(), "deadline", None)
+        _clock().deadline = time.monotonic() + RENDER_SECONDS
 
         if (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
                 and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
@@ -426,7 +436,7 @@ class _Deadline:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        _clock.deadline = self.outer
+        _clock().deadline = self.outer
         if self.armed:
             import signal
 
@@ -558,7 +568,7 @@ def _folder_digest(folder: str, digest: Any) -> None:
     signature = tuple(files)
     known = _FOLDERS.get(folder)
     if known is None or known[0] != signature:
-        inner = hashlib.sha256()
+        inner = sha256()
         for path, relative, *_ in files:
             try:
                 with open(path, "rb") as handle:
@@ -595,7 +605,7 @@ def _render_key(store: Store | None, name: str, context: dict[str, Any]) -> str 
     import json
 
     try:
-        digest = hashlib.sha256(_code_fingerprint().encode())
+        digest = sha256(_code_fingerprint().encode())
         digest.update(b"\0" + name.encode() + b"\0")
         digest.update(json.dumps(_canonical(context), sort_keys=True, ensure_ascii=False).encode())
         if store is not None and os.path.isdir(store.root / "templates"):
@@ -616,7 +626,7 @@ def _cached_render(folder: str, key: str) -> str | None:
         return None
     # An entry is the text and its own digest: a truncated or altered file is no entry.
     text, _, check = data.rpartition(b"\0")
-    if hashlib.sha256(text).hexdigest().encode() != check:
+    if sha256(text).hexdigest().encode() != check:
         return None
     try:
         return text.decode("utf-8")
@@ -632,7 +642,7 @@ def _keep_render(folder: str, key: str, text: str) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data + b"\0" + hashlib.sha256(data).hexdigest().encode())
+                handle.write(data + b"\0" + sha256(data).hexdigest().encode())
             os.replace(tmp, os.path.join(folder, key))
         except BaseException:
             os.unlink(tmp)

@@ -2,7 +2,7 @@
 
 The layers, lowest first (escg/__init__.py says the same):
 
-0. errors, patterns, model, dates, ids, formats, ical: pure, no I/O
+0. errors, patterns, digests, model, dates, ids, formats, ical: pure, no I/O
 1. store (files, loader, query, index, the Store) and render, mail: I/O of one kind
 2. people < meetings < agenda < actions < attendance < interests < minutes: the domain, in order
 3. documents, confidential, reschedule, calendar, circulation, invitations, check, minutes_doc, attendance_report: work that spans the domain
@@ -21,7 +21,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "escg"
 
 LAYERS = [
-    ["errors", "patterns", "records", "model", "dates", "ids", "formats", "ical"],
+    ["errors", "patterns", "records", "digests", "model", "dates", "ids", "formats", "ical"],
     ["store.files", "store.loader", "store.query", "store.watch", "store.index", "store.journal", "store", "store.edit", "store.create",
      "render", "mail"],
     ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["interests"], ["minutes"],
@@ -99,3 +99,13 @@ def test_no_import_loops():
         if name not in state:
             visit(name, [name])
     assert not loops, "\n".join(loops)
+
+
+def test_the_builtin_digests_agree_with_hashlib():
+    import hashlib
+
+    from escg import digests
+
+    for data in (b"", b"escg", "M\u00fcnster \u2014 agenda".encode(), bytes(range(256)) * 40):
+        assert digests.sha1(data).hexdigest() == hashlib.sha1(data).hexdigest()
+        assert digests.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()

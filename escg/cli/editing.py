@@ -10,7 +10,6 @@ next `minutes edit` of that meeting.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shlex
 import subprocess
@@ -18,6 +17,7 @@ import sys
 from pathlib import Path
 
 from escg.cli.common import say, warn
+from escg.digests import sha256
 from escg.errors import ConflictError, EscgError, InputError, WriteError
 from escg.store import Store
 
@@ -37,7 +37,7 @@ def drafts_dir() -> Path:
 
 
 def draft_path(store: Store, meeting_id: str) -> Path:
-    root = hashlib.sha256(str(Path(store.root).resolve()).encode()).hexdigest()[:12]
+    root = sha256(str(Path(store.root).resolve()).encode()).hexdigest()[:12]
     return drafts_dir() / f"{root}-minutes-{meeting_id}.md"
 
 
