@@ -418,11 +418,11 @@ class _Deadline:
 
     def __enter__(self) -> _Deadline:
         import signal
-
         import threading
 
-        self.outer = getattr(_clock(), "deadline", None)
-        _clock().deadline = time.monotonic() + RENDER_SECONDS
+        clock = _clock()
+        self.outer = getattr(clock, "deadline", None)
+        clock.deadline = time.monotonic() + RENDER_SECONDS
 
         if (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
                 and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
