@@ -291,16 +291,13 @@ def _size(value: Any) -> int:
     return 0
 
 
-_clocks: Any = None  # per thread: when its render must stop (monotonic seconds); made with the first render
-
-
+@functools.cache
 def _clock() -> Any:
-    global _clocks
-    if _clocks is None:
-        import threading
+    """Per thread, when its render must stop (monotonic seconds); made with the
+    first render, so a read answered from the render cache never imports threading."""
+    import threading
 
-        _clocks = threading.local()
-    return _clocks
+    return threading.local()
 
 
 def _check_time() -> None:
