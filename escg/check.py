@@ -8,12 +8,19 @@ twice (as after a git merge of two clones that both added one), renames files
 that do not match their id or year, and removes temporary files a killed
 writer left behind.
 
-The check is incremental by default: what it found in each meeting and action
-file is kept in the index with the file's signature and a digest of
-everything the file's references are checked against (people, organisations,
-themes, meetings and their item counts), and a file whose signature and
-digest are unchanged is not read again. ``full=True`` (`escg check --full`)
-reads and checks every file.
+The check is incremental by default. What it found in each meeting and action
+file is kept in the index (the ``checks`` table), with a digest of everything
+the files' references are checked against (people, organisations, themes, the
+meeting files) and the index's count of changes when it looked. The next check
+reads only the files the index recorded since then (escg.store.index numbers
+each file it records), and the actions raised at a meeting whose item count
+changed; everything, when the digest changed. What is between files (papers in
+the store, an action id used twice) is asked of the kept rows, and the store's
+folders are listed again only where their mtime changed (for leftover
+temporary files). So a check of an unchanged store reads no meeting or action
+and does not walk 100,000 names. ``full=True`` (`escg check --full`), or a
+store file the index does not cover (a symbolic link), reads and checks every
+file, keeping nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from escg.patterns import Pattern
 from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store
 from escg.store.loader import Loaded, find_line, load
 
-FINDINGS = 2  # the shape of what the cache keeps per file: a change makes every file be read again
+FINDINGS = 3  # the shape of what the cache keeps per file: a change makes every file be read again
 TEMPORARY = Pattern(r"\..+\.[A-Za-z0-9_]{6,}\.tmp")
 
 
@@ -55,7 +62,7 @@ class Checker:
         self.root = store.root
         self.full = full
         self.problems: list[Problem] = []
-        self.fresh: dict[str, tuple] = {}  # new findings to keep, per file
+        self.twice = False  # a meeting id with two files was found
         self._inside = str(self.root) + os.sep  # a checked file's path starts so
 
     def show(self, path: Path) -> str:
@@ -126,126 +133,290 @@ class Checker:
         if group and group.value.chair and group.value.chair not in persons:
             self.add(group, ("chair",), f"the chair {group.value.chair!r} is not in people.toml")
 
-        meeting_files, action_files, leftovers = self._files()
-        # A meeting file that cannot be read still exists: references to it are not problems too.
-        self.meeting_ids = {_stem(relative) for relative in meeting_files}
-        self.cached, self.saved = self._cache()
-        universe = [FINDINGS, unreadable, sorted(persons), sorted(orgs), sorted(themes), sorted(self.meeting_ids),
-                    [(s.id, s.position) for s in group.value.standing] if group else []]
-        self.digest = _digest(universe)
-        counts = self._meetings(meeting_files, persons, orgs, themes)
-        self.digest = _digest([universe, sorted(counts.items())])  # what an action's item is checked against
+        index = None if self.full else self.store.index()
+        listing = self._listing(index.check_state() or {}) if index is not None else None
+        if listing is not None and listing.odd:
+            index = None  # a store file the index does not cover (a link, say): read them all
+        mark = len(self.problems)
+        if index is not None:
+            try:
+                self._incremental(index, listing, persons, orgs, themes, group, unreadable)
+                leftovers = listing.leftovers
+            except _Uncached:  # the index cannot keep what was found (read only): check it all
+                del self.problems[mark:]
+                index = None
+        if index is None:
+            files, leftovers, others = self._files()
+            self.meeting_ids = {_stem(relative) for relative, kind in files if kind == "meeting"}
+            self._run(files, others, persons, orgs, themes)
         plan_file = self.root / FORWARD_PLAN
         if plan_file.exists():
             plan = self.read(plan_file, model.forward_plan_from_toml)
             if plan:
-                for index, item in enumerate(plan.value):
-                    self._item_references(plan, ("items", index), item, persons, orgs, themes)
+                for index_, item in enumerate(plan.value):
+                    self._item_references(plan, ("items", index_), item, persons, orgs, themes)
                     if item.aim:
                         from escg.agenda import aim_passed
 
                         if aim_passed(item.aim):
-                            self.add(plan, ("items", index, "aim"),
+                            self.add(plan, ("items", index_, "aim"),
                                      f"aimed at {item.aim}, which has passed without placing it: place it with "
-                                     f"`escg agenda place {index + 1}`, or change or remove its aim")
+                                     f"`escg agenda place {index_ + 1}`, or change or remove its aim")
                     if item.deferred_from and item.deferred_from not in self.meeting_ids:
-                        self.add(plan, ("items", index, "deferred_from"),
+                        self.add(plan, ("items", index_, "deferred_from"),
                                  f"deferred from meeting {item.deferred_from}, which does not exist")
                 self._missing_papers(plan_file, self._local_papers(plan, plan.value))
         from escg.interests import check_register
 
         check_register(self, persons, orgs, themes)
-        self._actions(action_files, persons, orgs, themes, counts)
         for path in leftovers:
             self.problems.append(self.revive(Problem(
                 self.show(path), 0, "a temporary file left by an interrupted write (the real file is intact)",
                 note=True, spec=("remove", self.relative(path)))))
-        self._save()
         self.problems.sort()
         # The cause first: a problem in escg.toml or people.toml explains many others.
         first = {self.show(self.root / CONFIG), self.show(self.root / PEOPLE)}
         self.problems.sort(key=lambda problem: problem.file not in first)
         return self.problems
 
-    def _files(self) -> tuple[list[str], list[str], list[Path]]:
-        """Meeting files and action files (relative, with /), and leftover temporary files,
-        in path order. Paths are made only for the files read (a store has 100,000s)."""
-        meetings, actions, leftovers = [], [], []
-        for folder, subfolders, names in os.walk(self.root):
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-            here = Path(folder)
-            parts = here.relative_to(self.root).parts
-            kept = meetings if parts[:1] == (MEETINGS,) else actions if parts[:1] == (ACTIONS,) else None
-            prefix = "/".join(parts) + "/"
-            for name in sorted(names):
-                if name.startswith(".") and name.endswith(".tmp") and TEMPORARY.fullmatch(name):
-                    if (here / name).is_file():
-                        leftovers.append(here / name)
-                elif kept is not None and len(parts) == 2 and name.endswith(".toml") and not name.startswith("."):
-                    kept.append(prefix + name)
-        return meetings, actions, sorted(leftovers)
-
-    # --- what each file was found to hold, kept between checks ---------------
-
-    def _cache(self) -> tuple[dict[str, tuple], dict[str, tuple]]:
-        """(what the last check found per file, the current signature of each indexed file)."""
-        if self.full:
-            return {}, {}
-        index = self.store.index()
-        if index is None:
-            return {}, {}
-        return index.check_results(), index.signatures()
-
-    def _per_file(self, relative: str, compute: Callable[[], Any]) -> Any:
-        """Run ``compute`` (which adds the file's problems) unless the last check's
-        findings for file ``relative`` still hold; returns what ``compute`` returned."""
-        signature = self.saved.get(relative)
-        cached = self.cached.get(relative)
-        if signature is not None and cached is not None and cached[0] == signature and cached[1] == self.digest:
-            if cached[2] != "[]":  # most files: nothing found
-                shown = relative if os.sep == "/" else relative.replace("/", os.sep)  # as show() has it
-                for line, message, spec, note in json.loads(cached[2]):
-                    self.problems.append(self.revive(Problem(shown, line, message, note=note,
-                                                             spec=tuple(spec) if spec else None)))
-            return json.loads(cached[3])
-        before = len(self.problems)
-        extra = compute()
-        if signature is not None:
-            found = [(p.line, p.message, p.spec, p.note) for p in self.problems[before:]]
-            self.fresh[relative] = (signature, self.digest, json.dumps(found), json.dumps(extra))
-        return extra
-
-    def _save(self) -> None:
-        if self.full or not self.fresh:
-            return
-        import sqlite3
-
-        try:
-            self.store.index().save_check_results(self.fresh)
-        except (sqlite3.Error, OSError):
-            pass  # only a cache: the next check reads those files again
-
-    # --- meetings ------------------------------------------------------------
-
-    def _meetings(self, files: list[str], persons, orgs, themes) -> dict[str, int | None]:
-        """Check every meeting; returns each meeting's number of agenda items (None if not built)."""
-        counts: dict[str, int | None] = {}
+    def _run(self, files: list[tuple[str, str]], others: list[str], persons, orgs, themes,
+             counted: Callable[[str], tuple[bool, int | None]] | None = None, across: bool = True) -> list[tuple]:
+        """Check ``files`` ((path, kind), in path order) and report ``others`` (files in actions/
+        that are not actions); returns a checks-table row per file checked on its own (not a
+        second file of one meeting). ``counted`` says whether a meeting not among ``files`` is
+        readable and its item count (None: every meeting is among them). ``across``: check
+        here what is between files (papers, action ids used twice); else the caller does."""
+        rows: list[tuple] = []
+        counts: dict[str, int | None] = {}  # each readable meeting's item count (None: agenda not built)
         seen: dict[str, str] = {}
-        for relative in files:
+        for relative, kind in files:
+            if kind != "meeting":
+                continue
             ident = _stem(relative)
             if ident in seen:
                 path = self.root / relative
                 self.read(path, model.meeting_parser(ident))
                 self.add(path, (), f"meeting {ident} is also in {self.show(self.root / seen[ident])}")
+                self.twice = True  # not kept: found again on every check while it lasts
                 continue
             seen[ident] = relative
-            found = self._per_file(relative, lambda relative=relative: self._meeting(
-                self.root / relative, persons, orgs, themes))
+            before = len(self.problems)
+            found = self._meeting(self.root / relative, persons, orgs, themes)
+            count = papers = None
             if found != "unreadable":
                 counts[ident] = found["count"]
-                if found["papers"]:
-                    self._missing_papers(self.root / relative, found["papers"])
-        return counts
+                count = -1 if found["count"] is None else found["count"]  # -1: the agenda is not built
+                papers = found["papers"] or None
+                if across and papers:
+                    self._missing_papers(self.root / relative, papers)
+            rows.append((relative, "meeting", self._found(before), None if count is None else ident, count,
+                         json.dumps(papers) if papers else None, None, None))
+
+        def count_of(ident: str) -> tuple[bool, int | None]:
+            if ident in counts:
+                return True, counts[ident]
+            return (False, None) if counted is None else counted(ident)
+
+        by_id: dict[str, list[tuple[str, str, str]]] = {}
+        for relative in others:
+            # Not an action (a README.toml, say): say so, and never rename or renumber it.
+            self.add(self.root / relative, (), "not an action file (actions are named A-<number>-<tag>.toml); escg ignores it")
+        for relative, kind in files:
+            if kind != "action":
+                continue
+            before = len(self.problems)
+            found = self._action(self.root / relative, persons, orgs, themes, count_of)
+            ident, created, meeting = found if found is not None else (None, None, None)
+            rows.append((relative, "action", self._found(before), ident, None, None, meeting, created))
+            if across and ident is not None:
+                by_id.setdefault(ident, []).append((created or "9999-12-31", relative.rsplit("/", 1)[-1], relative))
+        for ident, copies in by_id.items():
+            if len(copies) > 1:
+                self._copies(ident, copies)
+        return rows
+
+    def _found(self, before: int) -> str:
+        """The problems added since ``before``, as the checks table keeps them."""
+        return json.dumps([(p.line, p.message, p.spec, p.note) for p in self.problems[before:]])
+
+    def _files(self) -> tuple[list[tuple[str, str]], list[Path], list[str]]:
+        """Meeting and action files ((path relative with /, kind), in path order), leftover
+        temporary files, and files in actions/ that are not actions. Paths are made only
+        for the files read (a store has 100,000s)."""
+        files, others, leftovers = [], [], []
+        for folder, subfolders, names in os.walk(self.root):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            here = Path(folder)
+            parts = here.relative_to(self.root).parts
+            kind = "meeting" if parts[:1] == (MEETINGS,) else "action" if parts[:1] == (ACTIONS,) else None
+            prefix = "/".join(parts) + "/"
+            for name in sorted(names):
+                if name.startswith(".") and name.endswith(".tmp") and TEMPORARY.fullmatch(name):
+                    if (here / name).is_file():
+                        leftovers.append(here / name)
+                elif kind is not None and len(parts) == 2 and name.endswith(".toml") and not name.startswith("."):
+                    if kind == "action" and not name.startswith("A-"):
+                        others.append(prefix + name)
+                    else:
+                        files.append((prefix + name, kind))
+        return files, sorted(leftovers), others
+
+    # --- what each file was found to hold, kept between checks ---------------
+
+    def _listing(self, state: dict) -> "_Listing":
+        """The store's folders as `_files` walks them, but only what the index does not hold:
+        leftover temporary files, files in actions/ that are not actions, and meeting or
+        action files the index does not cover (``odd``: a symbolic link, say). A folder
+        whose mtime is as the last check saw it is not listed again."""
+        import time
+
+        kept: dict[str, list] = state.get("dirs") or {}
+        dirs: dict[str, list] = {}
+        listing = _Listing()
+        settled = time.time_ns() - 2_000_000_000  # an mtime this recent may change again within its tick
+
+        def visit(relative: str, path: str) -> None:
+            try:
+                mtime = os.stat(path, follow_symlinks=False).st_mtime_ns
+            except OSError:
+                return
+            entry = kept.get(relative)
+            if entry is None or entry[0] != mtime:
+                entry = [mtime if mtime < settled else None, *self._list(relative, path)]
+            dirs[relative] = entry
+            _, subfolders, leftovers, others, odd = entry
+            listing.leftovers += [Path(path, name) for name in leftovers]
+            listing.others += others
+            listing.odd += odd
+            if relative == MEETINGS:
+                listing.meeting_dirs += subfolders
+            for name in subfolders:
+                visit(f"{relative}/{name}" if relative else name, os.path.join(path, name))
+
+        visit("", str(self.root))
+        listing.leftovers.sort()
+        listing.others.sort()
+        listing.state = dirs
+        return listing
+
+    def _list(self, relative: str, path: str) -> tuple[list[str], list[str], list[str], list[str]]:
+        """(subfolders to walk, leftover temporary files, files that are not actions, odd files) of one folder."""
+        subfolders, leftovers, others, odd = [], [], [], []
+        parts = relative.split("/") if relative else []
+        kind = "meeting" if parts[:1] == [MEETINGS] else "action" if parts[:1] == [ACTIONS] else None
+        for entry in os.scandir(path):
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not name.startswith(".") and not entry.is_symlink():
+                    subfolders.append(name)
+            elif name.startswith(".") and name.endswith(".tmp") and TEMPORARY.fullmatch(name):
+                if os.path.isfile(entry.path):
+                    leftovers.append(name)
+            elif kind is not None and len(parts) == 2 and name.endswith(".toml") and not name.startswith("."):
+                if kind == "action" and not name.startswith("A-"):
+                    others.append(f"{relative}/{name}")
+                elif not entry.is_file(follow_symlinks=False):
+                    odd.append(f"{relative}/{name}")  # not a regular file: the index leaves it out
+        subfolders.sort()
+        return subfolders, leftovers, others, odd
+
+    def _incremental(self, index, listing: "_Listing", persons, orgs, themes, group, unreadable: list[str]) -> None:
+        """Check only the files recorded in the index since the last check (all of them when
+        what they are checked against changed), and take the rest from what it found then."""
+        import sqlite3
+
+        state = index.check_state() or {}
+        meeting_paths = index.meeting_paths()
+        universe = [FINDINGS, unreadable, sorted(persons), sorted(orgs), sorted(themes),
+                    sha1(meeting_paths.encode()).hexdigest(),
+                    [(s.id, s.position) for s in group.value.standing] if group else []]
+        digest = _digest(universe)
+        top = index.last_change()
+        self.twice = False
+        if state.get("digest") != digest or state.get("seq", 0) > top:
+            # What every file is checked against changed (or nothing was kept): check them all.
+            everything = True
+            files = index.store_files()
+            self.meeting_ids = {_stem(relative) for relative in meeting_paths.split("\n") if relative}
+            rows = self._run(files, listing.others, persons, orgs, themes, across=False)
+            checked = {relative for relative, _ in files}
+            candidates = None
+        else:
+            everything = False
+            self.meeting_ids = _MeetingIds(index, listing.meeting_dirs)
+            files = index.changed_since(state["seq"], top)
+            before = index.checked([relative for relative, _ in files])
+            rows = self._run([f for f in files if f[1] == "meeting"], [], persons, orgs, themes,
+                             index.checked_count, across=False)
+            # An action is checked against the item count of its meeting: when that changed
+            # (or the meeting became readable or not), check its actions again.
+            recounted: set[str] = set()
+            for relative, _, _, ident, count, *_ in rows:
+                old = before.get(relative, (None, None))
+                if old != (ident, count):
+                    recounted.update(i for i in (old[0], ident) if i)
+            actions = {relative for relative, kind in files if kind == "action"}
+            actions.update(index.actions_naming(sorted(recounted)) if recounted else [])
+            fresh = {row[3]: (True, None if row[4] < 0 else row[4]) for row in rows if row[4] is not None}
+            rows += self._run(sorted((relative, "action") for relative in actions), listing.others, persons, orgs,
+                              themes, lambda ident: fresh[ident] if ident in fresh else index.checked_count(ident),
+                              across=False)
+            checked = {row[0] for row in rows} | {relative for relative, _ in files}
+            # An action id used twice can only start or stop being so where an action file changed.
+            candidates = None if state.get("twice") is None else set(state["twice"])
+        if candidates is not None:
+            candidates.update(before[relative][0] for relative in actions if before.get(relative, (None,))[0])
+            candidates.update(row[3] for row in rows if row[1] == "action" and row[3])
+        # A meeting file twice is found again each time (it is not kept): check everything next time.
+        kept = {"digest": None if self.twice else digest, "seq": top, "dirs": listing.state,
+                "twice": sorted(candidates) if candidates is not None else None}
+        try:
+            index.save_checks(rows, kept, everything)
+            ids = index.action_ids_used_twice() if candidates is None else sorted(candidates)
+        except (sqlite3.Error, OSError):
+            raise _Uncached() from None
+        twice = []
+        for ident in ids:
+            copies = index.action_copies(ident)
+            if len(copies) > 1:
+                twice.append(ident)
+                self._copies(ident, [(created or "9999-12-31", relative.rsplit("/", 1)[-1], relative)
+                                     for relative, created in copies])
+        if twice != kept["twice"]:
+            try:
+                index.save_checks([], {**kept, "twice": twice}, False)
+            except (sqlite3.Error, OSError):
+                pass  # the next check looks at more ids than it needs to
+        for relative, problems in index.check_findings():
+            if relative in checked:
+                continue  # checked this time, and already reported
+            shown = relative if os.sep == "/" else relative.replace("/", os.sep)  # as show() has it
+            for line, message, spec, note in json.loads(problems):
+                self.problems.append(self.revive(Problem(shown, line, message, note=note,
+                                                         spec=tuple(spec) if spec else None)))
+        for relative, papers in index.check_papers():
+            self._missing_papers(self.root / relative, json.loads(papers))
+
+    def _copies(self, ident: str, copies: list[tuple[str, str, str]]) -> None:
+        """The problems of an action id used by several files: (created, name, path) of each."""
+        copies.sort()
+        keep = self.root / copies[0][2]
+        kept = load(keep, None, self.root, collect=True).data
+        for other in (self.root / relative for _, _, relative in copies[1:]):
+            loaded = load(other, None, self.root, collect=True)
+            if loaded.data is not None and loaded.data == kept:
+                # The same action twice (a merge tool's A-012-769d_LOCAL_4242.toml): one copy goes.
+                self.add(loaded, (), f"a second copy of action {ident}, identical to {self.show(keep)}",
+                         spec=("remove", self.relative(other)))
+                continue
+            self.add(loaded, ("id",), f"action id {ident} is also used by {self.show(keep)} (as after a git merge)",
+                     spec=("renumber", self.relative(other)))
+
+    # --- meetings ------------------------------------------------------------
 
     def _meeting(self, path: Path, persons, orgs, themes) -> dict | str:
         """The meeting's problems; returns its item count (None if not built) and its local papers."""
@@ -344,37 +515,10 @@ class Checker:
 
     # --- actions -------------------------------------------------------------
 
-    def _actions(self, files: list[str], persons, orgs, themes, counts: dict[str, int | None]) -> None:
-        by_id: dict[str, list[tuple[str, str, str]]] = {}
-        for relative in files:
-            name = relative.rsplit("/", 1)[-1]
-            if not name.startswith("A-"):
-                # Not an action (a README.toml, say): say so, and never rename or renumber it.
-                self.add(self.root / relative, (), "not an action file (actions are named A-<number>-<tag>.toml); "
-                         "escg ignores it")
-                continue
-            found = self._per_file(relative, lambda relative=relative: self._action(
-                self.root / relative, persons, orgs, themes, counts))
-            if found is not None:
-                ident, created = found
-                by_id.setdefault(ident, []).append((created or "9999-12-31", name, relative))
-        for ident, copies in by_id.items():
-            if len(copies) < 2:
-                continue
-            copies.sort()
-            keep = self.root / copies[0][2]
-            kept = load(keep, None, self.root, collect=True).data
-            for other in (self.root / relative for _, _, relative in copies[1:]):
-                loaded = load(other, None, self.root, collect=True)
-                if loaded.data is not None and loaded.data == kept:
-                    # The same action twice (a merge tool's A-012-769d_LOCAL_4242.toml): one copy goes.
-                    self.add(loaded, (), f"a second copy of action {ident}, identical to {self.show(keep)}",
-                             spec=("remove", self.relative(other)))
-                    continue
-                self.add(loaded, ("id",), f"action id {ident} is also used by {self.show(keep)} (as after a git merge)",
-                         spec=("renumber", self.relative(other)))
-
-    def _action(self, path: Path, persons, orgs, themes, counts: dict[str, int | None]) -> tuple[str, str | None] | None:
+    def _action(self, path: Path, persons, orgs, themes,
+                count_of: Callable[[str], tuple[bool, int | None]]) -> tuple[str, str | None, str | None] | None:
+        """The action's problems; returns its id, its created date and the meeting it names
+        (whose item count it was checked against), or None if it could not be read."""
         loaded = self.read(path, model.action_from_toml)
         if loaded is None:
             return None
@@ -386,15 +530,45 @@ class Checker:
             self.add(loaded, ("theme",), f"theme {action.theme!r} is not in escg.toml [themes]")
         if action.meeting and action.meeting not in self.meeting_ids:
             self.add(loaded, ("meeting",), f"raised at meeting {action.meeting}, which does not exist")
-        elif action.meeting in counts and action.item:
-            count = counts[action.meeting]
-            if count is not None and action.item > count:
+        elif action.meeting and action.item:
+            readable, count = count_of(action.meeting)
+            if readable and count is not None and action.item > count:
                 self.add(loaded, ("item",), f"meeting {action.meeting} has no item {action.item} (it has {count})")
         if not path.name.startswith(action.id + "-") and path.stem != action.id:
             tag = path.stem.rsplit("-", 1)[-1] if path.stem.count("-") >= 2 else "x"
             self.add(loaded, ("id",), f"the file name does not match the action's id {action.id}",
                      spec=("move", self.relative(path), self.relative(path.with_name(f"{action.id}-{tag}.toml"))))
-        return action.id, action.created.isoformat() if action.created else None
+        return action.id, action.created.isoformat() if action.created else None, action.meeting
+
+
+class _Listing:
+    """What `Checker._listing` found in the store's folders."""
+
+    def __init__(self) -> None:
+        self.leftovers: list[Path] = []
+        self.others: list[str] = []
+        self.odd: list[str] = []
+        self.meeting_dirs: list[str] = []
+        self.state: dict[str, list] = {}
+
+
+class _MeetingIds:
+    """Whether a meeting id has a file, asked of the index (a check that reads a few files
+    should not list 30,000 meetings to know)."""
+
+    def __init__(self, index, folders: list[str]) -> None:
+        self.index, self.folders, self.known = index, folders, {}
+
+    def __contains__(self, ident: object) -> bool:
+        if not isinstance(ident, str):
+            return False
+        if ident not in self.known:
+            self.known[ident] = any(self.index.has_file(f"{MEETINGS}/{folder}/{ident}.toml") for folder in self.folders)
+        return self.known[ident]
+
+
+class _Uncached(Exception):
+    """The index cannot keep what the check found."""
 
 
 class _Anything(dict):

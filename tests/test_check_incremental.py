@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
 from escg import check as check_module
 from escg.store import Store
+
+
+TOP = ["escg.toml", "people.toml", "forward-plan.toml"]  # read on every check: they are small
 
 
 @pytest.fixture
@@ -35,7 +41,7 @@ def reads(monkeypatch) -> list[str]:
 def test_an_unchanged_store_is_not_read_again(checked, monkeypatch):
     seen = reads(monkeypatch)
     assert check_module.check(Store(checked)) == []
-    assert seen == ["escg.toml", "people.toml", "forward-plan.toml"]
+    assert seen == TOP
 
 
 def test_a_changed_file_is_read_again_and_its_problem_found(checked, monkeypatch):
@@ -43,7 +49,7 @@ def test_a_changed_file_is_read_again_and_its_problem_found(checked, monkeypatch
     path.write_text(path.read_text().replace('owner = "cat"', 'owner = "nobody"'))
     seen = reads(monkeypatch)
     found = [str(p) for p in check_module.check(Store(checked))]
-    assert seen[3:] == [path.relative_to(checked).as_posix()]
+    assert sorted(seen) == sorted([*TOP, path.relative_to(checked).as_posix()])
     assert any("owner 'nobody' is not in people.toml" in p for p in found)
     assert found == [str(p) for p in check_module.check(Store(checked), full=True)]
 
@@ -67,3 +73,93 @@ def test_findings_from_the_cache_can_still_be_fixed(checked, run):
     assert "belongs in meetings/2026/" in run("check", code=6).stdout
     result = run("check --fix")  # the finding comes from the cache this time
     assert "fixed: moved meetings/2027/2026-12-03.toml to meetings/2026/2026-12-03.toml" in result.stderr
+
+
+# --- what lies between files, when only one file changed ----------------------
+# Every `check` here runs both ways (ESCG_CROSSCHECK, set by conftest): the incremental
+# check must find exactly what `check --full` finds.
+
+
+def test_an_agenda_that_loses_an_item_rechecks_the_actions_raised_there(checked, run):
+    run("action add 'Late one' --owner bob --meeting 2026-10-01 --item 7")
+    assert "has no item" not in run("check").stdout
+    items = len(json.loads(run("agenda list 2026-10-01 --json").stdout))
+    while items >= 7:
+        run(f"agenda remove {items} --meeting 2026-10-01")
+        items -= 1
+    result = run("check", code=6)  # the action's file did not change; its meeting's count did
+    assert f"meeting 2026-10-01 has no item 7 (it has {items})" in result.stdout
+
+
+def test_an_action_id_used_twice_is_found_until_the_copy_goes(checked, run):
+    run("check")
+    original = next((checked / "actions").rglob("A-001-*.toml"))
+    copy = original.with_name("A-001-beef.toml")
+    copy.write_text(original.read_text().replace("'One'", "'Other'").replace('"One"', '"Other"'))
+    assert "action id A-001 is also used by" in run("check", code=6).stdout
+    other = next((checked / "actions").rglob("A-002-*.toml"))
+    other.write_text(other.read_text().replace('title = "Two"', 'title = "Two, changed"'))
+    assert "action id A-001 is also used by" in run("check", code=6).stdout  # neither copy changed
+    copy.unlink()
+    assert "also used by" not in run("check").stdout
+
+
+def test_a_deleted_file_takes_its_findings_with_it(checked, run):
+    path = next((checked / "actions").rglob("A-002-*.toml"))
+    path.write_text(path.read_text().replace('owner = "cat"', 'owner = "nobody"'))
+    assert "owner 'nobody' is not in people.toml" in run("check", code=6).stdout
+    path.unlink()
+    assert "nobody" not in run("check").stdout
+
+
+def test_a_meeting_in_two_folders_is_found_on_every_check(checked, run):
+    source = checked / "meetings" / "2026" / "2026-10-01.toml"
+    (checked / "meetings" / "2025").mkdir()
+    (checked / "meetings" / "2025" / "2026-10-01.toml").write_bytes(source.read_bytes())
+    for _ in range(2):
+        assert "meeting 2026-10-01 is also in" in run("check", code=6).stdout
+
+
+def test_a_paper_removed_is_found_though_its_meeting_did_not_change(checked, run):
+    (checked / "papers").mkdir()
+    (checked / "papers" / "plan.pdf").write_bytes(b"%PDF-1.4\n")
+    run("agenda add 'With a paper' --meeting 2026-12-03 --presenter bob --paper papers/plan.pdf")
+    run("check")
+    (checked / "papers" / "plan.pdf").unlink()
+    assert "paper 'papers/plan.pdf' is not in the store" in run("check", code=6).stdout
+
+
+def test_folders_listed_before_are_listed_again_when_they_change(checked, run):
+    """The check keeps each folder's listing under its mtime; a folder whose mtime is
+    recent is always listed again (another change may come within the same tick)."""
+    past = 1_700_000_000
+    for folder in [checked, *(p for p in checked.rglob("*") if p.is_dir())]:
+        os.utime(folder, (past, past))
+    run("check")
+    run("check")  # the listings kept are used
+    leftover = checked / "actions" / "2026" / ".A-002-x.toml.a1b2c3d4.tmp"
+    leftover.write_text("half written")
+    assert "a temporary file left by an interrupted write" in run("check").stderr
+    readme = checked / "actions" / "2026" / "README.toml"
+    readme.write_text('note = "here"\n')
+    assert "actions/2026/README.toml: not an action file" in run("check", code=6).stdout
+    leftover.unlink()
+    readme.unlink()
+    result = run("check")
+    assert "temporary" not in result.stderr and "README" not in result.stdout
+
+
+def test_an_index_that_cannot_keep_findings_still_gets_a_whole_check(checked, run, monkeypatch):
+    import sqlite3
+
+    from escg.store.index import StoreIndex
+
+    def refuse(*args, **kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    path = next((checked / "actions").rglob("A-002-*.toml"))
+    path.write_text(path.read_text().replace('owner = "cat"', 'owner = "nobody"'))
+    monkeypatch.setattr(StoreIndex, "save_checks", refuse)
+    found = [str(p) for p in check_module.check(Store(checked))]
+    assert any("owner 'nobody' is not in people.toml" in p for p in found)
+    assert found == [str(p) for p in check_module.check(Store(checked), full=True)]

@@ -209,7 +209,7 @@ class Store:
 
     def meetings_with_confidential_items(self) -> list[model.Meeting]:
         """The meetings with a confidential item on their agenda, in date order (from the
-        index, only the meetings whose data names the key are parsed)."""
+        index, only the meetings it lists as having one are parsed)."""
         def confidential(found) -> list[model.Meeting]:
             return [meeting for meeting in found if meeting.has_confidential_items]
 
@@ -217,7 +217,7 @@ class Store:
         if index is None or "meetings" in self._cache:
             return confidential(self.meetings.values())
         return self._crosscheck("meetings with confidential items", confidential(
-            self._parse_meeting(self.path(path), data) for path, data in index.meeting_data(key="confidential")),
+            self._parse_meeting(self.path(path), data) for path, data in index.meeting_data(confidential=True)),
             lambda: confidential(self._scan_meetings().values()))
 
     def meeting_summaries(self) -> list[model.MeetingSummary]:

@@ -16,6 +16,11 @@ names the files changed since the last read, and only those are statted;
 whenever it cannot know, or does not answer, every file is. Only a
 changed file is parsed again; a first build parses in both cores' processes.
 Writes made by escg update their rows as they commit (``write_through``).
+
+Each file row carries ``seq``, the index's count of changes when it was recorded
+(meta ``seq``), so ``escg check`` can ask for the files recorded since it last
+looked (``changed_since``) and keep what it found in ``checks``; forgetting a
+file forgets its check too.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from escg.errors import StoreError
 from escg.store import loader
 
 INDEX_NAME = ".escg-index.sqlite"
-VERSION = "6"
+VERSION = "7"
 PARALLEL_FROM = 2000  # files to parse before a second process is worth starting
 WATCH_FROM = 5000  # indexed files from which a store gets a watcher (escg.store.watch)
 FOLDERS = ("meetings", "actions")
@@ -43,8 +48,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, dir TEXT, kind TEXT, mtime_ns INTEGER, size INTEGER, ino INTEGER,
-    ctime_ns INTEGER, error TEXT, data TEXT);
+    ctime_ns INTEGER, error TEXT, data TEXT, seq INTEGER);
 CREATE INDEX IF NOT EXISTS files_by_dir ON files (dir);
+CREATE INDEX IF NOT EXISTS files_by_seq ON files (seq);
 CREATE INDEX IF NOT EXISTS files_with_errors ON files (kind, path) WHERE error IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_broken ON files (kind, path) WHERE error IS NOT NULL;
 CREATE TABLE IF NOT EXISTS actions (
@@ -62,7 +68,14 @@ CREATE TABLE IF NOT EXISTS decisions (
     path TEXT, meeting TEXT, date TEXT, number INTEGER, title TEXT, theme TEXT, seq INTEGER, text TEXT);
 CREATE INDEX IF NOT EXISTS decisions_by_path ON decisions (path);
 CREATE INDEX IF NOT EXISTS decisions_by_date ON decisions (date, meeting);
-CREATE TABLE IF NOT EXISTS checks (path TEXT PRIMARY KEY, signature TEXT, digest TEXT, problems TEXT, extra TEXT);
+CREATE TABLE IF NOT EXISTS confidential (path TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS checks (
+    path TEXT PRIMARY KEY, kind TEXT, problems TEXT, ident TEXT, count INTEGER, papers TEXT, meeting TEXT,
+    created TEXT);
+CREATE INDEX IF NOT EXISTS checks_found ON checks (path) WHERE problems != '[]';
+CREATE INDEX IF NOT EXISTS checks_papers ON checks (path) WHERE papers IS NOT NULL;
+CREATE INDEX IF NOT EXISTS checks_by_ident ON checks (kind, ident);
+CREATE INDEX IF NOT EXISTS checks_by_meeting ON checks (meeting) WHERE meeting IS NOT NULL;
 CREATE TABLE IF NOT EXISTS rendered (kind TEXT, path TEXT, key TEXT, text TEXT, PRIMARY KEY (kind, path));
 """
 
@@ -133,6 +146,8 @@ def derived(kind: str, relative: str, value: Any) -> list[tuple[str, tuple]]:
         return []
     meeting: model.Meeting = value
     rows: list[tuple[str, tuple]] = [("meetings", (relative, *model.MeetingSummary.of(meeting).row()))]
+    if meeting.has_confidential_items:
+        rows.append(("confidential", (relative,)))
     for seq, decision in enumerate(model.decisions_of(meeting, 0)):
         rows.append(("decisions", (relative, meeting.id, meeting.date.isoformat(), decision.item, decision.title,
                                    decision.theme, seq, decision.text)))
@@ -385,10 +400,10 @@ class StoreIndex:
                     report(len(done), len(pending))
         return done
 
-    ROWS = ("files", "actions", "meetings", "decisions")  # the tables a file's rows are in
+    ROWS = ("files", "actions", "meetings", "decisions", "confidential")  # the tables a file's rows are in
 
     def _forget(self, db: sqlite3.Connection, relative: str) -> None:
-        for table in self.ROWS:
+        for table in (*self.ROWS, "checks"):
             db.execute(f"DELETE FROM {table} WHERE path=?", (relative,))
 
     def _store(self, db: sqlite3.Connection, parsed: list[tuple[str, str, tuple, str | None, str | None, list]]) -> None:
@@ -398,9 +413,14 @@ class StoreIndex:
         paths = [(relative,) for relative, *_ in parsed]
         for table in self.ROWS:
             db.executemany(f"DELETE FROM {table} WHERE path=?", paths)
-        db.executemany("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?)", [
-            (relative, relative.rsplit("/", 1)[0] if "/" in relative else "", kind, *signature, error, data)
-            for relative, kind, signature, error, data, _ in parsed])
+        # Each file recorded gets the next number of the index's count of changes, so that
+        # `escg check` can ask what changed since it last looked (changed_since).
+        seq = int(self._meta(db, "seq") or 0)
+        db.executemany("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?)", [
+            (relative, relative.rsplit("/", 1)[0] if "/" in relative else "", kind, *signature, error, data, seq + number)
+            for number, (relative, kind, signature, error, data, _) in enumerate(parsed, start=1)])
+        if parsed:
+            self._set_meta(db, "seq", str(seq + len(parsed)))
         grouped: dict[tuple[str, int], list[tuple]] = {}
         for *_, rows in parsed:
             for table, values in rows:
@@ -453,14 +473,13 @@ class StoreIndex:
             raise StoreError(row[0])
         return loader.decode(row[1])
 
-    def meeting_data(self, ident: str | None = None, key: str | None = None) -> list[tuple[str, dict]]:
+    def meeting_data(self, ident: str | None = None, confidential: bool = False) -> list[tuple[str, dict]]:
         """(path, TOML data) of every meeting in date order, or of the one with id ``ident``,
-        or of those whose data may hold a table key ``key`` (a superset: the JSON text is
-        searched for the quoted name, so a value holding it matches too)."""
+        or (``confidential``) of those with a confidential item on their agenda."""
         self.raise_errors("meeting")
         where, params = ("WHERE m.id = ?", (ident,)) if ident else ("", ())
-        if key is not None:
-            where, params = "WHERE instr(f.data, ?) > 0", (f'"{key}"',)
+        if confidential:
+            where = "JOIN confidential c ON c.path = f.path"
         return [(path, loader.decode(data)) for path, data in self.db().execute(
             f"SELECT f.path, f.data FROM files f JOIN meetings m ON m.path = f.path {where} ORDER BY m.date, m.id",
             params)]
@@ -508,19 +527,86 @@ class StoreIndex:
 
     # --- what escg check found, kept for the next check (escg/check.py) --------
 
-    def signatures(self) -> dict[str, str]:
-        return dict(self.db().execute(f"SELECT path, {self.SIGNATURE} FROM files f"))
+    def check_state(self) -> dict | None:
+        """What the last check kept of itself (its digest, the last change it saw, the
+        action ids it found twice, the folders it listed), or None."""
+        text = self._meta(self.db(), "check")
+        return json.loads(text) if text else None
 
-    def check_results(self) -> dict[str, tuple[str, str, str, str]]:
-        return {row[0]: row[1:] for row in self.db().execute("SELECT path, signature, digest, problems, extra FROM checks")}
+    def last_change(self) -> int:
+        return int(self._meta(self.db(), "seq") or 0)
 
-    def save_check_results(self, results: dict[str, tuple[str, str, str, str]]) -> None:
+    def changed_since(self, seq: int, until: int) -> list[tuple[str, str]]:
+        """(path, kind) of the meeting and action files recorded after change ``seq``, in path order."""
+        return self.db().execute("SELECT path, kind FROM files WHERE seq > ? AND seq <= ? "
+                                 "AND kind IN ('meeting', 'action') ORDER BY path", (seq, until)).fetchall()
+
+    def store_files(self) -> list[tuple[str, str]]:
+        """(path, kind) of every meeting and action file, in path order."""
+        return self.db().execute("SELECT path, kind FROM files WHERE kind IN ('meeting', 'action') "
+                                 "ORDER BY path").fetchall()
+
+    def meeting_paths(self) -> str:
+        """The path of every meeting file, readable or not, sorted, one a line (the meetings table
+        is far narrower to read than the files table)."""
+        paths = [row[0] for row in self.db().execute(
+            "SELECT path FROM meetings UNION ALL SELECT path FROM files WHERE error IS NOT NULL AND kind = 'meeting'")]
+        paths.sort()
+        return "\n".join(paths)
+
+    def has_file(self, relative: str) -> bool:
+        return self.db().execute("SELECT 1 FROM files WHERE path=?", (relative,)).fetchone() is not None
+
+    def checked(self, paths: list[str]) -> dict[str, tuple[str | None, int | None]]:
+        """path -> (ident, count) of what the last check kept of these files."""
+        found: dict[str, tuple[str | None, int | None]] = {}
+        for start in range(0, len(paths), 500):
+            chunk = paths[start:start + 500]
+            found.update((path, (ident, count)) for path, ident, count in self.db().execute(
+                f"SELECT path, ident, count FROM checks WHERE path IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def checked_count(self, ident: str) -> tuple[bool, int | None]:
+        """(whether meeting ``ident`` was readable at the last check, its item count or None)."""
+        row = self.db().execute("SELECT count FROM checks WHERE kind='meeting' AND ident=? AND count IS NOT NULL",
+                                (ident,)).fetchone()
+        return (False, None) if row is None else (True, None if row[0] < 0 else row[0])
+
+    def actions_naming(self, meetings: list[str]) -> list[str]:
+        """The action files the last check found raised at these meetings."""
+        found: list[str] = []
+        for start in range(0, len(meetings), 500):
+            chunk = meetings[start:start + 500]
+            found += [row[0] for row in self.db().execute(
+                f"SELECT path FROM checks WHERE meeting IN ({','.join('?' * len(chunk))}) AND kind='action'", chunk)]
+        return found
+
+    def action_copies(self, ident: str) -> list[tuple[str, str | None]]:
+        """(path, created) of every action file the check found with id ``ident``."""
+        return self.db().execute("SELECT path, created FROM checks WHERE kind='action' AND ident=?", (ident,)).fetchall()
+
+    def action_ids_used_twice(self) -> list[str]:
+        return [row[0] for row in self.db().execute(
+            "SELECT ident FROM checks WHERE kind='action' AND ident IS NOT NULL GROUP BY ident HAVING count(*) > 1")]
+
+    def check_findings(self) -> list[tuple[str, str]]:
+        """(path, problems as JSON) of each file in which the check found something."""
+        return self.db().execute("SELECT path, problems FROM checks WHERE problems != '[]'").fetchall()
+
+    def check_papers(self) -> list[tuple[str, str]]:
+        """(path, [[line, paper], ...] as JSON) of each meeting that names a paper in the store."""
+        return self.db().execute("SELECT path, papers FROM checks WHERE papers IS NOT NULL").fetchall()
+
+    def save_checks(self, rows: list[tuple], state: dict, everything: bool) -> None:
+        """Keep what the check found in ``rows`` (a row of the checks table per file), and its
+        state; ``everything``: the rows are the whole store's, replacing what was kept."""
         db = self.db()
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?,?,?)",
-                           [(path, *values) for path, values in results.items()])
-            db.execute("DELETE FROM checks WHERE path NOT IN (SELECT path FROM files)")
+            if everything:
+                db.execute("DELETE FROM checks")
+            db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?,?,?,?,?,?)", rows)
+            self._set_meta(db, "check", json.dumps(state))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
