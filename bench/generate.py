@@ -13,7 +13,9 @@ What it makes, for N actions (deterministic for a given N; seeded random):
   (present, apologies with a substitute sometimes, absent, guests), minutes
   (notes under every item, decisions, a declaration of interest now and
   then); `minutes-approved` with a `[minutes]` table (drafted, approved,
-  approved_at = the next meeting held) for all but the latest, which is
+  approved_at = the next meeting held) and the `[minutes.record]` that
+  `escg minutes approve` freezes (people named, actions as raised, quorum,
+  themes, the file's digest) for all but the latest, which is
   `minutes-draft`;
 * N actions, each raised at a held meeting under one of its item numbers
   (a few without a meeting), with progress updates, owner and due-date
@@ -26,18 +28,22 @@ What it makes, for N actions (deterministic for a given N; seeded random):
 
 The TOML text is written directly, keys in the order escg writes them
 (docs/store-format.md), with plain open/write and no fsync: this script does
-not import escg, whose internals change; only the file format is stable.
+not import escg, whose internals change; only the file format is stable (the
+record's digest is computed as that document defines it).
+tests/test_bench.py checks that each record is the one escg would freeze.
 `escg --store DIR check` passes on the result.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
 import sys
 import time
+import tomllib
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -232,6 +238,16 @@ def keys(pairs) -> str:
     return "".join(f"{k} = {value(v)}\n" for k, v in pairs if v is not None and v != "" and v != [])
 
 
+def record_digest(data: dict) -> str:
+    """The digest of an approved meeting's file, as docs/store-format.md defines it: its TOML
+    data as canonical JSON (keys sorted), the record's own digest and the circulation log left out."""
+    data = {key: v for key, v in data.items() if key != "circulated"}
+    minutes = data["minutes"]
+    data["minutes"] = {**minutes, "record": {k: v for k, v in minutes["record"].items() if k != "digest"}}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=lambda v: v.isoformat())
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def write(path: Path, text: str) -> int:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -393,7 +409,8 @@ class Generator:
         self.advisers = [p["id"] for p in self.people if p["membership"] == "adviser"]
         self.chair = self.members[0]
         self.vice_chair = self.members[1]
-        write(out / "escg.toml", config_text(f"Synthetic County Strategic Coordination Group ({n:,} actions)", self.chair))
+        self.group_name = f"Synthetic County Strategic Coordination Group ({n:,} actions)"
+        write(out / "escg.toml", config_text(self.group_name, self.chair))
         write(out / "people.toml", people_text(self.orgs, self.people))
         write(out / ".gitignore", "# escg's lock and index are local to each machine; the TOML files are the truth.\n"
                                   ".escg.lock\n.escg-index*\n.escg-last-action\n")
@@ -423,6 +440,8 @@ class Generator:
             (out / "meetings" / year).mkdir(parents=True, exist_ok=True)
         (out / "actions").mkdir(exist_ok=True)
         self.years_made: set[str] = set()
+        self.approving: dict[str, dict] = {}  # approved meetings waiting for their actions (record())
+        self.as_raised: dict[str, list[dict]] = {}  # meeting -> its actions as raised
 
         number = 0
         previous_held = None
@@ -445,6 +464,8 @@ class Generator:
             self.write_held(ident, plan, previous_held, following, raised, raised_recently)
             for num, item in raised:
                 self.write_action(num, ident, item, plan)
+            if ident in self.approving:
+                self._meeting(ident, self.record(ident, self.approving.pop(ident)))
             raised_recently = (raised_recently + [f"A-{num:03d}" for num, _ in raised])[-12:]
             while next_loose == held_index:
                 number += 1
@@ -619,7 +640,20 @@ class Generator:
             record = keys([("drafted", day)])
         text = (self.head(ident, plan, status, True, self.uid()) + "".join(items_text) + attendance
                 + "\n[minutes]\n" + record)
-        self._meeting(ident, text)
+        if not following:
+            self._meeting(ident, text)
+            return
+        # Approved minutes carry the record `escg minutes approve` freezes: written once the
+        # actions raised here are (record() takes no random numbers, so the store's actions
+        # are those the generator made before it wrote records).
+        named = [chair, *present, *apologies, *absent, *substitutes.values()]
+        for k, item in enumerate([*start_items, *plan["items"], *end_items]):
+            named.append(item["presenter"])
+            if declaration and k == declaration[0] - 1:
+                named.append(declaration[1])
+        self.approving[ident] = {"text": text, "chair": chair, "named": named, "present": present,
+                                 "substitutes": substitutes, "themes": {i["theme"] for i in plan["items"]},
+                                 "approved_at": date.fromisoformat(following[:10])}
 
     def write_cancelled(self, ident: str) -> None:
         plan = {"times": TIMES[0] if len(ident) == 10 else TIMES[1], "venue": VENUES[0], "chair": self.chair}
@@ -640,6 +674,48 @@ class Generator:
         if built:
             items += [self.item_text(i, None) for i in self.standing_items(plan, END)]
         self._meeting(ident, self.head(ident, plan, "planned", built, self.uid()) + "".join(items))
+
+    def record(self, ident: str, held: dict) -> str:
+        """The meeting's text with [minutes.record] as `escg minutes approve` writes it
+        (escg.minutes.live_record; docs/store-format.md), its digest computed as documented."""
+        raised = sorted(self.as_raised.pop(ident, []), key=lambda a: (a["item"] or 0, a["number"]))
+        named = held["named"] + [a["owner"] for a in raised]
+        named += [self.people_by_id[i]["deputy_for"] or "" for i in held["present"] if i in self.people_by_id]
+        people = []
+        for person_id in dict.fromkeys(named):
+            person = self.people_by_id.get(person_id)
+            if person is not None:
+                people.append({"id": person_id, "name": person["name"], "role": person["role"], "org": person["org"],
+                               "org_name": self.org_name[person["org"]], "membership": person["membership"],
+                               "deputy_for": person["deputy_for"]})
+        # The quorum as escg.attendance.quorum counts it: members present, or stood in for by a
+        # substitute who attended, or by their named deputy present.
+        attending = held["present"] + [s for s in held["substitutes"].values() if s not in held["present"]]
+        represented: dict[str, str] = {}
+        for member in self.members:
+            if member in held["present"]:
+                represented[member] = member
+            elif member in held["substitutes"] and held["substitutes"][member] in attending:
+                represented[member] = held["substitutes"][member]
+        for person_id in held["present"]:
+            deputy = self.people_by_id.get(person_id)
+            if deputy and deputy["deputy_for"] in self.members and deputy["deputy_for"] not in represented:
+                if person_id not in represented.values():
+                    represented[deputy["deputy_for"]] = person_id
+        used = held["themes"] | {a["theme"] for a in raised}
+        compact = lambda pairs: {k: v for k, v in pairs if v not in (None, "", [], {})}  # noqa: E731 - as escg's
+        text = held["text"] + "\n[minutes.record]\n" + keys([
+            ("digest", "sha256:" + "0" * 64), ("group", self.group_name), ("short", SHORT),
+            ("secretariat", "scc.secretariat@example.org"), ("chair", held["chair"]),
+            ("approved_at_date", held["approved_at"]), ("quorum_needed", 8), ("quorum_counted", len(represented)),
+            ("quorum_members", len(self.members)),
+            ("people", [{"id": p["id"], **compact(list(p.items())[1:])} for p in people]),
+            ("actions", [{"id": a["id"], **compact([(k, a[k]) for k in ("item", "title", "owner", "org", "org_name",
+                                                                         "theme", "due")])} for a in raised])])
+        themes = [(key, name) for key, name in THEMES.items() if key in used]
+        if themes:
+            text += "\n[minutes.record.themes]\n" + keys(themes)
+        return text.replace("sha256:" + "0" * 64, record_digest(tomllib.loads(text)), 1)
 
     def _meeting(self, ident: str, text: str) -> None:
         self.bytes["meetings"] += write(self.out / "meetings" / ident[:4] / f"{ident}.toml", text)
@@ -705,6 +781,13 @@ class Generator:
             updates.append({"date": closed, "note": rng.choice(DONE if status == "done" else DROPPED)})
         audience = rng.choice(AUDIENCES)
         title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}" + (f" {audience}" if audience else "")
+        if meeting:  # as raised, before any change of owner or due date the file records (escg.actions.as_raised)
+            first_owner = next((u["from_owner"] for u in updates if "from_owner" in u), owner["id"])
+            first_due = next((u["from_due"] for u in updates if "from_due" in u), due)
+            org = self.people_by_id[first_owner]["org"]
+            self.as_raised.setdefault(meeting, []).append({
+                "number": number, "id": ident, "item": item, "title": title, "owner": first_owner,
+                "org": org, "org_name": self.org_name[org], "theme": theme, "due": first_due})
         text = f"# Action {ident}\n" + keys([
             ("id", ident), ("title", title), ("owner", owner["id"]), ("org", owner["org"]), ("due", due),
             ("status", status), ("meeting", meeting), ("item", item), ("theme", theme), ("created", created),
