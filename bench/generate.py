@@ -7,9 +7,9 @@ What it makes, for N actions (deterministic for a given N; seeded random):
   (ids 2026-03-05, 2026-03-05b, ...), plus about 1% cancelled meetings and six
   meetings still to come (`planned`; the first two with their agenda built,
   the others with placed items only);
-* every held meeting about 6 KB of TOML: a built agenda (`agenda_built =
-  true`: the six standing items of escg.toml around 4 to 6 placed items with
-  presenter, org, theme, sometimes papers and a submitter), attendance
+* every held meeting about 6 KB of TOML before its record (12 KB with it):
+  a built agenda (`agenda_built = true`: the six standing items of escg.toml
+  around 4 to 6 placed items with presenter, org, theme, sometimes papers and a submitter), attendance
   (present, apologies with a substitute sometimes, absent, guests), minutes
   (notes under every item, decisions, a declaration of interest now and
   then); `minutes-approved` with a `[minutes]` table (drafted, approved,

@@ -163,3 +163,11 @@ def test_an_index_that_cannot_keep_findings_still_gets_a_whole_check(checked, ru
     found = [str(p) for p in check_module.check(Store(checked))]
     assert any("owner 'nobody' is not in people.toml" in p for p in found)
     assert found == [str(p) for p in check_module.check(Store(checked), full=True)]
+
+
+def test_a_meeting_made_after_the_check_answers_an_unchanged_action(checked, run):
+    path = next((checked / "actions").rglob("A-002-*.toml"))
+    path.write_text(path.read_text().replace('owner = "cat"', 'owner = "cat"\nmeeting = "2027-01-07"'))
+    assert "raised at meeting 2027-01-07, which does not exist" in run("check", code=6).stdout
+    run("meeting new 2027-01-07")  # the action's file does not change; the meetings there are do
+    assert "2027-01-07" not in run("check").stdout

@@ -20,7 +20,8 @@ Writes made by escg update their rows as they commit (``write_through``).
 Each file row carries ``seq``, the index's count of changes when it was recorded
 (meta ``seq``), so ``escg check`` can ask for the files recorded since it last
 looked (``changed_since``) and keep what it found in ``checks``; forgetting a
-file forgets its check too.
+file forgets its check too. Meta ``meeting_set`` counts the changes of which
+meeting files there are (one added, removed or renamed).
 """
 
 from __future__ import annotations
@@ -403,14 +404,28 @@ class StoreIndex:
     ROWS = ("files", "actions", "meetings", "decisions", "confidential")  # the tables a file's rows are in
 
     def _forget(self, db: sqlite3.Connection, relative: str) -> None:
+        if kind_of(relative) == "meeting":
+            self._meetings_changed(db)
         for table in (*self.ROWS, "checks"):
             db.execute(f"DELETE FROM {table} WHERE path=?", (relative,))
+
+    def _meetings_changed(self, db: sqlite3.Connection) -> None:
+        """Count a change of which meeting files there are (meta ``meeting_set``, for `escg check`)."""
+        self._set_meta(db, "meeting_set", str(int(self._meta(db, "meeting_set") or 0) + 1))
 
     def _store(self, db: sqlite3.Connection, parsed: list[tuple[str, str, tuple, str | None, str | None, list]]) -> None:
         """Record files as parsed: (path, kind, signature, error, data, rows), replacing what
         the index had of them. One statement a table (a first build records 100,000s of files):
         each table's rows keep the order of the files and of their rows."""
         paths = [(relative,) for relative, *_ in parsed]
+        meetings = [relative for relative, kind, *_ in parsed if kind == "meeting"]
+        known = 0
+        for start in range(0, len(meetings), 500):
+            chunk = meetings[start:start + 500]
+            known += db.execute(f"SELECT count(*) FROM files WHERE path IN ({','.join('?' * len(chunk))})",
+                                chunk).fetchone()[0]
+        if known < len(meetings):
+            self._meetings_changed(db)  # a meeting file that was not there
         for table in self.ROWS:
             db.executemany(f"DELETE FROM {table} WHERE path=?", paths)
         # Each file recorded gets the next number of the index's count of changes, so that
@@ -545,6 +560,10 @@ class StoreIndex:
         """(path, kind) of every meeting and action file, in path order."""
         return self.db().execute("SELECT path, kind FROM files WHERE kind IN ('meeting', 'action') "
                                  "ORDER BY path").fetchall()
+
+    def meeting_set(self) -> int:
+        """A number that changes whenever a meeting file is added, removed or renamed."""
+        return int(self._meta(self.db(), "meeting_set") or 0)
 
     def meeting_paths(self) -> str:
         """The path of every meeting file, readable or not, sorted, one a line (the meetings table
