@@ -14,8 +14,9 @@ the files' references are checked against (people, organisations, themes, and
 which meeting files there are, as the index counts its changes) and the
 index's count of changes when it looked. The next check reads only the files
 the index recorded since then (escg.store.index numbers each file it
-records), and the actions raised at a meeting whose item count changed; everything, when the digest changed. What is between files (papers in
-the store, an action id used twice) is asked of the kept rows, and the store's
+records), and the actions raised at a meeting whose item count changed;
+everything, when the digest changed. What is between files (papers in the
+store, an action id used twice) is asked of the kept rows, and the store's
 folders are listed again only where their mtime changed (for leftover
 temporary files). So a check of an unchanged store reads no meeting or action
 and does not walk 100,000 names. ``full=True`` (`escg check --full`), or a
