@@ -135,13 +135,14 @@ class Checker:
             self.add(group, ("chair",), f"the chair {group.value.chair!r} is not in people.toml")
 
         index = None if self.full else self.store.index()
-        listing = self._listing(index.check_state() or {}) if index is not None else None
+        state = (index.check_state() or {}) if index is not None else {}
+        listing = self._listing(state) if index is not None else None
         if listing is not None and listing.odd:
             index = None  # a store file the index does not cover (a link, say): read them all
         mark = len(self.problems)
         if index is not None:
             try:
-                self._incremental(index, listing, persons, orgs, themes, group, unreadable)
+                self._incremental(index, state, listing, persons, orgs, themes, group, unreadable)
                 leftovers = listing.leftovers
             except _Uncached:  # the index cannot keep what was found (read only): check it all
                 del self.problems[mark:]
@@ -218,7 +219,7 @@ class Checker:
                 return True, counts[ident]
             return (False, None) if counted is None else counted(ident)
 
-        by_id: dict[str, list[tuple[str, str, str]]] = {}
+        by_id: dict[str, list[tuple[str, str | None]]] = {}
         for relative in others:
             # Not an action (a README.toml, say): say so, and never rename or renumber it.
             self.add(self.root / relative, (), "not an action file (actions are named A-<number>-<tag>.toml); escg ignores it")
@@ -230,7 +231,7 @@ class Checker:
             ident, created, meeting = found if found is not None else (None, None, None)
             rows.append((relative, "action", self._found(before), ident, None, None, meeting, created))
             if across and ident is not None:
-                by_id.setdefault(ident, []).append((created or "9999-12-31", relative.rsplit("/", 1)[-1], relative))
+                by_id.setdefault(ident, []).append((relative, created))
         for ident, copies in by_id.items():
             if len(copies) > 1:
                 self._copies(ident, copies)
@@ -249,17 +250,16 @@ class Checker:
             subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
             here = Path(folder)
             parts = here.relative_to(self.root).parts
-            kind = "meeting" if parts[:1] == (MEETINGS,) else "action" if parts[:1] == (ACTIONS,) else None
             prefix = "/".join(parts) + "/"
             for name in sorted(names):
-                if name.startswith(".") and name.endswith(".tmp") and TEMPORARY.fullmatch(name):
+                place = _place(parts, name)
+                if place == "leftover":
                     if (here / name).is_file():
                         leftovers.append(here / name)
-                elif kind is not None and len(parts) == 2 and name.endswith(".toml") and not name.startswith("."):
-                    if kind == "action" and not name.startswith("A-"):
-                        others.append(prefix + name)
-                    else:
-                        files.append((prefix + name, kind))
+                elif place == "other":
+                    others.append(prefix + name)
+                elif place is not None:
+                    files.append((prefix + name, place))
         return files, sorted(leftovers), others
 
     # --- what each file was found to hold, kept between checks ---------------
@@ -303,8 +303,7 @@ class Checker:
     def _list(self, relative: str, path: str) -> tuple[list[str], list[str], list[str], list[str]]:
         """(subfolders to walk, leftover temporary files, files that are not actions, odd files) of one folder."""
         subfolders, leftovers, others, odd = [], [], [], []
-        parts = relative.split("/") if relative else []
-        kind = "meeting" if parts[:1] == [MEETINGS] else "action" if parts[:1] == [ACTIONS] else None
+        parts = tuple(relative.split("/")) if relative else ()
         for entry in os.scandir(path):
             name = entry.name
             try:
@@ -314,23 +313,25 @@ class Checker:
             if is_dir:
                 if not name.startswith(".") and not entry.is_symlink():
                     subfolders.append(name)
-            elif name.startswith(".") and name.endswith(".tmp") and TEMPORARY.fullmatch(name):
+                continue
+            place = _place(parts, name)
+            if place == "leftover":
                 if os.path.isfile(entry.path):
                     leftovers.append(name)
-            elif kind is not None and len(parts) == 2 and name.endswith(".toml") and not name.startswith("."):
-                if kind == "action" and not name.startswith("A-"):
-                    others.append(f"{relative}/{name}")
-                elif not entry.is_file(follow_symlinks=False):
-                    odd.append(f"{relative}/{name}")  # not a regular file: the index leaves it out
+            elif place == "other":
+                others.append(f"{relative}/{name}")
+            elif place is not None and not entry.is_file(follow_symlinks=False):
+                odd.append(f"{relative}/{name}")  # not a regular file: the index leaves it out
         subfolders.sort()
         return subfolders, leftovers, others, odd
 
-    def _incremental(self, index, listing: "_Listing", persons, orgs, themes, group, unreadable: list[str]) -> None:
+    def _incremental(self, index, state: dict, listing: "_Listing", persons, orgs, themes, group,
+                     unreadable: list[str]) -> None:
         """Check only the files recorded in the index since the last check (all of them when
-        what they are checked against changed), and take the rest from what it found then."""
+        what they are checked against changed), and take the rest from what it found then
+        (``state``: what the last check kept of itself)."""
         import sqlite3
 
-        state = index.check_state() or {}
         # Which meeting files there are, as the index counts its changes (listing 30,000 paths
         # to hash them would cost more than the rest of an unchanged check).
         universe = [FINDINGS, unreadable, sorted(persons), sorted(orgs), sorted(themes), index.meeting_set(),
@@ -342,7 +343,7 @@ class Checker:
             # What every file is checked against changed (or nothing was kept): check them all.
             everything = True
             files = index.store_files()
-            self.meeting_ids = {_stem(relative) for relative in index.meeting_paths().split("\n") if relative}
+            self.meeting_ids = {_stem(relative) for relative in index.meeting_paths()}
             rows = self._run(files, listing.others, persons, orgs, themes, across=False)
             checked = {relative for relative, _ in files}
             candidates = None
@@ -385,8 +386,7 @@ class Checker:
             copies = index.action_copies(ident)
             if len(copies) > 1:
                 twice.append(ident)
-                self._copies(ident, [(created or "9999-12-31", relative.rsplit("/", 1)[-1], relative)
-                                     for relative, created in copies])
+                self._copies(ident, copies)
         if twice != kept["twice"]:
             try:
                 index.save_checks([], {**kept, "twice": twice}, False)
@@ -402,12 +402,13 @@ class Checker:
         for relative, papers in index.check_papers():
             self._missing_papers(self.root / relative, json.loads(papers))
 
-    def _copies(self, ident: str, copies: list[tuple[str, str, str]]) -> None:
-        """The problems of an action id used by several files: (created, name, path) of each."""
-        copies.sort()
-        keep = self.root / copies[0][2]
+    def _copies(self, ident: str, copies: list[tuple[str, str | None]]) -> None:
+        """The problems of an action id used by several files: (path, created) of each. The
+        first created (then by name) is kept; the others are copies or renumbered."""
+        ordered = sorted(copies, key=lambda copy: (copy[1] or "9999-12-31", copy[0].rsplit("/", 1)[-1], copy[0]))
+        keep = self.root / ordered[0][0]
         kept = load(keep, None, self.root, collect=True).data
-        for other in (self.root / relative for _, _, relative in copies[1:]):
+        for other in (self.root / relative for relative, _ in ordered[1:]):
             loaded = load(other, None, self.root, collect=True)
             if loaded.data is not None and loaded.data == kept:
                 # The same action twice (a merge tool's A-012-769d_LOCAL_4242.toml): one copy goes.
@@ -581,6 +582,19 @@ class _Anything(dict):
 
     def get(self, key: Any, default: Any = None) -> Any:
         return default
+
+
+def _place(parts: tuple[str, ...], name: str) -> str | None:
+    """What a file ``name`` in the folder ``parts`` (relative to the store) is to the check:
+    "leftover" (a temporary file of an interrupted write), "meeting" or "action" (a store
+    file), "other" (in an actions folder, but not named as an action), or None."""
+    if name.startswith(".") and name.endswith(".tmp") and TEMPORARY.fullmatch(name):
+        return "leftover"
+    if len(parts) != 2 or parts[0] not in (MEETINGS, ACTIONS) or not name.endswith(".toml") or name.startswith("."):
+        return None
+    if parts[0] == MEETINGS:
+        return "meeting"
+    return "action" if name.startswith("A-") else "other"
 
 
 def _stem(relative: str) -> str:

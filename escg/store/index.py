@@ -409,6 +409,16 @@ class StoreIndex:
         for table in (*self.ROWS, "checks"):
             db.execute(f"DELETE FROM {table} WHERE path=?", (relative,))
 
+    @staticmethod
+    def _among(db: sqlite3.Connection, sql: str, values: list) -> list[tuple]:
+        """The rows of ``sql``, whose ``IN ({})`` is filled with ``values``, asked 500 at a time
+        (SQLite limits the parameters of one statement)."""
+        rows: list[tuple] = []
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
+
     def _meetings_changed(self, db: sqlite3.Connection) -> None:
         """Count a change of which meeting files there are (meta ``meeting_set``, for `escg check`)."""
         self._set_meta(db, "meeting_set", str(int(self._meta(db, "meeting_set") or 0) + 1))
@@ -419,12 +429,7 @@ class StoreIndex:
         each table's rows keep the order of the files and of their rows."""
         paths = [(relative,) for relative, *_ in parsed]
         meetings = [relative for relative, kind, *_ in parsed if kind == "meeting"]
-        known = 0
-        for start in range(0, len(meetings), 500):
-            chunk = meetings[start:start + 500]
-            known += db.execute(f"SELECT count(*) FROM files WHERE path IN ({','.join('?' * len(chunk))})",
-                                chunk).fetchone()[0]
-        if known < len(meetings):
+        if meetings and len(self._among(db, "SELECT path FROM files WHERE path IN ({})", meetings)) < len(meetings):
             self._meetings_changed(db)  # a meeting file that was not there
         for table in self.ROWS:
             db.executemany(f"DELETE FROM {table} WHERE path=?", paths)
@@ -565,25 +570,19 @@ class StoreIndex:
         """A number that changes whenever a meeting file is added, removed or renamed."""
         return int(self._meta(self.db(), "meeting_set") or 0)
 
-    def meeting_paths(self) -> str:
-        """The path of every meeting file, readable or not, sorted, one a line (the meetings table
-        is far narrower to read than the files table)."""
-        paths = [row[0] for row in self.db().execute(
+    def meeting_paths(self) -> list[str]:
+        """The path of every meeting file, readable or not (the meetings table is far narrower
+        to read than the files table)."""
+        return [row[0] for row in self.db().execute(
             "SELECT path FROM meetings UNION ALL SELECT path FROM files WHERE error IS NOT NULL AND kind = 'meeting'")]
-        paths.sort()
-        return "\n".join(paths)
 
     def has_file(self, relative: str) -> bool:
         return self.db().execute("SELECT 1 FROM files WHERE path=?", (relative,)).fetchone() is not None
 
     def checked(self, paths: list[str]) -> dict[str, tuple[str | None, int | None]]:
         """path -> (ident, count) of what the last check kept of these files."""
-        found: dict[str, tuple[str | None, int | None]] = {}
-        for start in range(0, len(paths), 500):
-            chunk = paths[start:start + 500]
-            found.update((path, (ident, count)) for path, ident, count in self.db().execute(
-                f"SELECT path, ident, count FROM checks WHERE path IN ({','.join('?' * len(chunk))})", chunk))
-        return found
+        return {path: (ident, count) for path, ident, count in self._among(
+            self.db(), "SELECT path, ident, count FROM checks WHERE path IN ({})", paths)}
 
     def checked_count(self, ident: str) -> tuple[bool, int | None]:
         """(whether meeting ``ident`` was readable at the last check, its item count or None)."""
@@ -593,12 +592,8 @@ class StoreIndex:
 
     def actions_naming(self, meetings: list[str]) -> list[str]:
         """The action files the last check found raised at these meetings."""
-        found: list[str] = []
-        for start in range(0, len(meetings), 500):
-            chunk = meetings[start:start + 500]
-            found += [row[0] for row in self.db().execute(
-                f"SELECT path FROM checks WHERE meeting IN ({','.join('?' * len(chunk))}) AND kind='action'", chunk)]
-        return found
+        return [row[0] for row in self._among(
+            self.db(), "SELECT path FROM checks WHERE meeting IN ({}) AND kind='action'", meetings)]
 
     def action_copies(self, ident: str) -> list[tuple[str, str | None]]:
         """(path, created) of every action file the check found with id ``ident``."""
@@ -660,12 +655,8 @@ class StoreIndex:
 
     def actions_at(self, paths: list[str]) -> dict[str, model.Action]:
         """The actions in these files, by path."""
-        found: dict[str, model.Action] = {}
-        for start in range(0, len(paths), 500):
-            chunk = paths[start:start + 500]
-            found.update((path, load_action(data)) for path, data in self.db().execute(
-                f"SELECT path, data FROM actions WHERE path IN ({','.join('?' * len(chunk))})", chunk))
-        return found
+        return {path: load_action(data) for path, data in self._among(
+            self.db(), "SELECT path, data FROM actions WHERE path IN ({})", paths)}
 
     def rendered(self, kind: str) -> dict[str, tuple[str, str]]:
         """path -> (key, text) of what was kept of ``kind``."""
