@@ -1,8 +1,8 @@
 """The one loader: every reader of a store file goes through ``load``.
 
 ``load(path, parse)`` reads the bytes (refusing a file over ``MAX_FILE``),
-decodes UTF-8, parses TOML (``toml()``: tomli's compiled parser, else the standard
-``tomllib``), runs the model's
+decodes UTF-8, parses TOML (``toml()``: as the standard ``tomllib`` reads it, by
+faster parsers where installed), runs the model's
 ``parse(data, problems)`` and turns each problem into ``file:line: message``.
 It raises the first problem as a ``StoreError`` (ordinary reads) or, with
 ``collect=True``, returns every problem found (``escg check``, the index).
@@ -142,22 +142,62 @@ _PARSER: Any = None
 
 
 def toml() -> Any:
-    """The TOML parser: ``tomli`` where installed, else the standard ``tomllib``.
+    """The TOML parser: ``.loads(text)`` and ``.TOMLDecodeError``, read as tomllib reads.
 
-    tomllib is tomli's code, taken into the standard library; tomli's wheels are that code
-    compiled with mypyc, and parse a store about 2.7 times as fast (a store's cold index
-    build and ``check --full`` are mostly parsing). tomli 2.4 moved to TOML 1.1, which
-    tomllib (before Python 3.15) and tomlkit do not read, so the dependency stays below it:
-    both parsers accept and refuse the same files, with the same messages
-    (tests/test_store.py holds them to it)."""
+    The standard ``tomllib`` is the reference; ``tomli`` is its code compiled with mypyc
+    (about 1.7 times as fast here) and decides, where installed; ``rtoml`` (Rust, about
+    3 times as fast as tomli on a meeting file) reads first where installed, since a cold
+    index build and ``check --full`` are mostly parsing. See ``Parser`` for how the fast
+    reader is kept to the reference's answers; tests/test_store.py holds all of them to
+    the same values, refusals and messages."""
     global _PARSER
     if _PARSER is None:
         try:
-            import tomli as parser
+            import tomli as exact
         except ImportError:
-            import tomllib as parser
-        _PARSER = parser
+            import tomllib as exact
+        try:
+            import rtoml
+        except ImportError:  # no wheel for this platform: the exact parser alone
+            rtoml = None
+        _PARSER = Parser(exact, rtoml.loads if rtoml is not None else None)
     return _PARSER
+
+
+# An offset date-time: rtoml gives it a tzinfo class of its own, tomllib datetime.timezone.
+_OFFSET = Pattern(r"\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)")
+# Openings that bound the nesting depth: rtoml crashes the process (a stack overflow) on
+# arrays nested some thousands deep, where tomllib raises RecursionError; below 400
+# openings, tomllib (a frame a level) reads them from any call escg makes.
+_NESTING = 400
+
+
+class Parser:
+    """Reads TOML as ``exact`` (tomli or tomllib) does, asking ``fast`` first where it is
+    sure to give the same value.
+
+    rtoml (below 0.14: TOML 1.0, as tomllib) and tomllib differ only where this sends a
+    text to the exact parser at once: a byte-order mark, a DEL character (tomllib refuses
+    both, even in a comment), an offset date-time (the tzinfo's class), deep nesting.
+    Whatever rtoml refuses, the exact parser reads again, so every refusal, and its
+    message and line, is tomllib's (and an integer beyond 64 bits, which rtoml refuses
+    and tomllib reads, reads as tomllib reads it). tests/test_store.py proves the two
+    agree on the example store, on odd and malformed files, and on thousands of mutants."""
+
+    def __init__(self, exact: Any, fast: Callable[[str], dict] | None) -> None:
+        self.exact = exact
+        self.fast = fast
+        self.TOMLDecodeError = exact.TOMLDecodeError
+
+    def loads(self, text: str) -> dict:
+        fast = self.fast
+        if (fast is not None and "\x7f" not in text and "\ufeff" not in text
+                and text.count("[") + text.count("{") < _NESTING and not _OFFSET.search(text)):
+            try:
+                return fast(text)
+            except Exception:  # noqa: BLE001 - refused (or beyond it): the exact parser decides
+                pass
+        return self.exact.loads(text)
 
 
 def read(path: Path, parse: Parse, root: Path | None = None) -> Any:
