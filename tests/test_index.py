@@ -158,3 +158,82 @@ def test_data_kept_as_json_comes_back_as_it_was():
         assert encode(data) == long_way(data)
         assert repr(decode(encode(data))) == repr(data)  # repr: nan != nan
     assert decode(encode({"a": "\x01d2026-01-01"})) == {"a": "\x01d2026-01-01"}  # not a date
+
+
+def _tables(root) -> dict[str, list]:
+    import sqlite3
+
+    db = sqlite3.connect(root / INDEX_NAME)
+    try:
+        return {table: db.execute(f"SELECT * FROM {table} ORDER BY path").fetchall()
+                for table in ("files", "actions", "meetings", "decisions", "confidential")}
+    finally:
+        db.close()
+
+
+def _build(root) -> None:
+    from escg.store.index import StoreIndex
+
+    for suffix in ("", "-wal", "-shm"):
+        (root / f"{INDEX_NAME}{suffix}").unlink(missing_ok=True)
+    index = StoreIndex(root)
+    try:
+        index.refresh()
+    finally:
+        index.close()
+
+
+def test_a_first_build_in_worker_processes_records_what_one_process_does(example_store, monkeypatch):
+    """A first build of a large store parses in a process per core and records each batch as
+    it arrives: every row must be what parsing in this process records (a broken file too)."""
+    from escg.store import index
+
+    (example_store / "actions" / "2026" / "A-900-broken.toml").write_text('id = "A-900"\ntitle = \n')
+    _build(example_store)
+    serial = _tables(example_store)
+    assert len(serial["files"]) > 40 and any(row[7] for row in serial["files"])  # an error row
+    monkeypatch.setattr(index, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(index, "BATCH", 7)  # several batches
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    reports = []
+
+    def here(*args):
+        raise AssertionError("parsed in this process")
+
+    monkeypatch.setattr(index.StoreIndex, "_parse_serial", here)
+    for suffix in ("", "-wal", "-shm"):
+        (example_store / f"{INDEX_NAME}{suffix}").unlink(missing_ok=True)
+    built = index.StoreIndex(example_store)
+    try:
+        built.refresh(lambda done, total: reports.append((done, total)))
+    finally:
+        built.close()
+    assert _tables(example_store) == serial
+    total = len(serial["files"])
+    assert reports[-1] == (total, total) and len(reports) == -(-total // 7)
+
+
+def test_a_first_build_that_fails_while_recording_leaves_no_rows(example_store, monkeypatch):
+    from escg.store import index
+
+    monkeypatch.setattr(index, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(index, "BATCH", 5)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    calls = []
+    original = index.StoreIndex._store
+
+    def store(self, db, parsed, fresh=False):
+        calls.append(len(parsed))
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return original(self, db, parsed, fresh)
+
+    monkeypatch.setattr(index.StoreIndex, "_store", store)
+    built = index.StoreIndex(example_store)
+    with pytest.raises(OSError, match="disk full"):
+        built.refresh()
+    built.close()
+    assert all(rows == [] for rows in _tables(example_store).values())
+    monkeypatch.setattr(index.StoreIndex, "_store", original)
+    _build(example_store)
+    assert len(_tables(example_store)["actions"]) == len(list((example_store / "actions").rglob("A-*.toml")))

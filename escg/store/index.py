@@ -14,8 +14,9 @@ place, a rename, a git checkout or a restore is seen by the next read. In a
 store of ``WATCH_FROM`` files or more, the store's watcher (escg.store.watch)
 names the files changed since the last read, and only those are statted;
 whenever it cannot know, or does not answer, every file is. Only a
-changed file is parsed again; a first build parses in both cores' processes.
-Writes made by escg update their rows as they commit (``write_through``).
+changed file is parsed again; a first build parses in a process per core
+while this one records each batch as it arrives, in one transaction. Writes
+made by escg update their rows as they commit (``write_through``).
 
 Each file row carries ``seq``, the index's count of changes when it was recorded
 (meta ``seq``), so ``escg check`` can ask for the files recorded since it last
@@ -31,7 +32,7 @@ import os
 import sqlite3
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from escg import model
 from escg.errors import StoreError
@@ -40,6 +41,7 @@ from escg.store import loader
 INDEX_NAME = ".escg-index.sqlite"
 VERSION = "7"
 PARALLEL_FROM = 2000  # files to parse before a second process is worth starting
+BATCH = 500  # files a worker parses at a time, and how often a first build reports progress
 WATCH_FROM = 5000  # indexed files from which a store gets a watcher (escg.store.watch)
 FOLDERS = ("meetings", "actions")
 TOP = {"escg.toml": "config", "people.toml": "people", "forward-plan.toml": "forward"}
@@ -358,48 +360,64 @@ class StoreIndex:
             self._set_meta(db, "files", str(count))  # whether the store is large enough for a watcher
         if not pending and not gone and seen_dirs == known_dirs:
             return
-        self._apply(db, pending, gone, stats, seen_dirs, report)
+        self._apply(db, pending, gone, stats, seen_dirs, report, fresh=not known)
 
     def _apply(self, db: sqlite3.Connection, pending: list[tuple[str, str]], gone: list[str],
-               stats: dict[str, tuple], seen_dirs: dict[str, int] | None, report) -> None:
-        """Parse what changed and record it, with what went, in one transaction."""
-        parsed = self._parse_all(pending, report)
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for relative in gone:
-                self._forget(db, relative)
-            self._store(db, [(relative, kind, stats[relative], error, data, rows)
-                             for relative, kind, error, data, rows in parsed])
-            if seen_dirs is not None:
-                db.execute("DELETE FROM dirs")
-                db.executemany("INSERT INTO dirs VALUES (?, ?)", seen_dirs.items())
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+               stats: dict[str, tuple], seen_dirs: dict[str, int] | None, report, fresh: bool = False) -> None:
+        """Parse what changed and record it, with what went, in one transaction.
 
-    def _parse_all(self, pending: list[tuple[str, str]], report) -> list[tuple]:
+        A few files are parsed before the write lock is taken. Many (a first build) are
+        parsed by worker processes while this one records each batch as it comes, so the
+        recording overlaps the parsing and no more than a few batches are held in memory.
+        ``fresh``: the index holds no file yet, so there are no old rows to delete."""
+        parallel = len(pending) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
+        if parallel:
+            batches: Iterator[list[tuple]] = self._parse_parallel(pending, report)
+        else:
+            batches = iter([self._parse_serial(pending, report)])  # parsed now, before the lock
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for relative in gone:
+                    self._forget(db, relative)
+                for parsed in batches:
+                    self._store(db, [(relative, kind, stats[relative], error, data, rows)
+                                     for relative, kind, error, data, rows in parsed], fresh)
+                if seen_dirs is not None:
+                    db.execute("DELETE FROM dirs")
+                    db.executemany("INSERT INTO dirs VALUES (?, ?)", seen_dirs.items())
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        finally:
+            if hasattr(batches, "close"):
+                batches.close()  # stops the workers if recording failed
+
+    def _parse_serial(self, pending: list[tuple[str, str]], report) -> list[tuple]:
         root = str(self.root)
-        if len(pending) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-            done = []
-            for number, (relative, kind) in enumerate(pending, start=1):
-                done.append((relative, kind, *parse_file(root, relative, kind)))
-                if report is not None and len(pending) > PARALLEL_FROM and (number % 500 == 0 or number == len(pending)):
-                    report(number, len(pending))
-            return done
-        # A first run after a clone parses every file: use every core.
+        done = []
+        for number, (relative, kind) in enumerate(pending, start=1):
+            done.append((relative, kind, *parse_file(root, relative, kind)))
+            if report is not None and len(pending) > PARALLEL_FROM and (number % 500 == 0 or number == len(pending)):
+                report(number, len(pending))
+        return done
+
+    def _parse_parallel(self, pending: list[tuple[str, str]], report) -> Iterator[list[tuple]]:
+        """The parsed files in batches, in order, from a process per core (a first run after
+        a clone parses every file)."""
         import multiprocessing
 
-        size = 500  # files a batch, and how often the progress is reported
-        batches = [(root, pending[i:i + size]) for i in range(0, len(pending), size)]
-        done = []
+        root = str(self.root)
+        batches = [(root, pending[i:i + BATCH]) for i in range(0, len(pending), BATCH)]
+        done = 0
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         with context.Pool(min(os.cpu_count() or 2, 4)) as pool:
             for result in pool.imap(_parse_batch, batches):
-                done += result
+                done += len(result)
                 if report is not None:
-                    report(len(done), len(pending))
-        return done
+                    report(done, len(pending))
+                yield result
 
     ROWS = ("files", "actions", "meetings", "decisions", "confidential")  # the tables a file's rows are in
 
@@ -423,16 +441,20 @@ class StoreIndex:
         """Count a change of which meeting files there are (meta ``meeting_set``, for `escg check`)."""
         self._set_meta(db, "meeting_set", str(int(self._meta(db, "meeting_set") or 0) + 1))
 
-    def _store(self, db: sqlite3.Connection, parsed: list[tuple[str, str, tuple, str | None, str | None, list]]) -> None:
+    def _store(self, db: sqlite3.Connection, parsed: list[tuple[str, str, tuple, str | None, str | None, list]],
+               fresh: bool = False) -> None:
         """Record files as parsed: (path, kind, signature, error, data, rows), replacing what
-        the index had of them. One statement a table (a first build records 100,000s of files):
-        each table's rows keep the order of the files and of their rows."""
-        paths = [(relative,) for relative, *_ in parsed]
+        the index had of them (``fresh``: it had none). One statement a table (a first build
+        records 100,000s of files): each table's rows keep the order of the files and of
+        their rows."""
         meetings = [relative for relative, kind, *_ in parsed if kind == "meeting"]
-        if meetings and len(self._among(db, "SELECT path FROM files WHERE path IN ({})", meetings)) < len(meetings):
+        if meetings and (fresh or len(self._among(db, "SELECT path FROM files WHERE path IN ({})", meetings))
+                         < len(meetings)):
             self._meetings_changed(db)  # a meeting file that was not there
-        for table in self.ROWS:
-            db.executemany(f"DELETE FROM {table} WHERE path=?", paths)
+        if not fresh:
+            paths = [(relative,) for relative, *_ in parsed]
+            for table in self.ROWS:
+                db.executemany(f"DELETE FROM {table} WHERE path=?", paths)
         # Each file recorded gets the next number of the index's count of changes, so that
         # `escg check` can ask what changed since it last looked (changed_since).
         seq = int(self._meta(db, "seq") or 0)
