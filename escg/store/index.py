@@ -3,9 +3,10 @@
 The files stay the truth: deleting the index loses nothing, and it is never
 committed (.gitignore). It holds a row for every store file (escg.toml,
 people.toml, forward-plan.toml, each meeting and each action): its stat
-signature, the TOML data as JSON (escg.store.loader.encode) or the file's
-first problem, and derived rows the read commands query: ``actions`` (the
-columns of a review, and the JSON contract in two halves around ``rag``),
+signature, the TOML data as JSON (escg.store.loader.encode; not of an action,
+whose row of ``actions`` holds it) or the file's first problem, and derived
+rows the read commands query: ``actions`` (the columns of a review, its data,
+and the JSON contract in two halves around ``rag``),
 ``meetings`` (date, status, times, chair, counts) and ``decisions``.
 
 Freshness is exact: ``refresh`` stats every indexed file (mtime, size, inode,
@@ -133,7 +134,9 @@ def parse_file(root: str, relative: str, kind: str, text: str | None = None,
     problem = file_problem(kind, relative, loaded.value)
     if problem:
         return problem, None, []
-    return None, loader.encode(loaded.data), derived(kind, relative, loaded.value)
+    # An action is read from its row of ``actions``, never from ``files``: its data is not kept twice.
+    data = None if kind == "action" else loader.encode(loaded.data)
+    return None, data, derived(kind, relative, loaded.value)
 
 
 def derived(kind: str, relative: str, value: Any) -> list[tuple[str, tuple]]:
