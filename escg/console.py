@@ -9,8 +9,26 @@ from __future__ import annotations
 import sys
 
 
+def _asks_version(argv: list[str]) -> bool:
+    """Whether the arguments are ``--version`` and root ``--store`` options only, which
+    Typer answers by printing the version (the option is eager) whatever the store."""
+    if argv == ["-V"]:
+        return True
+    skip, asked = False, False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--store", "-S"):
+            skip = True
+        elif arg == "--version":
+            asked = True
+        elif not arg.startswith("--store="):
+            return False
+    return asked and not skip
+
+
 def main() -> None:
-    if sys.argv[1:] in (["--version"], ["-V"]):
+    if _asks_version(sys.argv[1:]):
         from escg import __version__
 
         sys.stdout.write(f"escg {__version__}\n")

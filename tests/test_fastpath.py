@@ -137,3 +137,13 @@ def test_the_real_entry_points_agree(review_store, args):
     quick, typer_app = (subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                                        env=env, timeout=120) for code in (CONSOLE, TYPER))
     assert (quick.returncode, quick.stdout, quick.stderr) == (typer_app.returncode, typer_app.stdout, typer_app.stderr)
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--store", "nowhere", "--version"], ["-S", "x", "--version"],
+                                  ["--store=x", "--version"], ["--version", "--store", "x"], ["--store", "--version"],
+                                  ["--version", "--store"], ["--version", "actions"]])
+def test_the_version_is_answered_as_typer_answers_it(args):
+    """--version after root options is answered before anything is imported, as Typer would."""
+    quick, typer_app = (subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                                       timeout=120) for code in (CONSOLE, TYPER))
+    assert (quick.returncode, quick.stdout, quick.stderr) == (typer_app.returncode, typer_app.stdout, typer_app.stderr)

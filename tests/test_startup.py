@@ -21,9 +21,11 @@ def imported_by(*args: str, env: dict | None = None) -> set[str]:
 
 
 def test_version_imports_nothing_heavy():
-    modules = imported_by("--version")
-    assert "escg" in modules  # the measurement works
-    assert not modules & HEAVY, sorted(modules & HEAVY)
+    for args in (["--version"], ["--store", "elsewhere", "--version"]):
+        modules = imported_by(*args)
+        assert "escg" in modules  # the measurement works
+        assert not modules & HEAVY, sorted(modules & HEAVY)
+        assert "typer" not in modules and "click" not in modules
 
 
 def imported_modules(*args: str) -> set[str]:
