@@ -237,3 +237,16 @@ def test_a_first_build_that_fails_while_recording_leaves_no_rows(example_store, 
     monkeypatch.setattr(index.StoreIndex, "_store", original)
     _build(example_store)
     assert len(_tables(example_store)["actions"]) == len(list((example_store / "actions").rglob("A-*.toml")))
+
+
+def test_meeting_dates_asked_one_by_one_then_all_at_once(example_store, monkeypatch):
+    """`action show` asks the index for one meeting's date; a long listing, after a few, for
+    all of them: every answer is the meeting's date, or None for no such meeting."""
+    monkeypatch.setattr(Store, "DATES_ONE_BY_ONE", 3)
+    store = Store(example_store)
+    expected = {m.id: m.date for m in store.meeting_summaries()}
+    fresh = Store(example_store)
+    asked = [*expected, "2020-01-01", None, *expected]
+    assert len(expected) > 3
+    assert [fresh.meeting_date(ident) for ident in asked] == [expected.get(ident) for ident in asked]
+    assert "dates" in fresh._cache  # it went on to load them all

@@ -246,12 +246,23 @@ class Store:
             found[ident] = rows[0] if rows else None
         return found[ident]
 
+    DATES_ONE_BY_ONE = 64  # meeting dates asked one at a time before all are loaded at once
+
     def meeting_date(self, ident: str | None) -> date | None:
-        """The date of meeting ``ident``, or None."""
+        """The date of meeting ``ident``, or None.
+
+        From the index, the first few are asked one by one (`action show` needs one date,
+        not 33,000 of a large store); after ``DATES_ONE_BY_ONE`` every date is loaded."""
         if "dates" not in self._cache:
             index = self.index() if "summaries" not in self._cache else None
             if index is None:
                 self._cache["dates"] = {m.id: m.date for m in self.meeting_summaries()}
+            elif len(asked := self._cache.setdefault("some dates", {})) < self.DATES_ONE_BY_ONE:
+                if ident not in asked:
+                    asked[ident] = self._crosscheck(
+                        "a meeting's date", index.meeting_date(ident),
+                        lambda: {m.id: m.date for m in self._all_summaries()}.get(ident))
+                return asked[ident]
             else:
                 self._cache["dates"] = self._crosscheck("meeting dates", index.meeting_dates(),
                                                         lambda: {m.id: m.date for m in self._all_summaries()})

@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS meetings (
     path TEXT PRIMARY KEY, id TEXT, date TEXT, status TEXT, start TEXT, "end" TEXT, venue TEXT,
     online TEXT, chair TEXT, built INTEGER, placed INTEGER, people TEXT, orgs TEXT);
 CREATE INDEX IF NOT EXISTS meetings_by_date ON meetings (date, id);
+CREATE INDEX IF NOT EXISTS meetings_by_id ON meetings (id);
 CREATE TABLE IF NOT EXISTS decisions (
     path TEXT, meeting TEXT, date TEXT, number INTEGER, title TEXT, theme TEXT, seq INTEGER, text TEXT);
 CREATE INDEX IF NOT EXISTS decisions_by_path ON decisions (path);
@@ -537,6 +538,12 @@ class StoreIndex:
         self.raise_errors("meeting")
         sql = f"{self.SUMMARY} {'WHERE ' + where if where else ''} ORDER BY {order}{f' LIMIT {limit}' if limit else ''}"
         return [model.MeetingSummary.from_row(row) for row in self.db().execute(sql, params)]
+
+    def meeting_date(self, ident: str | None) -> date | None:
+        """The date of the meeting with id ``ident`` (one indexed row), or None."""
+        self.raise_errors("meeting")
+        row = self.db().execute("SELECT date FROM meetings WHERE id=?", (ident,)).fetchone()
+        return date.fromisoformat(row[0]) if row else None
 
     def meeting_dates(self) -> dict[str, date]:
         """Each meeting's date by id (what the "raised at" column needs, without whole rows)."""
