@@ -226,11 +226,18 @@ MALFORMED_TOML = [
     # rtoml reads these three; tomllib refuses them, so the loader's parser must too.
     "\ufeffa = 1", "# a DEL \x7f in a comment\na = 1", "a = 1\n# \x7f",
     "a = [" * 399 + "]" * 398,  # deep, and unclosed
+    # Tables defined twice, through dotted keys and headers (TOML 1.0's rules).
+    "[a.b.c]\nz=9\n[a]\nb.c.t=9", "[fruit]\napple.color=1\n[fruit.apple]", "a={b=1}\na.c=2", "a=[]\n[[a]]",
+    "a.b.c=1\n[a.b]\nd=2", "[x]\na.b=1\n[x.a]\nc=2", "[a]\n[a.b]\n[a]", "a=1\na.b=2", "a = {b = {}, b.c = 1}",
+    "a = [{b=1}]\n[[a]]", "[a.b]\n[[a]]",
 ]
 ODD_TOML = ["big = 99999999999999999999", "'é' = 1979-05-27T07:32:00.999999-07:00", "t = 07:32:00\nf = -inf\nn = nan",
             's = """\\\n  folded"""', "a = [[1], {b = 0x_1}]".replace("_", ""), "[[x.y]]\n[x.z]\nq=1e3",
             "utc = 1979-05-27T07:32:00Z\nlocal = 1979-05-27T07:32:00", "a = " + "[" * 399 + "]" * 399,
-            "a = -9223372036854775808\nb = 9223372036854775808", "x = 'a\ufeffb'"]
+            "a = -9223372036854775808\nb = 9223372036854775808", "x = 'a\ufeffb'",
+            # Key order where tables are defined out of order, and dotted keys that are fine.
+            "[a.b]\nz=1\n[a]\ny=2", "[a.b]\n[c]\n[a.d]\nq=1", "[[a]]\nb=1\n[a.c]\nd=1", "[a]\nb.c=1\nb.d=2",
+            '"a".b = 1\n"a"."c" = 2\na . d = 3', "a = {b.c = 1, b.d = 2}", "[a.b]\n[a]"]
 
 
 def test_the_loaders_parser_reads_as_tomllib_reads():
@@ -256,6 +263,24 @@ def test_the_loaders_parser_reads_as_tomllib_reads():
         with pytest.raises(parser.TOMLDecodeError) as ours:
             parser.loads(text)
         assert str(ours.value) == str(theirs.value), text
+
+
+def test_the_loaders_parser_survives_what_crashes_rtoml():
+    """rtoml overflows its stack (the process dies) on arrays nested 100,000 deep and on a
+    dotted key of 20,000 parts: the loader must send such texts to the exact parser."""
+    code = (
+        "from escg.store.loader import toml\n"
+        "parser = toml()\n"
+        "for text in ('a = ' + '[' * 100_000 + ']' * 100_000, 'a' + '.a' * 20_000 + ' = 1',\n"
+        "             '[a' + '.a' * 20_000 + ']', 'x = {' + 'a.' * 20_000 + 'a = 1}'):\n"
+        "    try:\n"
+        "        parser.loads(text)\n"
+        "        print('read')\n"
+        "    except (parser.TOMLDecodeError, RecursionError) as error:\n"
+        "        print('refused', type(error).__name__)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, (result.returncode, result.stderr[-500:])
+    assert len(result.stdout.splitlines()) == 4
 
 
 def test_the_loaders_parser_agrees_with_tomllib_on_mutants():
