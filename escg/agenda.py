@@ -122,7 +122,9 @@ def with_exclusion(store: Store, meeting: model.Meeting, items: list[model.Agend
 def confidential_reasons(store: Store, meeting_id: str | None) -> dict[int, str]:
     """Item number -> reason, for the confidential items on a meeting's agenda (an action
     raised at one of them is confidential too)."""
-    meeting = store.meeting(meeting_id) if meeting_id else None
+    if not meeting_id or meeting_id not in store.confidential_meeting_ids():
+        return {}  # asked of the index: most meetings have none, and need not be read
+    meeting = store.meeting(meeting_id)
     if meeting is None or not meeting.has_confidential_items:
         return {}
     return {row.number: row.item.confidential for row in agenda_of(store, meeting).rows if row.item.confidential}

@@ -220,6 +220,19 @@ class Store:
             self._parse_meeting(self.path(path), data) for path, data in index.meeting_data(confidential=True)),
             lambda: confidential(self._scan_meetings().values()))
 
+    def confidential_meeting_ids(self) -> set[str]:
+        """The ids of the meetings with a confidential item on their agenda (from the index,
+        without parsing a meeting: an action log asks it of every action's meeting)."""
+        if "confidential ids" not in self._cache:
+            index = self.index() if "meetings" not in self._cache else None
+            if index is None:
+                found = {m.id for m in self.meetings.values() if m.has_confidential_items}
+            else:
+                found = self._crosscheck("meetings with confidential items", index.confidential_ids(),
+                                         lambda: {m.id for m in self._scan_meetings().values() if m.has_confidential_items})
+            self._cache["confidential ids"] = found
+        return self._cache["confidential ids"]
+
     def meeting_summaries(self) -> list[model.MeetingSummary]:
         """Every meeting in date order, as the index summarises it."""
         if "summaries" not in self._cache:

@@ -530,6 +530,12 @@ class StoreIndex:
             f"SELECT f.path, f.data FROM files f JOIN meetings m ON m.path = f.path {where} ORDER BY m.date, m.id",
             params)]
 
+    def confidential_ids(self) -> set[str]:
+        """The ids of the meetings with a confidential item (the ``confidential`` table)."""
+        self.raise_errors("meeting")
+        return {ident for ident, in self.db().execute(
+            "SELECT m.id FROM meetings m JOIN confidential c ON c.path = m.path")}
+
     SUMMARY = 'SELECT id, date, status, start, "end", venue, online, chair, built, placed, people, orgs FROM meetings'
 
     def meeting_rows(self, where: str = "", params: tuple = (), order: str = "date, id",
