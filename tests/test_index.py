@@ -192,9 +192,7 @@ def test_a_first_build_in_worker_processes_records_what_one_process_does(example
     _build(example_store)
     serial = _tables(example_store)
     assert len(serial["files"]) > 40 and any(row[7] for row in serial["files"])  # an error row
-    monkeypatch.setattr(index, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(index, "BATCH", 7)  # several batches
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    _in_workers(monkeypatch, 7)  # several batches
     reports = []
 
     def here(*args):
@@ -213,30 +211,97 @@ def test_a_first_build_in_worker_processes_records_what_one_process_does(example
     assert reports[-1] == (total, total) and len(reports) == -(-total // 7)
 
 
-def test_a_first_build_that_fails_while_recording_leaves_no_rows(example_store, monkeypatch):
+def _in_workers(monkeypatch, batch: int) -> None:
     from escg.store import index
 
     monkeypatch.setattr(index, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(index, "BATCH", 5)
+    monkeypatch.setattr(index, "BATCH", batch)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def test_an_interrupted_first_build_keeps_what_it_recorded(example_store, monkeypatch):
+    """A batch a transaction: a build that fails part way keeps the batches it recorded,
+    stops its workers, and the next read records the rest."""
+    import multiprocessing
+
+    from escg.store import index
+
+    _build(example_store)
+    whole = _tables(example_store)
+    _in_workers(monkeypatch, 5)
     calls = []
     original = index.StoreIndex._store
 
-    def store(self, db, parsed, fresh=False):
+    def store(self, db, parsed):
         calls.append(len(parsed))
         if len(calls) == 3:
             raise OSError("disk full")
-        return original(self, db, parsed, fresh)
+        return original(self, db, parsed)
 
     monkeypatch.setattr(index.StoreIndex, "_store", store)
+    for suffix in ("", "-wal", "-shm"):
+        (example_store / f"{INDEX_NAME}{suffix}").unlink(missing_ok=True)
     built = index.StoreIndex(example_store)
     with pytest.raises(OSError, match="disk full"):
         built.refresh()
     built.close()
-    assert all(rows == [] for rows in _tables(example_store).values())
+    assert multiprocessing.active_children() == []
+    assert len(_tables(example_store)["files"]) == 10  # two batches of five
     monkeypatch.setattr(index.StoreIndex, "_store", original)
+    again = index.StoreIndex(example_store)
+    again.refresh()
+    again.close()
+    assert _tables(example_store) == whole
+
+
+def test_a_worker_that_dies_stops_the_build_with_an_error(example_store, monkeypatch):
+    """Killed or out of memory: the build must not wait for ever for the dead worker."""
+    import multiprocessing
+
+    from escg.errors import StoreError
+    from escg.store import index
+
+    _in_workers(monkeypatch, 5)
+    original = index.parse_file
+
+    def dies(root, relative, kind, *args, **kwargs):
+        if relative.endswith("2026-12-03.toml"):
+            os._exit(9)  # in the worker process
+        return original(root, relative, kind, *args, **kwargs)
+
+    monkeypatch.setattr(index, "parse_file", dies)
+    built = index.StoreIndex(example_store)
+    with pytest.raises(StoreError, match="stopped unexpectedly"):
+        built.refresh()
+    built.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_a_rebuild_in_workers_over_an_index_replaces_every_row(example_store, monkeypatch):
+    """2,000 files changed at once (a git checkout) are parsed by the workers too: each
+    batch replaces the rows the index had of its files."""
     _build(example_store)
-    assert len(_tables(example_store)["actions"]) == len(list((example_store / "actions").rglob("A-*.toml")))
+    before = _tables(example_store)
+    path = next(p for p in sorted((example_store / "actions").rglob("A-*.toml")) if 'status = "open"' in p.read_text())
+    path.write_text(path.read_text().replace('status = "open"', 'status = "done"\nclosed = 2026-11-23'))
+    ident = path.name[:5]
+    for file in example_store.rglob("*.toml"):
+        os.utime(file, ns=(file.stat().st_atime_ns, file.stat().st_mtime_ns + 1_000_000_000))
+    _in_workers(monkeypatch, 4)
+    from escg.store import index
+
+    built = index.StoreIndex(example_store)
+    built.refresh()
+    built.close()
+    after = _tables(example_store)
+    _build(example_store)  # from nothing, in this process
+    expected = _tables(example_store)
+    drop = lambda rows: [(row[0], *row[7:9]) for row in rows]  # noqa: E731 - not the signature or seq
+    assert drop(after["files"]) == drop(expected["files"])
+    assert after["actions"] != before["actions"]
+    assert {table: rows for table, rows in after.items() if table != "files"} == {
+        table: rows for table, rows in expected.items() if table != "files"}
+    assert [row for row in after["actions"] if row[1] == ident][0][3] == "done"
 
 
 def test_meeting_dates_asked_one_by_one_then_all_at_once(example_store, monkeypatch):

@@ -266,6 +266,8 @@ class Store:
 
         From the index, the first few are asked one by one (`action show` needs one date,
         not 33,000 of a large store); after ``DATES_ONE_BY_ONE`` every date is loaded."""
+        if ident is None:
+            return None
         if "dates" not in self._cache:
             index = self.index() if "summaries" not in self._cache else None
             if index is None:

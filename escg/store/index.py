@@ -16,8 +16,8 @@ store of ``WATCH_FROM`` files or more, the store's watcher (escg.store.watch)
 names the files changed since the last read, and only those are statted;
 whenever it cannot know, or does not answer, every file is. Only a
 changed file is parsed again; a first build parses in a process per core
-while this one records each batch as it arrives, in one transaction. Writes
-made by escg update their rows as they commit (``write_through``).
+while this one records each batch as it arrives (``_apply``). Writes made by
+escg update their rows as they commit (``write_through``).
 
 Each file row carries ``seq``, the index's count of changes when it was recorded
 (meta ``seq``), so ``escg check`` can ask for the files recorded since it last
@@ -364,64 +364,84 @@ class StoreIndex:
             self._set_meta(db, "files", str(count))  # whether the store is large enough for a watcher
         if not pending and not gone and seen_dirs == known_dirs:
             return
-        self._apply(db, pending, gone, stats, seen_dirs, report, fresh=not known)
+        self._apply(db, pending, gone, stats, seen_dirs, report)
 
     def _apply(self, db: sqlite3.Connection, pending: list[tuple[str, str]], gone: list[str],
-               stats: dict[str, tuple], seen_dirs: dict[str, int] | None, report, fresh: bool = False) -> None:
-        """Parse what changed and record it, with what went, in one transaction.
+               stats: dict[str, tuple], seen_dirs: dict[str, int] | None, report) -> None:
+        """Parse what changed and record it, with what went.
 
-        A few files are parsed before the write lock is taken. Many (a first build) are
-        parsed by worker processes while this one records each batch as it comes, so the
-        recording overlaps the parsing and no more than a few batches are held in memory.
-        ``fresh``: the index holds no file yet, so there are no old rows to delete."""
-        parallel = len(pending) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
-        if parallel:
-            batches: Iterator[list[tuple]] = self._parse_parallel(pending, report)
-        else:
-            batches = iter([self._parse_serial(pending, report)])  # parsed now, before the lock
+        A few files are parsed first, then recorded in one transaction. Many (2,000 or more,
+        as in a first build) are parsed by worker processes while this one records each
+        batch as it comes, a transaction a batch: recording overlaps parsing, no more than a
+        few batches are held in memory, other commands wait for the write lock a batch at a
+        time rather than for the whole build, and a build that is interrupted keeps what
+        it recorded (the next read goes on from there). The folders' mtimes are recorded
+        last, once every file is."""
+        if len(pending) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+            self._record(db, gone, self._parse_serial(pending, report), stats, seen_dirs)
+            return
+        batches = self._parse_parallel(pending, report)
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                for relative in gone:
-                    self._forget(db, relative)
-                for parsed in batches:
-                    self._store(db, [(relative, kind, stats[relative], error, data, rows)
-                                     for relative, kind, error, data, rows in parsed], fresh)
-                if seen_dirs is not None:
-                    db.execute("DELETE FROM dirs")
-                    db.executemany("INSERT INTO dirs VALUES (?, ?)", seen_dirs.items())
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            for parsed in batches:
+                self._record(db, gone, parsed, stats, None)
+                gone = []
         finally:
-            if hasattr(batches, "close"):
-                batches.close()  # stops the workers if recording failed
+            batches.close()  # if recording failed: stops the workers
+        self._record(db, gone, [], stats, seen_dirs)
+
+    def _record(self, db: sqlite3.Connection, gone: list[str], parsed: list[tuple], stats: dict[str, tuple],
+                seen_dirs: dict[str, int] | None) -> None:
+        """One transaction: forget the files that went, record the files parsed, and the folders."""
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for relative in gone:
+                self._forget(db, relative)
+            self._store(db, [(relative, kind, stats[relative], error, data, rows)
+                             for relative, kind, error, data, rows in parsed])
+            if seen_dirs is not None:
+                db.execute("DELETE FROM dirs")
+                db.executemany("INSERT INTO dirs VALUES (?, ?)", seen_dirs.items())
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def _parse_serial(self, pending: list[tuple[str, str]], report) -> list[tuple]:
         root = str(self.root)
         done = []
         for number, (relative, kind) in enumerate(pending, start=1):
             done.append((relative, kind, *parse_file(root, relative, kind)))
-            if report is not None and len(pending) > PARALLEL_FROM and (number % 500 == 0 or number == len(pending)):
+            if report is not None and len(pending) >= PARALLEL_FROM and (number % BATCH == 0 or number == len(pending)):
                 report(number, len(pending))
         return done
 
     def _parse_parallel(self, pending: list[tuple[str, str]], report) -> Iterator[list[tuple]]:
-        """The parsed files in batches, in order, from a process per core (a first run after
-        a clone parses every file)."""
+        """The parsed files in batches, in order, from a process per core (at most four).
+
+        A worker that dies (killed, out of memory) stops the build with a StoreError rather
+        than leaving it waiting for ever (concurrent.futures notices; multiprocessing.Pool
+        does not)."""
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         root = str(self.root)
         batches = [(root, pending[i:i + BATCH]) for i in range(0, len(pending), BATCH)]
         done = 0
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with context.Pool(min(os.cpu_count() or 2, 4)) as pool:
-            for result in pool.imap(_parse_batch, batches):
+        workers = ProcessPoolExecutor(min(os.cpu_count() or 2, 4), mp_context=context)
+        try:
+            for result in workers.map(_parse_batch, batches):
                 done += len(result)
                 if report is not None:
                     report(done, len(pending))
                 yield result
+        except BrokenProcessPool as error:
+            raise StoreError(f"a process reading the store's files for its index stopped unexpectedly ({error}); "
+                             "what it had recorded is kept, and the next command goes on from there") from None
+        finally:
+            workers.shutdown(wait=True, cancel_futures=True)
 
     ROWS = ("files", "actions", "meetings", "decisions", "confidential")  # the tables a file's rows are in
 
@@ -445,20 +465,16 @@ class StoreIndex:
         """Count a change of which meeting files there are (meta ``meeting_set``, for `escg check`)."""
         self._set_meta(db, "meeting_set", str(int(self._meta(db, "meeting_set") or 0) + 1))
 
-    def _store(self, db: sqlite3.Connection, parsed: list[tuple[str, str, tuple, str | None, str | None, list]],
-               fresh: bool = False) -> None:
+    def _store(self, db: sqlite3.Connection, parsed: list[tuple[str, str, tuple, str | None, str | None, list]]) -> None:
         """Record files as parsed: (path, kind, signature, error, data, rows), replacing what
-        the index had of them (``fresh``: it had none). One statement a table (a first build
-        records 100,000s of files): each table's rows keep the order of the files and of
-        their rows."""
+        the index had of them. One statement a table (a first build records 100,000s of files):
+        each table's rows keep the order of the files and of their rows."""
+        paths = [(relative,) for relative, *_ in parsed]
         meetings = [relative for relative, kind, *_ in parsed if kind == "meeting"]
-        if meetings and (fresh or len(self._among(db, "SELECT path FROM files WHERE path IN ({})", meetings))
-                         < len(meetings)):
+        if meetings and len(self._among(db, "SELECT path FROM files WHERE path IN ({})", meetings)) < len(meetings):
             self._meetings_changed(db)  # a meeting file that was not there
-        if not fresh:
-            paths = [(relative,) for relative, *_ in parsed]
-            for table in self.ROWS:
-                db.executemany(f"DELETE FROM {table} WHERE path=?", paths)
+        for table in self.ROWS:
+            db.executemany(f"DELETE FROM {table} WHERE path=?", paths)
         # Each file recorded gets the next number of the index's count of changes, so that
         # `escg check` can ask what changed since it last looked (changed_since).
         seq = int(self._meta(db, "seq") or 0)
