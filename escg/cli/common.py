@@ -67,7 +67,7 @@ def store(ctx: Context) -> Store:
     if "store" not in state:
         found = Store.open(state.get("store_path"))
         if sys.stderr.isatty():
-            found.on_progress = progress_bar("indexing actions")
+            found.on_progress = progress_bar("indexing the store")
         state["store"] = found
         root.obj = state
     return state["store"]
