@@ -238,3 +238,28 @@ def test_the_issue_case_above_the_threshold_with_the_real_watcher(run, tmp_path,
         stop_watcher(root)
         if ram:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_watcher_will_not_serve_a_store_it_cannot_watch(tmp_path, monkeypatch):
+    """Started by hand on a network or FUSE file system, a watcher stops at once: a read
+    trusts any watcher that answers without asking the file system again."""
+    root = stores.write_small_store(tmp_path / "store")
+    monkeypatch.delenv("ESCG_NO_WATCH", raising=False)
+    monkeypatch.setattr(watch, "_fs_type", lambda path: 0x6969)  # NFS
+    started = time.monotonic()
+    watch.serve(root)  # returns instead of serving
+    assert time.monotonic() - started < 5
+    assert watch.ask(root, None) is None
+
+
+def test_a_read_asking_a_watcher_does_not_load_ctypes(watched):
+    """The file-system check (ctypes, 1.5 ms) is the watcher's and its starter's, not every read's."""
+    import subprocess
+
+    env = {**os.environ, "ESCG_STORE": str(watched)}
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "escg", "actions", "--json"],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr[-1000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "escg.store.watch" in imported  # it asked the watcher
+    assert "ctypes" not in imported

@@ -276,11 +276,12 @@ class StoreIndex:
             return None, None
         from escg.store import watch
 
-        if not watch.usable(self.root):
+        if not watch.wanted():
             return None, None
         answer = watch.ask(self.root, self._meta(db, "watch"))
         if answer is None:
-            watch.start(self.root)  # the next read asks it
+            if watch.usable(self.root):  # a watcher that answers has checked this itself
+                watch.start(self.root)  # the next read asks it
             return None, None
         return answer
 

@@ -69,11 +69,17 @@ def address(root: Path) -> bytes:
     return f"\0escg-watch-{os.getuid()}-{info.st_dev}-{info.st_ino}".encode()
 
 
+def wanted() -> bool:
+    """Whether watchers are used at all here (Linux, and not ESCG_NO_WATCH)."""
+    return sys.platform.startswith("linux") and not os.environ.get("ESCG_NO_WATCH")
+
+
 def usable(root: Path) -> bool:
-    """Whether a watcher can see every change to this store."""
-    if not sys.platform.startswith("linux") or os.environ.get("ESCG_NO_WATCH"):
-        return False
-    return _fs_type(root) not in REMOTE
+    """Whether a watcher can see every change to this store (its file system is local).
+
+    Asked before a watcher is started, and by the watcher itself, so a watcher that
+    answers is one that can: a read asks it first and never pays for this (ctypes)."""
+    return wanted() and _fs_type(root) not in REMOTE
 
 
 def _fs_type(root: Path) -> int | None:
@@ -279,6 +285,8 @@ def serve(root: Path) -> None:
     import selectors
     import time
 
+    if not usable(root):
+        return  # started by hand on a network or FUSE file system: it could not see every change
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:
         listener.bind(address(root))
