@@ -157,11 +157,11 @@ def toml() -> Any:
     """The TOML parser: ``.loads(text)`` and ``.TOMLDecodeError``, read as tomllib reads.
 
     The standard ``tomllib`` is the reference; ``tomli`` is its code compiled with mypyc
-    (1.8 to 2.7 times as fast, measured here) and decides, where installed; ``rtoml`` (Rust, about
-    3 times as fast as tomli on a meeting file) reads first where installed, since a cold
-    index build and ``check --full`` are mostly parsing. See ``Parser`` for how the fast
-    reader is kept to the reference's answers; tests/test_store.py holds all of them to
-    the same values, refusals and messages."""
+    (1.8 to 2.7 times as fast, measured here) and decides, where installed; ``rtoml``
+    (Rust, 3 to 4 times as fast as tomli on a meeting file) reads first where installed,
+    since a cold index build and ``check --full`` are mostly parsing. See ``Parser`` for
+    how the fast reader is kept to the reference's answers; tests/test_store.py holds all
+    of them to the same values, refusals and messages."""
     global _PARSER
     if _PARSER is None:
         try:
