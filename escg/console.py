@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import sys
 
+from escg.argv import without_store
+
 
 def _asks_version(argv: list[str]) -> bool:
     """Whether the arguments are ``--version`` and root ``--store`` options only, which
     Typer answers by printing the version (the option is eager) whatever the store."""
     if argv == ["-V"]:
         return True
-    skip, asked = False, False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in ("--store", "-S"):
-            skip = True
-        elif arg == "--version":
-            asked = True
-        elif not arg.startswith("--store="):
-            return False
-    return asked and not skip
+    rest, complete = without_store(argv)
+    return complete and bool(rest) and all(arg == "--version" for arg in rest)
 
 
 def main() -> None:

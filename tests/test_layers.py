@@ -21,7 +21,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "escg"
 
 LAYERS = [
-    ["errors", "patterns", "records", "digests", "model", "dates", "ids", "formats", "ical"],
+    ["argv", "errors", "patterns", "records", "digests", "model", "dates", "ids", "formats", "ical"],
     ["store.files", "store.loader", "store.query", "store.watch", "store.index", "store.journal", "store", "store.edit", "store.create",
      "render", "mail"],
     ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["interests"], ["minutes"],

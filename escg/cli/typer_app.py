@@ -26,6 +26,7 @@ import typer  # noqa: E402
 from typer.core import TyperGroup  # noqa: E402
 
 from escg import __version__
+from escg.argv import without_store
 from escg.cli.commands import COMMANDS, ROOT_HELP, definition, guarded
 from escg.cli.params import Context, Group, Option
 
@@ -202,19 +203,10 @@ def full_app() -> typer.Typer:
 
 def _named(argv: list[str]) -> str | None:
     """The top-level command an argument list names, skipping the root's own options."""
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in ("--store", "-S"):
-            skip = True
-        elif arg.startswith("--store="):
-            continue
-        elif arg.startswith("-"):
-            return None  # --help, --version or a mistake: let the full app answer
-        else:
-            return arg if arg in COMMANDS else None
-    return None
+    rest, _ = without_store(argv)
+    if not rest or rest[0].startswith("-"):
+        return None  # --help, --version or a mistake: let the full app answer
+    return rest[0] if rest[0] in COMMANDS else None
 
 
 def main() -> None:

@@ -1,0 +1,23 @@
+"""The root's options in a command line, read before anything else is imported.
+
+escg.console (whether to answer --version at once) and escg.cli.typer_app (whether
+to build the whole app, or only one command's) both need them; this module imports
+nothing, so the quickest answer stays quick.
+"""
+
+from __future__ import annotations
+
+
+def without_store(argv: list[str]) -> tuple[list[str], bool]:
+    """The arguments other than the root's ``--store``/``-S`` options (and their values),
+    and whether the last of those options has its value."""
+    rest: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--store", "-S"):
+            skip = True
+        elif not arg.startswith("--store="):
+            rest.append(arg)
+    return rest, not skip
