@@ -315,3 +315,19 @@ def test_meeting_dates_asked_one_by_one_then_all_at_once(example_store, monkeypa
     assert len(expected) > 3
     assert [fresh.meeting_date(ident) for ident in asked] == [expected.get(ident) for ident in asked]
     assert "dates" in fresh._cache  # it went on to load them all
+
+
+def test_the_index_keeps_the_data_of_the_top_files_only(example_store, run):
+    """A meeting is read in full from its file, an action from its row of ``actions``: the
+    files table keeps no copy of them (at 100,000 actions the copies made the index larger
+    than the store)."""
+    run("agenda render next")
+    files = {path: (kind, data) for path, _, kind, *_, data, _ in _tables(example_store)["files"]}
+    kept = {path for path, (kind, data) in files.items() if data is not None}
+    assert kept == {"escg.toml", "people.toml", "forward-plan.toml"} & set(files)
+    assert {"meeting", "action"} <= {kind for kind, _ in files.values()}
+    shown = run("meeting show 2026-12-03 --json").stdout
+    path = example_store / "meetings" / "2026" / "2026-12-03.toml"
+    path.write_text(path.read_text().replace('venue = "', 'venue = "Edited: ', 1))
+    assert "Edited: " in run("meeting show 2026-12-03 --json").stdout
+    assert "Edited: " not in shown

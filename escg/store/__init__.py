@@ -179,11 +179,11 @@ class Store:
                 if not path.name.startswith(".") and _regular(path):
                     yield path.stem, path
 
-    def _parse_meeting(self, path: Path, data: dict | None = None) -> model.Meeting:
+    def _parse_meeting(self, path: Path) -> model.Meeting:
         from escg.store.index import file_problem
 
         ident = path.stem
-        meeting = loader.load(path, model.meeting_parser(ident), self.root, data=data).value
+        meeting = loader.load(path, model.meeting_parser(ident), self.root).value
         problem = file_problem("meeting", path.relative_to(self.root).as_posix(), meeting)
         if problem:
             raise StoreError(problem)
@@ -203,7 +203,7 @@ class Store:
             if index is None:
                 self._cache["meetings"] = self._scan_meetings()
             else:
-                found = [self._parse_meeting(self.path(path), data) for path, data in index.meeting_data()]
+                found = [self._parse_meeting(self.path(path)) for path in index.readable_meetings()]
                 self._cache["meetings"] = {meeting.id: meeting for meeting in found}
         return self._cache["meetings"]
 
@@ -217,7 +217,7 @@ class Store:
         if index is None or "meetings" in self._cache:
             return confidential(self.meetings.values())
         return self._crosscheck("meetings with confidential items", confidential(
-            self._parse_meeting(self.path(path), data) for path, data in index.meeting_data(confidential=True)),
+            self._parse_meeting(self.path(path)) for path in index.readable_meetings(confidential=True)),
             lambda: confidential(self._scan_meetings().values()))
 
     def confidential_meeting_ids(self) -> set[str]:
@@ -334,8 +334,8 @@ class Store:
         index = self.index()
         if index is None:
             return self.meetings.get(ident)
-        found = index.meeting_data(ident)
-        return self._parse_meeting(self.path(found[0][0]), found[0][1]) if found else None
+        found = index.readable_meetings(ident)
+        return self._parse_meeting(self.path(found[0])) if found else None
 
     def meeting_path(self, ident: str) -> Path:
         return self.path(MEETINGS) / ident[:4] / f"{ident}.toml"

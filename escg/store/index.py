@@ -3,8 +3,8 @@
 The files stay the truth: deleting the index loses nothing, and it is never
 committed (.gitignore). It holds a row for every store file (escg.toml,
 people.toml, forward-plan.toml, each meeting and each action): its stat
-signature, the TOML data as JSON (escg.store.loader.encode; not of an action,
-whose row of ``actions`` holds it) or the file's first problem, and derived
+signature, the file's first problem if it has one, the TOML data as JSON of the
+three top files (escg.store.loader.encode), and derived
 rows the read commands query: ``actions`` (the columns of a review, its data,
 and the JSON contract in two halves around ``rag``),
 ``meetings`` (date, status, times, chair, counts) and ``decisions``.
@@ -40,7 +40,7 @@ from escg.errors import StoreError
 from escg.store import loader
 
 INDEX_NAME = ".escg-index.sqlite"
-VERSION = "7"
+VERSION = "8"
 PARALLEL_FROM = 2000  # files to parse before a second process is worth starting
 BATCH = 500  # files a worker parses at a time, and how often a first build reports progress
 WATCH_FROM = 5000  # indexed files from which a store gets a watcher (escg.store.watch)
@@ -123,6 +123,9 @@ def file_problem(kind: str, relative: str, value: Any) -> str | None:
     return None
 
 
+KEEPS_DATA = ("config", "people", "forward")  # the kinds whose files' TOML data ``files`` keeps
+
+
 def parse_file(root: str, relative: str, kind: str, text: str | None = None,
                data: dict | None = None) -> tuple[str | None, str | None, list[tuple[str, tuple]]]:
     """(error, data JSON, derived rows) of one file; the rows are (table, values) pairs.
@@ -135,8 +138,10 @@ def parse_file(root: str, relative: str, kind: str, text: str | None = None,
     problem = file_problem(kind, relative, loaded.value)
     if problem:
         return problem, None, []
-    # An action is read from its row of ``actions``, never from ``files``: its data is not kept twice.
-    data = None if kind == "action" else loader.encode(loaded.data)
+    # Only the three small top files keep their data here: an action is read from its row of
+    # ``actions``, and a meeting shown in full from its file (keeping every meeting's data as
+    # JSON made the index larger than the store and the first build a fifth slower).
+    data = loader.encode(loaded.data) if kind in KEEPS_DATA else None
     return None, data, derived(kind, relative, loaded.value)
 
 
@@ -536,16 +541,15 @@ class StoreIndex:
             raise StoreError(row[0])
         return loader.decode(row[1])
 
-    def meeting_data(self, ident: str | None = None, confidential: bool = False) -> list[tuple[str, dict]]:
-        """(path, TOML data) of every meeting in date order, or of the one with id ``ident``,
-        or (``confidential``) of those with a confidential item on their agenda."""
+    def readable_meetings(self, ident: str | None = None, confidential: bool = False) -> list[str]:
+        """The paths of every meeting in date order, or of the one with id ``ident``, or
+        (``confidential``) of those with a confidential item on their agenda."""
         self.raise_errors("meeting")
         where, params = ("WHERE m.id = ?", (ident,)) if ident else ("", ())
         if confidential:
-            where = "JOIN confidential c ON c.path = f.path"
-        return [(path, loader.decode(data)) for path, data in self.db().execute(
-            f"SELECT f.path, f.data FROM files f JOIN meetings m ON m.path = f.path {where} ORDER BY m.date, m.id",
-            params)]
+            where = "JOIN confidential c ON c.path = m.path"
+        return [path for path, in self.db().execute(f"SELECT m.path FROM meetings m {where} ORDER BY m.date, m.id",
+                                                     params)]
 
     def confidential_ids(self) -> set[str]:
         """The ids of the meetings with a confidential item (the ``confidential`` table)."""
