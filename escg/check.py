@@ -619,8 +619,8 @@ def check(store: Store, *, full: bool = False) -> list[Problem]:
 def _leaks(store: Store, found: list[Problem]) -> list[Problem]:
     """Confidential text that a public form would show (escg.confidential); looked for only in
     a store that reads cleanly (else rendering would only repeat its problems)."""
-    if any(not p.note for p in found):
-        return []
+    if any(not p.note for p in found) or not store.confidential_meeting_ids():
+        return []  # (a store without confidential items need not load the renderer to know)
     from escg.confidential import leaks
     from escg.errors import EscgError
 

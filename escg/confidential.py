@@ -186,13 +186,20 @@ def _normal(text: str) -> str:
 def leaks(store: Any) -> list[tuple[str, str]]:
     """(file, message) for every confidential text found in a public form: each meeting's
     agenda and minutes, and the action log, rendered through the store's templates as
-    Markdown, HTML and plain text. Only meetings with confidential items are rendered."""
+    Markdown, HTML and plain text. Only meetings with confidential items are rendered, and
+    the action log only of the actions raised at them: every confidential text of an action
+    is an action of theirs, and a log of every action (100,000 of them in a large store)
+    would make every check as slow as rendering it, to find nothing more."""
+    meetings = sorted(store.meetings_with_confidential_items(), key=lambda m: m.id)
+    if not meetings:
+        return []
     from escg import actions, dates, documents
     from escg.render import render
+    from escg.store import ActionQuery
 
     found: list[tuple[str, str]] = []
     outputs: list[str] = []
-    for meeting in sorted(store.meetings_with_confidential_items(), key=lambda m: m.id):
+    for meeting in meetings:
         texts = secrets(store, meeting)
         if not texts:
             continue
@@ -206,8 +213,8 @@ def leaks(store: Any) -> list[tuple[str, str]]:
         if not outputs:
             today = dates.today()
             selection = actions.Selection(status="all")
-            context = public_actions(documents.action_log_context(
-                store, actions.select(store, selection, today), selection, None, today))
+            raised = store.select_actions(ActionQuery(meetings=tuple(m.id for m in meetings), by_due=True))
+            context = public_actions(documents.action_log_context(store, raised, selection, None, today))
             outputs = [render(store, f"actions.{form}", context) for form in ("md", "html", "txt")]
         shown += [(f"public action log ({form})", text) for form, text in zip(("md", "html", "txt"), outputs)]
         file = store.show(store.meeting_path(meeting.id))

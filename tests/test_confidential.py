@@ -277,6 +277,28 @@ def test_check_is_clean_and_catches_a_leaking_template(run, held):
     assert "2026-12-03" in result.stdout
 
 
+def test_check_catches_a_leaking_action_log_template(run, held):
+    """The check renders the public action log of the actions raised at meetings with
+    confidential items (not of every action): a template that prints a confidential
+    action's title is still caught."""
+    run("check")
+    templates = held / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / "actions.md").write_text("{{ total }} actions. ZZLEAK7 instruct the solicitors\n")
+    result = run("check", code=6)
+    assert "public action log (md) of 2026-12-03 shows confidential text (action A-001 title)" in result.stdout
+
+
+def test_a_check_of_a_store_without_confidential_items_loads_no_renderer(example_store):
+    import sys
+
+    code = ("import sys\nfrom pathlib import Path\nfrom escg.store import Store\nfrom escg.check import check\n"
+            f"assert check(Store(Path({str(example_store)!r}))) == []\n"
+            "print(sorted(m for m in sys.modules if m in ('jinja2', 'escg.render', 'escg.confidential', 'escg.documents')))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert found.strip() == "[]"
+
+
 def test_edit_marks_and_unmarks(run, planned):
     run(["agenda", "edit", "5", "-m", "2026-12-03", "--confidential", "Paragraph 1: information relating to an individual"])
     md = run("agenda render 2026-12-03 --public").stdout

@@ -24,7 +24,8 @@ class ActionQuery:
     """Which actions, in which order.
 
     An action matches when its status is one of ``statuses`` (or it was closed
-    after ``closed_after``), every given field is equal, and, when either due
+    after ``closed_after``), every given field is equal, its meeting is one of
+    ``meetings`` when that is given, and, when either due
     filter is given, it is open with a due date that is before ``due_before``
     or within ``due_between`` (both inclusive)."""
 
@@ -36,6 +37,7 @@ class ActionQuery:
     due_before: date | None = None
     due_between: tuple[date, date] | None = None
     closed_after: date | None = None
+    meetings: tuple[str, ...] | None = None  # raised at one of these meetings
     by_due: bool = False  # order by due date (none last), else by id
 
     FIELDS = ("owner", "org", "meeting", "theme")
@@ -55,6 +57,9 @@ class ActionQuery:
             if value is not None:
                 where.append(f"{name} = ?")
                 params.append(value)
+        if self.meetings is not None:
+            where.append(f"meeting IN ({','.join('?' * len(self.meetings))})")
+            params += self.meetings
         dues = []
         if self.due_before is not None:
             dues.append("due < ?")
@@ -77,6 +82,8 @@ class ActionQuery:
             value = getattr(self, name)
             if value is not None and getattr(action, name) != value:
                 return False
+        if self.meetings is not None and action.meeting not in self.meetings:
+            return False
         if self.due_before is None and self.due_between is None:
             return True
         if not action.status.is_open or action.due is None:
