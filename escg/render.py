@@ -514,16 +514,28 @@ class _Uncacheable(Exception):
     pass
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))  # what JSON writes as itself (not a subclass)
+_TEXT = frozenset((str,))
+
+
 def _canonical(value: Any) -> Any:
-    """``value`` as plain JSON data that tells apart every value a template could tell apart."""
+    """``value`` as plain JSON data that tells apart every value a template could tell apart.
+
+    A list or table of nothing but plain values is returned as it is (its types asked in C:
+    an agenda's action log is thousands of such rows, and walking each value was a third of
+    reading a render back at 100,000 actions); json writes a tuple as it writes a list."""
     kind = type(value)
-    if value is None or kind in (str, int, float, bool):
+    if kind in _PLAIN:
         return value
     if kind in (list, tuple):
+        if set(map(type, value)) <= _PLAIN:
+            return value
         return [_canonical(v) for v in value]
     if kind is dict:
-        if not all(type(k) is str for k in value):
+        if not set(map(type, value)) <= _TEXT:
             raise _Uncacheable
+        if set(map(type, value.values())) <= _PLAIN:
+            return value
         return {k: _canonical(v) for k, v in value.items()}
     import datetime
     import enum

@@ -410,6 +410,22 @@ def test_values_it_cannot_key_exactly_are_rendered_every_time(monkeypatch, templ
     assert render_module._render_key(None, "agenda.md", {"v": [1, "a", None]}) is not None
 
 
+def test_the_render_key_tells_apart_what_a_template_could():
+    """Plain rows are keyed as they are (without a walk), and still apart from an enum
+    member equal to a string, a date from its ISO text, and a key that is not text."""
+    from datetime import date
+
+    from escg.model import ActionStatus
+
+    key = lambda value: render_module._render_key(None, "agenda.md", {"v": value})  # noqa: E731
+    assert key([{"a": "open"}]) != key([{"a": ActionStatus.OPEN}])
+    assert key([{"a": "2026-01-01"}]) != key([{"a": date(2026, 1, 1)}])
+    assert key(("open", 1)) == key(["open", 1])
+    assert key([{"a": "x", "b": None}]) == key([{"b": None, "a": "x"}])
+    assert key([{"a": 1}]) != key([{"a": True}]) != key([{"a": 1.0}])
+    assert key({"a": {1: "x"}}) is None
+
+
 # --- store text in Markdown: as few marks as will do ------------------------------------------
 
 
