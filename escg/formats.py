@@ -5,12 +5,12 @@ No Typer, rich or Jinja here: escg.quick prints the review with these alone.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
+
+from escg.patterns import Pattern
 
 
 def text(value: Any) -> str:
@@ -34,7 +34,7 @@ def text(value: Any) -> str:
 # What a terminal obeys instead of showing: C0 controls but tab and newline (ESC starts a
 # colour, a title or a hidden link; BEL rings; CR overwrites), DEL, C1 controls, and the
 # bidirectional marks, embeddings, overrides and isolates (U+202E turns text around).
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = Pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def plain_cell(value: Any) -> str:
@@ -81,6 +81,8 @@ def csv_cell(value: Any) -> str:
 
 
 def to_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([csv_cell(key) for key in keys])

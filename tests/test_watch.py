@@ -124,6 +124,18 @@ def test_an_in_place_reopen_is_seen_without_statting_every_file(run, watched, st
     assert statted == [], "the read statted every file although the watcher knew what changed"
 
 
+def test_a_read_the_watcher_answers_imports_no_socket_module(watched):
+    """A read asks through the C module _socket: socket.py's import was a tenth of the
+    open-action listing of a large store."""
+    import subprocess
+
+    code = ("import sys\nfrom pathlib import Path\nfrom escg.store import watch\n"
+            f"answer = watch.ask(Path({str(watched)!r}), None)\n"
+            "print(answer is not None and answer[1] is None, 'socket' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "False"]  # answered (FULL: a new token), and no socket.py
+
+
 def test_a_restore_with_the_old_time_and_size_is_seen(run, watched, statted):
     path = next((watched / "actions/2026").glob("A-001-*.toml"))
     saved = path.read_bytes()

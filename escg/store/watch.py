@@ -35,14 +35,15 @@ make a read faster, never wrong.
 
 from __future__ import annotations
 
+import _socket
 import os
-import socket
 import struct
 import sys
 from pathlib import Path
 
-# Imported only by reads of a store of WATCH_FROM files or more (escg.store.index),
-# so socket's import (about 3 ms) costs a small store nothing.
+# Imported only by reads of a store of WATCH_FROM files or more (escg.store.index). A read
+# asks through _socket, the C module: socket.py builds its enums as it is imported (about
+# 2 ms, a tenth of the open-action listing at 20,000 actions); the watcher uses socket.
 
 IDLE = 3600  # seconds without a question after which the watcher stops
 COOKIE = ".escg-watch-cookie-"
@@ -92,8 +93,8 @@ def _fs_type(root: Path) -> int | None:
     return struct.unpack_from("l", buffer)[0] & 0xFFFFFFFF
 
 
-def _peer_uid(connection: socket.socket) -> int:
-    pid, uid, gid = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+def _peer_uid(connection: _socket.socket) -> int:
+    pid, uid, gid = struct.unpack("3i", connection.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED,
                                                               struct.calcsize("3i")))
     return uid
 
@@ -105,20 +106,25 @@ def ask(root: Path, token: str | None) -> tuple[str, list[str] | None] | None:
     """(new token, the files changed since ``token``, or None for all of them), or None
     when no watcher answers (then start one with ``start``)."""
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC) as connection:
-            connection.settimeout(TIMEOUT)
-            connection.connect(address(root))
-            if _peer_uid(connection) != os.getuid():
-                return None
-            connection.sendall(f"SYNC {token or '-'}\n".encode())
-            chunks = []
-            while True:
-                chunk = connection.recv(1 << 16)
-                if not chunk:
-                    break
-                chunks.append(chunk)
+        connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM | _socket.SOCK_CLOEXEC)
     except OSError:
         return None
+    try:
+        connection.settimeout(TIMEOUT)
+        connection.connect(address(root))
+        if _peer_uid(connection) != os.getuid():
+            return None
+        connection.sendall(f"SYNC {token or '-'}\n".encode())
+        chunks = []
+        while True:
+            chunk = connection.recv(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except OSError:
+        return None
+    finally:
+        connection.close()
     lines = b"".join(chunks).decode("utf-8", "surrogateescape").split("\n")
     if len(lines) < 2 or lines[-1] != "" or lines[-2] != ".":
         return None  # cut short: trust nothing
@@ -158,7 +164,7 @@ class Watcher:
         self.changed: dict[str, int] = {}  # relative path -> number of its latest change
         self.folders: dict[int, str] = {}  # watch descriptor -> folder relative to the store ("" for it)
         self.cookies = 0
-        self.waiting: dict[str, list[tuple[socket.socket, str]]] = {}  # cookie -> questions waiting for it
+        self.waiting: dict[str, list[tuple[_socket.socket, str]]] = {}  # cookie -> questions waiting for it
         self.gone = False
         self.unsure = True
         self.identity = _identity(root)
@@ -240,7 +246,7 @@ class Watcher:
         except OSError:  # a folder went while being watched: FULL answers until it succeeds
             self.gone = _identity(self.root) != self.identity
 
-    def ask(self, connection: socket.socket, token: str) -> None:
+    def ask(self, connection: _socket.socket, token: str) -> None:
         """Answer once every change made before now has been read: after our cookie."""
         self.cookies += 1
         cookie = f"{COOKIE}{os.getpid()}-{self.cookies}"
@@ -283,6 +289,7 @@ def _identity(root: Path) -> tuple[int, int] | None:
 def serve(root: Path) -> None:
     """Run the watcher of ``root`` until it has been idle too long or the store goes."""
     import selectors
+    import socket
     import time
 
     if not usable(root):
