@@ -613,21 +613,54 @@ def check(store: Store, *, full: bool = False) -> list[Problem]:
         exhaustive = Checker(store, full=True).run()
         if [str(p) for p in found] != [str(p) for p in exhaustive]:
             raise AssertionError("the incremental check and the full check disagree")
-    return found + _leaks(store, found)
+    return found + _leaks(store, found, full)
 
 
-def _leaks(store: Store, found: list[Problem]) -> list[Problem]:
+def _leaks(store: Store, found: list[Problem], full: bool) -> list[Problem]:
     """Confidential text that a public form would show (escg.confidential); looked for only in
-    a store that reads cleanly (else rendering would only repeat its problems)."""
+    a store that reads cleanly (else rendering would only repeat its problems).
+
+    What it found is kept in the index under a key of the store's last change, today, the
+    templates and escg's code, so a check of an unchanged store reads it back (``full``:
+    searched again)."""
     if any(not p.note for p in found) or not store.confidential_meeting_ids():
         return []  # (a store without confidential items need not load the renderer to know)
     from escg.confidential import leaks
     from escg.errors import EscgError
 
+    index = None if full else store.index()
+    key = _leak_key(store, index) if index is not None else None
+    kept = index.kept("leaks") if key is not None else None
+    if kept is not None and kept.get("key") == key:
+        return [Problem(file, 0, message) for file, message in kept["found"]]
     try:
-        return [Problem(file, 0, message) for file, message in leaks(store)]
+        result = leaks(store)
     except EscgError as error:  # a store template that does not render is a problem of its own
         return [Problem("templates", 0, f"cannot render a public form to check it: {error}")]
+    if key is not None:
+        import sqlite3
+
+        try:
+            index.keep("leaks", {"key": key, "found": result})
+        except (sqlite3.Error, OSError):
+            pass  # the next check searches again
+    return [Problem(file, 0, message) for file, message in result]
+
+
+def _leak_key(store: Store, index) -> str | None:
+    """What the leak search depends on: every store file (the index's count of changes and
+    of meeting files), today (a document's dates and RAG labels), the templates and the
+    code that renders them, and escg's own modules (which build the documents)."""
+    from escg import dates
+    from escg.render import templates_digest
+
+    templates = templates_digest(store)
+    if templates is None:
+        return None
+    package = Path(__file__).parent
+    code = sorted((entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+                  for entry in os.scandir(package) if entry.name.endswith(".py"))
+    return _digest([index.last_change(), index.meeting_set(), dates.today(), templates, code])
 
 
 def fix(store: Store, problems: list[Problem]) -> list[str]:

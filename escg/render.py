@@ -610,6 +610,26 @@ def _renders_dir() -> Path:
     return cache_dir().parent / "renders"
 
 
+def _templates_into(store: Store | None, digest: Any) -> None:
+    if store is not None and os.path.isdir(store.root / "templates"):
+        digest.update(b"\0store\0")
+        _folder_digest(os.path.abspath(store.root / "templates"), digest)
+    digest.update(b"\0bundled\0")
+    _folder_digest(str(bundled_templates()), digest)
+
+
+def templates_digest(store: Store | None) -> str | None:
+    """A digest of everything a render of ``store`` reads besides its context: the
+    rendering code and the bytes of the store's and the bundled templates (None when
+    they cannot be keyed). `escg check` keeps its leak search under it."""
+    try:
+        digest = sha256(_code_fingerprint().encode())
+        _templates_into(store, digest)
+    except _Uncacheable:
+        return None
+    return digest.hexdigest()
+
+
 def _render_key(store: Store | None, name: str, context: dict[str, Any]) -> str | None:
     import json
 
@@ -617,11 +637,7 @@ def _render_key(store: Store | None, name: str, context: dict[str, Any]) -> str 
         digest = sha256(_code_fingerprint().encode())
         digest.update(b"\0" + name.encode() + b"\0")
         digest.update(json.dumps(_canonical(context), sort_keys=True, ensure_ascii=False).encode())
-        if store is not None and os.path.isdir(store.root / "templates"):
-            digest.update(b"\0store\0")
-            _folder_digest(os.path.abspath(store.root / "templates"), digest)
-        digest.update(b"\0bundled\0")
-        _folder_digest(str(bundled_templates()), digest)
+        _templates_into(store, digest)
     except (_Uncacheable, RecursionError, ValueError):
         return None
     return digest.hexdigest()

@@ -289,6 +289,32 @@ def test_check_catches_a_leaking_action_log_template(run, held):
     assert "public action log (md) of 2026-12-03 shows confidential text (action A-001 title)" in result.stdout
 
 
+def test_a_check_of_an_unchanged_store_reads_its_leak_search_back(run, held, monkeypatch):
+    """The leak search renders the public forms of every meeting with confidential items:
+    kept in the index, it is done again only when a file, today, a template or escg's code
+    changed, or with --full."""
+    import escg.confidential as confidential
+
+    calls = []
+    search = confidential.leaks
+    monkeypatch.setattr(confidential, "leaks", lambda store: calls.append(1) or search(store))
+    run("check")
+    run("check")
+    assert len(calls) == 1
+    run(["action", "update", "A-002", "Plan drafted"])
+    run("check")
+    assert len(calls) == 2
+    monkeypatch.setenv("ESCG_TODAY", "2026-12-04")
+    run("check")
+    run("check --full")
+    assert len(calls) == 4
+    path = next((held / "actions").rglob("A-002-*.toml"))
+    path.unlink()  # a file gone is a change too
+    assert "A-002" not in run("actions --all --json").stdout
+    run("check")
+    assert len(calls) == 5
+
+
 def test_a_check_of_a_store_without_confidential_items_loads_no_renderer(example_store):
     import sys
 

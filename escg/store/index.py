@@ -454,6 +454,9 @@ class StoreIndex:
     def _forget(self, db: sqlite3.Connection, relative: str) -> None:
         if kind_of(relative) == "meeting":
             self._meetings_changed(db)
+        # A file gone is a change too (``last_change``): what was kept of the store as it was,
+        # such as the leak search of `escg check`, is not the store's any more.
+        self._set_meta(db, "seq", str(int(self._meta(db, "seq") or 0) + 1))
         for table in (*self.ROWS, "checks"):
             db.execute(f"DELETE FROM {table} WHERE path=?", (relative,))
 
@@ -613,7 +616,25 @@ class StoreIndex:
         return json.loads(text) if text else None
 
     def last_change(self) -> int:
+        """The index's count of changes: it grows whenever a file is recorded or forgotten."""
         return int(self._meta(self.db(), "seq") or 0)
+
+    def kept(self, name: str) -> Any:
+        """What ``keep`` kept under ``name`` (JSON data), or None."""
+        text = self._meta(self.db(), f"kept:{name}")
+        return json.loads(text) if text else None
+
+    def keep(self, name: str, value: Any) -> None:
+        """Keep ``value`` (JSON data) under ``name``, for a later command to read back."""
+        db = self.db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._set_meta(db, f"kept:{name}", json.dumps(value))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def changed_since(self, seq: int, until: int) -> list[tuple[str, str]]:
         """(path, kind) of the meeting and action files recorded after change ``seq``, in path order."""
