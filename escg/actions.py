@@ -390,9 +390,11 @@ def as_raised(store: Store, action: model.Action) -> model.Action:
                            "due": due, "status": model.ActionStatus.OPEN, "closed": None, "updates": []})
 
 
-def carried_forward(store: Store, meeting: model.Meeting) -> list[dict[str, Any]]:
+def carried_forward(store: Store, meeting: model.Meeting,
+                    among: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """The actions an agenda's action-log item lists: those open as at the meeting
-    (as at today, for a meeting still to come) and those closed since the previous one."""
+    (as at today, for a meeting still to come) and those closed since the previous one
+    (``among``: of those, only the ones raised at these meetings)."""
     today = dates.today()
     as_at = min(today, meeting.date)
     previous = meetings.previous_meeting(store, meeting)
@@ -400,7 +402,7 @@ def carried_forward(store: Store, meeting: model.Meeting) -> list[dict[str, Any]
     window = store.group.rag_window
     shown = []
     # Only actions open now, or closed after the previous meeting, can be listed.
-    candidates = store.select_actions(ActionQuery(statuses=OPEN, closed_after=since, by_due=True))
+    candidates = store.select_actions(ActionQuery(statuses=OPEN, closed_after=since, meetings=among, by_due=True))
     for action in candidates:
         if action.meeting == meeting.id or (action.created and action.created > as_at):
             continue  # raised at or after this meeting: not yet its business

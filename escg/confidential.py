@@ -186,10 +186,12 @@ def _normal(text: str) -> str:
 def leaks(store: Any) -> list[tuple[str, str]]:
     """(file, message) for every confidential text found in a public form: each meeting's
     agenda and minutes, and the action log, rendered through the store's templates as
-    Markdown, HTML and plain text. Only meetings with confidential items are rendered, and
-    the action log only of the actions raised at them: every confidential text of an action
-    is an action of theirs, and a log of every action (100,000 of them in a large store)
-    would make every check as slow as rendering it, to find nothing more."""
+    Markdown, HTML and plain text.
+
+    Only meetings with confidential items are rendered, and the action log and each
+    agenda's action-log item hold only the actions raised at them: every confidential text
+    of an action is one of theirs, and the whole log (100,000 actions in a large store) in
+    every document would make each check as slow as rendering it, to find nothing more."""
     meetings = sorted(store.meetings_with_confidential_items(), key=lambda m: m.id)
     if not meetings:
         return []
@@ -197,26 +199,28 @@ def leaks(store: Any) -> list[tuple[str, str]]:
     from escg.render import render
     from escg.store import ActionQuery
 
+    among = tuple(m.id for m in meetings)
     found: list[tuple[str, str]] = []
-    outputs: list[str] = []
+    log: list[tuple[str, str]] = []
     for meeting in meetings:
         texts = secrets(store, meeting)
         if not texts:
             continue
         shown: list[tuple[str, str]] = []
         if not meeting.status.cancelled:
-            context = public_agenda(documents.agenda_context(store, meeting))
+            context = public_agenda(documents.agenda_context(store, meeting, among))
             shown += [(f"public agenda.{form}", render(store, f"agenda.{form}", context)) for form in ("md", "html", "txt")]
         if meeting.status.has_minutes:
             context = public_minutes(documents.minutes_context(store, meeting))
             shown += [(f"public minutes.{form}", render(store, f"minutes.{form}", context)) for form in ("md", "html", "txt")]
-        if not outputs:
+        if not log:
             today = dates.today()
             selection = actions.Selection(status="all")
-            raised = store.select_actions(ActionQuery(meetings=tuple(m.id for m in meetings), by_due=True))
+            raised = store.select_actions(ActionQuery(meetings=among, by_due=True))
             context = public_actions(documents.action_log_context(store, raised, selection, None, today))
-            outputs = [render(store, f"actions.{form}", context) for form in ("md", "html", "txt")]
-        shown += [(f"public action log ({form})", text) for form, text in zip(("md", "html", "txt"), outputs)]
+            log = [(f"public action log ({form})", render(store, f"actions.{form}", context))
+                   for form in ("md", "html", "txt")]
+        shown += log
         file = store.show(store.meeting_path(meeting.id))
         for document, text in shown:
             normal = _normal(text)

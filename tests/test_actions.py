@@ -183,6 +183,22 @@ def test_actions_carried_forward_into_the_agenda(run, action_store):
     assert "A-001" not in run("agenda render 2026-10-01").stdout
 
 
+def test_carried_forward_among_some_meetings(run, action_store):
+    """``among`` (the leak search of `escg check`): only the actions raised at those meetings."""
+    from escg.actions import carried_forward
+    from escg.store import ActionQuery, Store
+
+    run("agenda new 2026-12-03")
+    store = Store(action_store)
+    meeting = store.meeting("2026-12-03")
+    every = carried_forward(store, meeting)
+    assert len(every) == 5
+    some = carried_forward(store, meeting, among=("2026-10-01",))
+    raised_there = {a.id for a in store.select_actions(ActionQuery(meeting="2026-10-01"))}
+    assert 0 < len(some) < len(every) and {entry["id"] for entry in some} <= raised_there
+    assert carried_forward(store, meeting, among=()) == []
+
+
 def test_chairs_document(run, action_store):
     from markdown_it import MarkdownIt
 
