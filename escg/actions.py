@@ -391,10 +391,10 @@ def as_raised(store: Store, action: model.Action) -> model.Action:
 
 
 def carried_forward(store: Store, meeting: model.Meeting,
-                    among: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+                    raised_at: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """The actions an agenda's action-log item lists: those open as at the meeting
     (as at today, for a meeting still to come) and those closed since the previous one
-    (``among``: of those, only the ones raised at these meetings)."""
+    (``raised_at``: of those, only the ones raised at these meetings)."""
     today = dates.today()
     as_at = min(today, meeting.date)
     previous = meetings.previous_meeting(store, meeting)
@@ -402,7 +402,7 @@ def carried_forward(store: Store, meeting: model.Meeting,
     window = store.group.rag_window
     shown = []
     # Only actions open now, or closed after the previous meeting, can be listed.
-    candidates = store.select_actions(ActionQuery(statuses=OPEN, closed_after=since, meetings=among, by_due=True))
+    candidates = store.select_actions(ActionQuery(statuses=OPEN, closed_after=since, meetings=raised_at, by_due=True))
     for action in candidates:
         if action.meeting == meeting.id or (action.created and action.created > as_at):
             continue  # raised at or after this meeting: not yet its business

@@ -617,12 +617,13 @@ def check(store: Store, *, full: bool = False) -> list[Problem]:
 
 
 def _leaks(store: Store, found: list[Problem], full: bool) -> list[Problem]:
-    """Confidential text that a public form would show (escg.confidential); looked for only in
-    a store that reads cleanly (else rendering would only repeat its problems).
+    """Confidential text where the public may read it (escg.confidential.leaks); looked for
+    only in a store that reads cleanly (else rendering would only repeat its problems).
 
-    What it found is kept in the index under a key of the store's last change, today, the
-    templates and escg's code, so a check of an unchanged store reads it back (``full``:
-    searched again)."""
+    What it found is kept in the index under a key of the index's count of changes, today,
+    the templates and escg's code, so a check of an unchanged store reads it back
+    (``full``: searched again). With ESCG_CROSSCHECK, a result read back is compared with
+    a search made again."""
     if any(not p.note for p in found) or not store.confidential_meeting_ids():
         return []  # (a store without confidential items need not load the renderer to know)
     from escg.confidential import leaks
@@ -631,36 +632,54 @@ def _leaks(store: Store, found: list[Problem], full: bool) -> list[Problem]:
     index = None if full else store.index()
     key = _leak_key(store, index) if index is not None else None
     kept = index.kept("leaks") if key is not None else None
-    if kept is not None and kept.get("key") == key:
-        return [Problem(file, 0, message) for file, message in kept["found"]]
     try:
-        result = leaks(store)
+        if kept is not None and kept.get("key") == key:
+            result = [tuple(pair) for pair in kept["found"]]
+            if os.environ.get("ESCG_CROSSCHECK") and result != leaks(store):
+                raise AssertionError("the kept leak search and a new one disagree")
+        else:
+            result = leaks(store)
+            # Kept only if nothing was recorded meanwhile (another command's write): else the
+            # result might be of files older than the key says.
+            if key is not None and _leak_key(store, index) == key:
+                import sqlite3
+
+                try:
+                    index.keep("leaks", {"key": key, "found": result})
+                except (sqlite3.Error, OSError):
+                    pass  # the next check searches again
     except EscgError as error:  # a store template that does not render is a problem of its own
         return [Problem("templates", 0, f"cannot render a public form to check it: {error}")]
-    if key is not None:
-        import sqlite3
-
-        try:
-            index.keep("leaks", {"key": key, "found": result})
-        except (sqlite3.Error, OSError):
-            pass  # the next check searches again
     return [Problem(file, 0, message) for file, message in result]
 
 
 def _leak_key(store: Store, index) -> str | None:
-    """What the leak search depends on: every store file (the index's count of changes and
-    of meeting files), today (a document's dates and RAG labels), the templates and the
-    code that renders them, and escg's own modules (which build the documents)."""
+    """What the leak search depends on: every store file (the index's count of changes),
+    today (a document's dates and RAG labels), the templates and the code that renders
+    them, and the files of escg and Jinja (the code that makes the documents); None if
+    they cannot be read."""
     from escg import dates
     from escg.render import templates_digest
 
     templates = templates_digest(store)
     if templates is None:
         return None
-    package = Path(__file__).parent
-    code = sorted((entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
-                  for entry in os.scandir(package) if entry.name.endswith(".py"))
-    return _digest([index.last_change(), index.meeting_set(), dates.today(), templates, code])
+    try:
+        from importlib.util import find_spec
+
+        spec = find_spec("jinja2")
+        folders = [str(Path(__file__).parent)] + ([os.path.dirname(spec.origin)] if spec and spec.origin else [])
+        code = []
+        for folder in folders:
+            for top, dirs, names in os.walk(folder):
+                dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                for name in sorted(names):
+                    if name.endswith(".py"):
+                        info = os.stat(os.path.join(top, name))
+                        code.append((top, name, info.st_size, info.st_mtime_ns))
+    except (OSError, ImportError, ValueError):
+        return None
+    return _digest([index.last_change(), dates.today(), templates, code])
 
 
 def fix(store: Store, problems: list[Problem]) -> list[str]:

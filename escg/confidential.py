@@ -177,6 +177,8 @@ def secrets(store: Any, meeting: model.Meeting) -> list[tuple[str, str]]:
 
 
 def _normal(text: str) -> str:
+    if "&" not in text and "\\" not in text:
+        return " ".join(text.split()).lower()  # the common case, without html or re
     import html
     import re
 
@@ -184,14 +186,16 @@ def _normal(text: str) -> str:
 
 
 def leaks(store: Any) -> list[tuple[str, str]]:
-    """(file, message) for every confidential text found in a public form: each meeting's
-    agenda and minutes, and the action log, rendered through the store's templates as
-    Markdown, HTML and plain text.
+    """(file, message) for every confidential text found where the public may read it.
 
-    Only meetings with confidential items are rendered, and the action log and each
-    agenda's action-log item hold only the actions raised at them: every confidential text
-    of an action is one of theirs, and the whole log (100,000 actions in a large store) in
-    every document would make each check as slow as rendering it, to find nothing more."""
+    Each meeting with confidential items has its public agenda and minutes, and the
+    public action log of the actions raised at those meetings, rendered through the
+    store's templates as Markdown, HTML and plain text, and searched for its confidential
+    texts: what a template prints that the public form must not. And every public action
+    (one not raised at a confidential item), whose title and progress notes the public
+    action log and agendas show, is searched as text, without rendering: what the
+    secretariat wrote where it will be published. (Rendering the whole log, 100,000
+    actions in a large store, into every document made each check as slow as that.)"""
     meetings = sorted(store.meetings_with_confidential_items(), key=lambda m: m.id)
     if not meetings:
         return []
@@ -199,16 +203,18 @@ def leaks(store: Any) -> list[tuple[str, str]]:
     from escg.render import render
     from escg.store import ActionQuery
 
-    among = tuple(m.id for m in meetings)
+    raised_at = tuple(m.id for m in meetings)
     found: list[tuple[str, str]] = []
     log: list[tuple[str, str]] = []
+    every: list[tuple[str, str, str]] = []
     for meeting in meetings:
         texts = secrets(store, meeting)
         if not texts:
             continue
+        every += [(meeting.id, what, secret) for what, secret in texts]
         shown: list[tuple[str, str]] = []
         if not meeting.status.cancelled:
-            context = public_agenda(documents.agenda_context(store, meeting, among))
+            context = public_agenda(documents.agenda_context(store, meeting, raised_at))
             shown += [(f"public agenda.{form}", render(store, f"agenda.{form}", context)) for form in ("md", "html", "txt")]
         if meeting.status.has_minutes:
             context = public_minutes(documents.minutes_context(store, meeting))
@@ -216,7 +222,7 @@ def leaks(store: Any) -> list[tuple[str, str]]:
         if not log:
             today = dates.today()
             selection = actions.Selection(status="all")
-            raised = store.select_actions(ActionQuery(meetings=among, by_due=True))
+            raised = store.select_actions(ActionQuery(meetings=raised_at, by_due=True))
             context = public_actions(documents.action_log_context(store, raised, selection, None, today))
             log = [(f"public action log ({form})", render(store, f"actions.{form}", context))
                    for form in ("md", "html", "txt")]
@@ -228,4 +234,49 @@ def leaks(store: Any) -> list[tuple[str, str]]:
                 if _normal(secret) in normal:
                     found.append((file, f"the {document} of {meeting.id} shows confidential text ({what}): "
                                         "a template prints what the public form must not"))
+    return found + _quoted(store, every)
+
+
+def _quoted(store: Any, texts: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """(file, message) for each public action whose title or a progress note holds one of
+    ``texts`` (meeting, what, text): one text of all of them, searched once a secret."""
+    from bisect import bisect_right
+
+    from escg.store import ActionQuery
+
+    if not texts:
+        return []
+    confidential = action_marker(store)
+    owners: list[model.Action] = []
+    starts: list[int] = []
+    parts: list[str] = []
+    at = 0
+    for action in store.select_actions(ActionQuery()):
+        if confidential(action):
+            continue
+        for text in (action.title, *(update.note for update in action.updates)):
+            normal = _normal(text)
+            owners.append(action)
+            starts.append(at)
+            parts.append(normal)
+            at += len(normal) + 1
+    blob = "\n".join(parts)  # no normal text holds a newline, so no match spans two texts
+    hits: dict[str, list[tuple[str, str]]] = {}
+    for ident, what, secret in texts:
+        needle = _normal(secret)
+        seen: set[str] = set()
+        position = blob.find(needle)
+        while position >= 0:
+            action = owners[bisect_right(starts, position) - 1]
+            if action.id not in seen:
+                seen.add(action.id)
+                hits.setdefault(action.id, []).append((ident, what))
+            position = blob.find(needle, position + 1)
+    found = []
+    for ident in sorted(hits):
+        paths = store.action_paths_of(ident)
+        file = store.show(paths[0]) if paths else ident
+        for meeting, what in hits[ident]:
+            found.append((file, f"action {ident} quotes confidential text of {meeting} ({what}), which the public "
+                                "action log and agendas show: reword it, or raise it at the confidential item"))
     return found

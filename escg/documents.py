@@ -45,10 +45,11 @@ def _item_marks(store: Store, item: model.AgendaItem) -> dict[str, Any]:
             "resolution": exclusion_text(store) if item.standing == EXCLUSION else ""}
 
 
-def agenda_context(store: Store, meeting: model.Meeting, among: tuple[str, ...] | None = None) -> dict[str, Any]:
+def agenda_context(store: Store, meeting: model.Meeting,
+                   raised_at: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Everything the agenda templates see (docs/templates.md): the members' form, with
     confidential items marked (escg.confidential makes the public form from it).
-    ``among``: the action-log item lists only the actions raised at these meetings."""
+    ``raised_at``: the action-log item lists only the actions raised at these meetings."""
     mark = confidential_marker(store)
     agenda = agenda_of(store, meeting)
     group = store.group
@@ -64,7 +65,7 @@ def agenda_context(store: Store, meeting: model.Meeting, among: tuple[str, ...] 
         return f"{person.name} ({org.name})" if org else person.name
 
     chair = meeting.chair or group.chair
-    carried = [mark(a) for a in carried_forward(store, meeting, among)] if any(r.item.standing == "actions" for r in agenda.rows) else []
+    carried = [mark(a) for a in carried_forward(store, meeting, raised_at)] if any(r.item.standing == "actions" for r in agenda.rows) else []
     rows = []
     for row in agenda.rows:
         item = row.item

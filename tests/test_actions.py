@@ -184,7 +184,7 @@ def test_actions_carried_forward_into_the_agenda(run, action_store):
 
 
 def test_carried_forward_among_some_meetings(run, action_store):
-    """``among`` (the leak search of `escg check`): only the actions raised at those meetings."""
+    """``raised_at`` (the leak search of `escg check`): only the actions raised at those meetings."""
     from escg.actions import carried_forward
     from escg.store import ActionQuery, Store
 
@@ -193,10 +193,10 @@ def test_carried_forward_among_some_meetings(run, action_store):
     meeting = store.meeting("2026-12-03")
     every = carried_forward(store, meeting)
     assert len(every) == 5
-    some = carried_forward(store, meeting, among=("2026-10-01",))
+    some = carried_forward(store, meeting, raised_at=("2026-10-01",))
     raised_there = {a.id for a in store.select_actions(ActionQuery(meeting="2026-10-01"))}
     assert 0 < len(some) < len(every) and {entry["id"] for entry in some} <= raised_there
-    assert carried_forward(store, meeting, among=()) == []
+    assert carried_forward(store, meeting, raised_at=()) == []
 
 
 def test_chairs_document(run, action_store):

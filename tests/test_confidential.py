@@ -278,9 +278,9 @@ def test_check_is_clean_and_catches_a_leaking_template(run, held):
 
 
 def test_check_catches_a_leaking_action_log_template(run, held):
-    """The check renders the public action log of the actions raised at meetings with
-    confidential items (not of every action): a template that prints a confidential
-    action's title is still caught."""
+    """The check renders the public action log (of the actions raised at meetings with
+    confidential items) with the store's templates: one that prints a confidential text
+    is caught."""
     run("check")
     templates = held / "templates"
     templates.mkdir(exist_ok=True)
@@ -289,12 +289,29 @@ def test_check_catches_a_leaking_action_log_template(run, held):
     assert "public action log (md) of 2026-12-03 shows confidential text (action A-001 title)" in result.stdout
 
 
+def test_check_finds_a_public_action_that_quotes_confidential_text(run, held):
+    """An action raised anywhere but at a confidential item is public: if its title or a
+    progress note quotes a confidential item, the public action log and agendas show it."""
+    run("check")
+    run(["action", "add", "Report on the zzleak1 purchase of the depot site to the board", "--owner", "bob"])
+    result = run("check", code=6)
+    assert ("action A-003 quotes confidential text of 2026-12-03 (item 7 title), which the public "
+            "action log and agendas show") in result.stdout
+    assert result.stdout.startswith("actions/2026/A-003-")
+    path = next((held / "actions").rglob("A-003-*.toml"))
+    path.write_text(path.read_text().replace("the zzleak1 purchase of the depot site", "a property matter"))
+    run("check")
+    run(["action", "update", "A-002", "As minuted: the valuer reported ZZLEAK5 on the price."])
+    assert "(item 7 note)" in run("check", code=6).stdout
+
+
 def test_a_check_of_an_unchanged_store_reads_its_leak_search_back(run, held, monkeypatch):
     """The leak search renders the public forms of every meeting with confidential items:
     kept in the index, it is done again only when a file, today, a template or escg's code
     changed, or with --full."""
     import escg.confidential as confidential
 
+    monkeypatch.delenv("ESCG_CROSSCHECK")  # which searches again to compare
     calls = []
     search = confidential.leaks
     monkeypatch.setattr(confidential, "leaks", lambda store: calls.append(1) or search(store))
@@ -313,6 +330,19 @@ def test_a_check_of_an_unchanged_store_reads_its_leak_search_back(run, held, mon
     assert "A-002" not in run("actions --all --json").stdout
     run("check")
     assert len(calls) == 5
+
+
+def test_a_kept_leak_search_is_compared_with_a_new_one(held):
+    """ESCG_CROSSCHECK (the whole suite): a result read back must be what a new search finds."""
+    from escg.check import check
+    from escg.store import Store
+
+    assert check(Store(held)) == []
+    index = Store(held).index()
+    index.keep("leaks", {**index.kept("leaks"), "found": [["meetings/2026/2026-12-03.toml", "stale"]]})
+    index.close()
+    with pytest.raises(AssertionError, match="kept leak search"):
+        check(Store(held))
 
 
 def test_a_check_of_a_store_without_confidential_items_loads_no_renderer(example_store):

@@ -326,8 +326,3 @@ def test_the_index_keeps_the_data_of_the_top_files_only(example_store, run):
     kept = {path for path, (kind, data) in files.items() if data is not None}
     assert kept == {"escg.toml", "people.toml", "forward-plan.toml"} & set(files)
     assert {"meeting", "action"} <= {kind for kind, _ in files.values()}
-    shown = run("meeting show 2026-12-03 --json").stdout
-    path = example_store / "meetings" / "2026" / "2026-12-03.toml"
-    path.write_text(path.read_text().replace('venue = "', 'venue = "Edited: ', 1))
-    assert "Edited: " in run("meeting show 2026-12-03 --json").stdout
-    assert "Edited: " not in shown

@@ -422,7 +422,8 @@ def test_the_render_key_tells_apart_what_a_template_could():
     assert key([{"a": "2026-01-01"}]) != key([{"a": date(2026, 1, 1)}])
     assert key(("open", 1)) == key(["open", 1])
     assert key([{"a": "x", "b": None}]) == key([{"b": None, "a": "x"}])
-    assert key([{"a": 1}]) != key([{"a": True}]) != key([{"a": 1.0}])
+    ones = [key([{"a": 1}]), key([{"a": True}]), key([{"a": 1.0}])]
+    assert len(set(ones)) == 3
     assert key({"a": {1: "x"}}) is None
 
 

@@ -203,7 +203,7 @@ class Store:
             if index is None:
                 self._cache["meetings"] = self._scan_meetings()
             else:
-                found = [self._parse_meeting(self.path(path)) for path in index.readable_meetings()]
+                found = [self._parse_meeting(self.path(path)) for path in index.meetings_in_order()]
                 self._cache["meetings"] = {meeting.id: meeting for meeting in found}
         return self._cache["meetings"]
 
@@ -217,7 +217,7 @@ class Store:
         if index is None or "meetings" in self._cache:
             return confidential(self.meetings.values())
         return self._crosscheck("meetings with confidential items", confidential(
-            self._parse_meeting(self.path(path)) for path in index.readable_meetings(confidential=True)),
+            self._parse_meeting(self.path(path)) for path in index.meetings_in_order(confidential=True)),
             lambda: confidential(self._scan_meetings().values()))
 
     def confidential_meeting_ids(self) -> set[str]:
@@ -334,7 +334,7 @@ class Store:
         index = self.index()
         if index is None:
             return self.meetings.get(ident)
-        found = index.readable_meetings(ident)
+        found = index.meetings_in_order(ident)
         return self._parse_meeting(self.path(found[0])) if found else None
 
     def meeting_path(self, ident: str) -> Path:

@@ -20,7 +20,7 @@ while this one records each batch as it arrives (``_apply``). Writes made by
 escg update their rows as they commit (``write_through``).
 
 Each file row carries ``seq``, the index's count of changes when it was recorded
-(meta ``seq``), so ``escg check`` can ask for the files recorded since it last
+(meta ``seq``, which forgetting a file counts too), so ``escg check`` can ask for the files recorded since it last
 looked (``changed_since``) and keep what it found in ``checks``; forgetting a
 file forgets its check too. Meta ``meeting_set`` counts the changes of which
 meeting files there are (one added, removed or renamed).
@@ -544,15 +544,15 @@ class StoreIndex:
             raise StoreError(row[0])
         return loader.decode(row[1])
 
-    def readable_meetings(self, ident: str | None = None, confidential: bool = False) -> list[str]:
-        """The paths of every meeting in date order, or of the one with id ``ident``, or
-        (``confidential``) of those with a confidential item on their agenda."""
+    def meetings_in_order(self, ident: str | None = None, confidential: bool = False) -> list[str]:
+        """The file of every meeting in date order, or of the one with id ``ident``, or
+        (``confidential``) of those with a confidential item on their agenda; a meeting
+        file that cannot be read raises its problem (``meeting_paths`` lists every one)."""
         self.raise_errors("meeting")
+        join = "JOIN confidential c ON c.path = m.path" if confidential else ""
         where, params = ("WHERE m.id = ?", (ident,)) if ident else ("", ())
-        if confidential:
-            where = "JOIN confidential c ON c.path = m.path"
-        return [path for path, in self.db().execute(f"SELECT m.path FROM meetings m {where} ORDER BY m.date, m.id",
-                                                     params)]
+        return [path for path, in self.db().execute(
+            f"SELECT m.path FROM meetings m {join} {where} ORDER BY m.date, m.id", params)]
 
     def confidential_ids(self) -> set[str]:
         """The ids of the meetings with a confidential item (the ``confidential`` table)."""
