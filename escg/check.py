@@ -633,7 +633,7 @@ def _leaks(store: Store, found: list[Problem], full: bool) -> list[Problem]:
     key = _leak_key(store, index) if index is not None else None
     kept = index.kept("leaks") if key is not None else None
     try:
-        if kept is not None and kept.get("key") == key:
+        if isinstance(kept, dict) and kept.get("key") == key and isinstance(kept.get("found"), list):
             result = [tuple(pair) for pair in kept["found"]]
             if os.environ.get("ESCG_CROSSCHECK") and result != leaks(store):
                 raise AssertionError("the kept leak search and a new one disagree")
