@@ -20,10 +20,10 @@ while this one records each batch as it arrives (``_apply``). Writes made by
 escg update their rows as they commit (``write_through``).
 
 Each file row carries ``seq``, the index's count of changes when it was recorded
-(meta ``seq``, which forgetting a file counts too), so ``escg check`` can ask for the files recorded since it last
-looked (``changed_since``) and keep what it found in ``checks``; forgetting a
-file forgets its check too. Meta ``meeting_set`` counts the changes of which
-meeting files there are (one added, removed or renamed).
+(meta ``seq``, which forgetting a file counts too), so ``escg check`` can ask for
+the files recorded since it last looked (``changed_since``) and keep what it found
+in ``checks``; forgetting a file forgets its check too. Meta ``meeting_set`` counts
+the changes of which meeting files there are (one added, removed or renamed).
 """
 
 from __future__ import annotations
