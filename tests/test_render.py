@@ -175,6 +175,26 @@ def test_one_environment_per_templates_folder(run, agenda_store, tmp_path):
     assert render_module.environment(Store(other)) is not render_module.environment(store)
 
 
+def test_the_template_folders_are_looked_at_once_a_store(agenda_store, monkeypatch):
+    """Every render keys its cache on the template folders' bytes: taken once for each
+    Store (each command: remind renders three templates an owner), and anew for the next."""
+    from escg.store import Store
+
+    walked = []
+    folder_digest = render_module._folder_digest
+    monkeypatch.setattr(render_module, "_folder_digest", lambda folder, digest: walked.append(folder) or folder_digest(folder, digest))
+    context = {"group": {"short": "G"}, "meeting": {"long_date": "x", "status": "planned"}}
+    store = Store(agenda_store)
+    first = render_module._render_key(store, "agenda.subject", context)
+    assert render_module._render_key(store, "agenda.subject", context) == first
+    assert render_module._render_key(store, "agenda.txt", context) != first
+    assert len(walked) == 1  # the bundled folder (the store has none), once
+    (agenda_store / "templates").mkdir()
+    (agenda_store / "templates" / "agenda.subject").write_text("{{ group.short }}: a store's own\n")
+    assert render_module._render_key(Store(agenda_store), "agenda.subject", context) != first
+    assert len(walked) == 3
+
+
 def test_each_template_is_compiled_once_per_process(run, agenda_store, monkeypatch):
     compiled = count_compiles(monkeypatch)
     run("action add 'Chase the returns' --owner bob --due 2026-11-30")
