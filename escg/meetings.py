@@ -277,9 +277,10 @@ def meeting_json(meeting: model.Meeting | Summary) -> dict[str, Any]:
 
 def list_row(meeting: Summary) -> dict[str, Any]:
     """A row of `escg meeting list`: the JSON contract, and what the table shows."""
-    return {**meeting_json(meeting), "day": f"{meeting.date:%a} {dates.short_date(meeting.date)}",
-            "time": f"{meeting.start:%H:%M}–{meeting.end:%H:%M}", "items": meeting.placed,
-            "state": state(meeting)}
+    row = meeting_json(meeting)
+    row.update(day=f"{dates.DAY_NAMES[meeting.date.weekday()][:3]} {dates.short_date(meeting.date)}",
+               time=f"{row['start']}–{row['end']}", items=meeting.placed, state=state(meeting))
+    return row
 
 
 def state(meeting: model.Meeting | Summary) -> str:

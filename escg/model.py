@@ -57,6 +57,7 @@ class MeetingStatus(StrEnum):
 
 
 MEETING_STATUSES = tuple(status.value for status in MeetingStatus)
+_MEETING_STATUS = {status.value: status for status in MeetingStatus}  # as MeetingStatus(v), without Enum's call
 STANDING_POSITIONS = ("start", "end")
 
 # A slug: lower-case letters, digits and single hyphens, at most 64 characters.
@@ -715,7 +716,7 @@ class MeetingSummary:
     @classmethod
     def from_row(cls, row: tuple) -> MeetingSummary:
         ident, day, status, start, end, venue, online, chair, built, placed, people, orgs = row
-        return cls(ident, date.fromisoformat(day), MeetingStatus(status), time.fromisoformat(start),
+        return cls(ident, date.fromisoformat(day), _MEETING_STATUS[status], time.fromisoformat(start),
                    time.fromisoformat(end), venue, online, chair, bool(built), placed,
                    tuple(people.split()) if people else (), tuple(orgs.split()) if orgs else ())
 
