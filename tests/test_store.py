@@ -265,6 +265,22 @@ def test_the_loaders_parser_reads_as_tomllib_reads():
         assert str(ours.value) == str(theirs.value), text
 
 
+def test_the_exact_parser_is_imported_only_when_rtoml_cannot_answer():
+    """tomli compiles its patterns as it is imported (about a millisecond of a command that
+    parses a file); rtoml reads a store's files, so tomli waits for a text it must decide."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("rtoml")
+    code = ("import sys\nfrom escg.store.loader import toml\nparser = toml()\n"
+            "parser.loads('a = 1\\n[b]\\nc = \"d\"\\n')\nprint('tomli' in sys.modules)\n"
+            "try:\n    parser.loads('a = = 1')\nexcept parser.TOMLDecodeError as error:\n    print(error)\n"
+            "print('tomli' in sys.modules or 'tomllib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "False"
+    assert out[1].startswith("Invalid value") and out[2] == "True"
+
+
 def test_the_loaders_parser_survives_what_crashes_rtoml():
     """rtoml overflows its stack (the process dies) on arrays nested 100,000 deep and on a
     dotted key of 20,000 parts: the loader must send such texts to the exact parser."""

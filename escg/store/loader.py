@@ -17,6 +17,7 @@ from __future__ import annotations
 from escg.patterns import Pattern
 
 import errno
+import functools
 import json
 import os
 import re
@@ -165,15 +166,21 @@ def toml() -> Any:
     global _PARSER
     if _PARSER is None:
         try:
-            import tomli as exact
-        except ImportError:
-            import tomllib as exact
-        try:
             import rtoml
         except ImportError:  # no wheel for this platform: the exact parser alone
             rtoml = None
-        _PARSER = Parser(exact, rtoml.loads if rtoml is not None else None)
+        _PARSER = Parser(_exact, rtoml.loads if rtoml is not None else None)
     return _PARSER
+
+
+def _exact() -> Any:
+    """tomli, else tomllib: imported when first needed (their patterns, compiled as they
+    are imported, cost about a millisecond, and rtoml reads nearly every store file)."""
+    try:
+        import tomli as exact
+    except ImportError:
+        import tomllib as exact
+    return exact
 
 
 # The seconds and offset of an offset date-time: rtoml gives it a tzinfo class of its own,
@@ -189,8 +196,8 @@ _DOTS = 2000
 
 
 class Parser:
-    """Reads TOML as ``exact`` (tomli or tomllib) does, asking ``fast`` first where it is
-    sure to give the same value.
+    """Reads TOML as ``exact`` (tomli or tomllib, from the function given) does, asking
+    ``fast`` first where it is sure to give the same value.
 
     Where rtoml (below 0.14: TOML 1.0, as tomllib) is known to differ, the text goes to
     the exact parser at once: a byte-order mark or a DEL character (tomllib refuses both,
@@ -202,10 +209,17 @@ class Parser:
     malformed files (dotted keys and tables redefined among them), and on thousands of
     mutants; no other difference is known."""
 
-    def __init__(self, exact: Any, fast: Callable[[str], dict] | None) -> None:
-        self.exact = exact
+    def __init__(self, exact: Callable[[], Any], fast: Callable[[str], dict] | None) -> None:
+        self._exact = exact  # a function giving the module: imported when first needed
         self.fast = fast
-        self.TOMLDecodeError = exact.TOMLDecodeError
+
+    @functools.cached_property
+    def exact(self) -> Any:
+        return self._exact()
+
+    @property
+    def TOMLDecodeError(self) -> type[Exception]:  # noqa: N802 - the module's name for it
+        return self.exact.TOMLDecodeError
 
     def loads(self, text: str) -> dict:
         fast = self.fast
