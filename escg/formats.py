@@ -47,8 +47,11 @@ def plain_cell(value: Any) -> str:
 
 def visible(value: Any) -> str:
     """Text for a terminal: every control and bidi character shown as its escape (\\x1b, \\u202e)."""
+    text = str(value)
+    if text.isprintable():  # the common case, checked in C: every character _INVISIBLE finds is not
+        return text
     return _INVISIBLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}",
-                          str(value))
+                          text)
 
 
 def to_json(data: Any) -> str:

@@ -194,3 +194,14 @@ def test_attachment_names_cannot_hide_what_they_are(run, meeting_store):
     result = run("mail agenda --to a@example.org --dry-run", code=3)
     assert "the attachment name 'report\\u202efdp.exe' contains a newline or control character" in result.stderr
     assert "\u202e" not in result.stderr
+
+
+def test_visible_shows_every_control_and_bidi_character_as_its_escape():
+    """visible() returns printable text as it is, checked in C: that is exact only if every
+    character its pattern escapes is one Python does not call printable."""
+    from escg.formats import _INVISIBLE, visible
+
+    escaped = [chr(c) for c in range(0x3000) if _INVISIBLE.search(chr(c))]
+    assert len(escaped) == 74 and not any(c.isprintable() for c in escaped)
+    assert visible("a\x1bb\u202ec\td\ne\x7f") == "a\\x1bb\\u202ec\td\ne\\x7f"
+    assert visible("Plain text, £ and – as they are") == "Plain text, £ and – as they are"
