@@ -50,8 +50,8 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
 _WEEKDAY_PREFIX = r"(?:(?P<weekday>[a-z]{3,9}),?\s+)?"
 _WRITTEN = [
-    re.compile(rf"{_WEEKDAY_PREFIX}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"),
-    re.compile(rf"{_WEEKDAY_PREFIX}{_MONTH}\s+{_DAY},?\s+{_YEAR}"),
+    Pattern(rf"{_WEEKDAY_PREFIX}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"),
+    Pattern(rf"{_WEEKDAY_PREFIX}{_MONTH}\s+{_DAY},?\s+{_YEAR}"),
 ]
 _ISO = Pattern(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DMY_SLASH = Pattern(r"(\d{1,2})/(\d{1,2})/(\d{4})")
