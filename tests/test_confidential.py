@@ -266,27 +266,21 @@ def test_a_hostile_store_template_cannot_print_confidential_values(run, held):
     assert "ZZLEAK5" in run("minutes render 2026-12-03").stdout
 
 
-def test_check_is_clean_and_catches_a_leaking_template(run, held):
+@pytest.mark.parametrize("template, text, found", [
+    ("agenda.md", "{{ items | length }} items. ZZLEAK1 purchase of the depot site\n",
+     "the public agenda.md of 2026-12-03 shows confidential text (item 7 title)"),
+    # the action log rendered is of the actions raised at meetings with confidential items
+    ("actions.md", "{{ total }} actions. ZZLEAK7 instruct the solicitors\n",
+     "the public action log (md) of 2026-12-03 shows confidential text (action A-001 title)"),
+])
+def test_check_is_clean_and_catches_a_leaking_template(run, held, template, text, found):
+    """A store template that prints a confidential text whatever the context holds."""
     run("check")
     templates = held / "templates"
     templates.mkdir(exist_ok=True)
-    # A store template that prints a confidential text whatever the context holds.
-    (templates / "agenda.md").write_text("{{ items | length }} items. ZZLEAK1 purchase of the depot site\n")
+    (templates / template).write_text(text)
     result = run("check", code=6)
-    assert "shows confidential text (item 7 title)" in result.stdout
-    assert "2026-12-03" in result.stdout
-
-
-def test_check_catches_a_leaking_action_log_template(run, held):
-    """The check renders the public action log (of the actions raised at meetings with
-    confidential items) with the store's templates: one that prints a confidential text
-    is caught."""
-    run("check")
-    templates = held / "templates"
-    templates.mkdir(exist_ok=True)
-    (templates / "actions.md").write_text("{{ total }} actions. ZZLEAK7 instruct the solicitors\n")
-    result = run("check", code=6)
-    assert "public action log (md) of 2026-12-03 shows confidential text (action A-001 title)" in result.stdout
+    assert found in result.stdout
 
 
 def test_check_finds_a_public_action_that_quotes_confidential_text(run, held):
