@@ -13,7 +13,7 @@ from escg.formats import visible
 def store_check(
     ctx: Context,
     fix: Annotated[bool, Option("--fix", help="Mend the safe mechanical problems (duplicate action ids, misplaced files, leftovers) and say what changed.")] = False,
-    full: Annotated[bool, Option("--full", help="Read and check every file again, not only those changed since the last check.")] = False,
+    full: Annotated[bool, Option("--full", help="Read and check every file, and search the public forms, again, not only what changed since the last check.")] = False,
 ) -> None:
     """Check every file of the store; print each problem as FILE:LINE: MESSAGE (exit 0 only when clean).
 
