@@ -208,7 +208,7 @@ def leaks(store: Any) -> list[tuple[str, str]]:
     log: list[tuple[str, str]] = []
     every: list[tuple[str, str, str]] = []
     for meeting in meetings:
-        texts = secrets(store, meeting)
+        texts = [(what, _normal(secret)) for what, secret in secrets(store, meeting)]
         if not texts:
             continue
         every += [(meeting.id, what, secret) for what, secret in texts]
@@ -231,7 +231,7 @@ def leaks(store: Any) -> list[tuple[str, str]]:
         for document, text in shown:
             normal = _normal(text)
             for what, secret in texts:
-                if _normal(secret) in normal:
+                if secret in normal:
                     found.append((file, f"the {document} of {meeting.id} shows confidential text ({what}): "
                                         "a template prints what the public form must not"))
     return found + _quoted(store, every)
@@ -239,7 +239,8 @@ def leaks(store: Any) -> list[tuple[str, str]]:
 
 def _quoted(store: Any, texts: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     """(file, message) for each public action whose title or a progress note holds one of
-    ``texts`` (meeting, what, text): one text of all of them, searched once a secret."""
+    ``texts`` (meeting, what, text as _normal makes it): one text of all of them,
+    searched once a secret."""
     from bisect import bisect_right
 
     from escg.store import ActionQuery
@@ -262,8 +263,7 @@ def _quoted(store: Any, texts: list[tuple[str, str, str]]) -> list[tuple[str, st
             at += len(normal) + 1
     blob = "\n".join(parts)  # no normal text holds a newline, so no match spans two texts
     hits: dict[str, list[tuple[str, str]]] = {}
-    for ident, what, secret in texts:
-        needle = _normal(secret)
+    for ident, what, needle in texts:
         seen: set[str] = set()
         position = blob.find(needle)
         while position >= 0:
