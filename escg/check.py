@@ -630,7 +630,9 @@ def _leaks(store: Store, found: list[Problem], full: bool) -> list[Problem]:
     from escg.errors import EscgError
 
     index = None if full else store.index()
-    key = _leak_key(store, index) if index is not None else None
+    inputs = _leak_inputs(store) if index is not None else None
+    seen = index.last_change() if inputs is not None else None
+    key = _digest([seen, inputs]) if inputs is not None else None
     kept = index.kept("leaks") if key is not None else None
     try:
         if isinstance(kept, dict) and kept.get("key") == key and isinstance(kept.get("found"), list):
@@ -641,7 +643,7 @@ def _leaks(store: Store, found: list[Problem], full: bool) -> list[Problem]:
             result = leaks(store)
             # Kept only if nothing was recorded meanwhile (another command's write): else the
             # result might be of files older than the key says.
-            if key is not None and _leak_key(store, index) == key:
+            if key is not None and index.last_change() == seen:
                 import sqlite3
 
                 try:
@@ -653,11 +655,11 @@ def _leaks(store: Store, found: list[Problem], full: bool) -> list[Problem]:
     return [Problem(file, 0, message) for file, message in result]
 
 
-def _leak_key(store: Store, index) -> str | None:
-    """What the leak search depends on: every store file (the index's count of changes),
-    today (a document's dates and RAG labels), the templates and the code that renders
-    them, and the files of escg and Jinja (the code that makes the documents); None if
-    they cannot be read."""
+def _leak_inputs(store: Store) -> str | None:
+    """What the leak search depends on besides the store's files (which the index's count
+    of changes stands for): today (a document's dates and RAG labels), the templates and
+    the code that renders them, and the files of escg and Jinja (the code that makes the
+    documents); None if they cannot be read."""
     from escg import dates
     from escg.render import templates_digest
 
@@ -679,7 +681,7 @@ def _leak_key(store: Store, index) -> str | None:
                         code.append((top, name, info.st_size, info.st_mtime_ns))
     except (OSError, ImportError, ValueError):
         return None
-    return _digest([index.last_change(), dates.today(), templates, code])
+    return _digest([dates.today(), templates, code])
 
 
 def fix(store: Store, problems: list[Problem]) -> list[str]:
