@@ -28,6 +28,7 @@ the changes of which meeting files there are (one added, removed or renamed).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -188,6 +189,19 @@ def load_action(text: str) -> model.Action:
 def _parse_batch(args: tuple[str, list[tuple[str, str]]]) -> list[tuple]:
     root, batch = args
     return [(relative, kind, *parse_file(root, relative, kind)) for relative, kind in batch]
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: committed if the block ends, rolled back if it raises."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 class StoreIndex:
@@ -398,8 +412,7 @@ class StoreIndex:
     def _record(self, db: sqlite3.Connection, gone: list[str], parsed: list[tuple], stats: dict[str, tuple],
                 seen_dirs: dict[str, int] | None) -> None:
         """One transaction: forget the files that went, record the files parsed, and the folders."""
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(db):
             for relative in gone:
                 self._forget(db, relative)
             self._store(db, [(relative, kind, stats[relative], error, data, rows)
@@ -407,11 +420,6 @@ class StoreIndex:
             if seen_dirs is not None:
                 db.execute("DELETE FROM dirs")
                 db.executemany("INSERT INTO dirs VALUES (?, ?)", seen_dirs.items())
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
 
     def _parse_serial(self, pending: list[tuple[str, str]], report) -> list[tuple]:
         root = str(self.root)
@@ -503,8 +511,7 @@ class StoreIndex:
         """Record the files a transaction just wrote (text and data), or removed (None)."""
         db = self.db()
         root = str(self.root)
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(db):
             for path, staged in written.items():
                 try:
                     relative = path.relative_to(self.root).as_posix()
@@ -520,10 +527,6 @@ class StoreIndex:
                 signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
                 text, data = staged
                 self._store(db, [(relative, kind, signature, *parse_file(root, relative, kind, text=text, data=data))])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     # --- queries -----------------------------------------------------------
 
@@ -627,14 +630,8 @@ class StoreIndex:
     def keep(self, name: str, value: Any) -> None:
         """Keep ``value`` (JSON data) under ``name``, for a later command to read back."""
         db = self.db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(db):
             self._set_meta(db, f"kept:{name}", json.dumps(value))
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
 
     def changed_since(self, seq: int, until: int) -> list[tuple[str, str]]:
         """(path, kind) of the meeting and action files recorded after change ``seq``, in path order."""
@@ -695,16 +692,11 @@ class StoreIndex:
         """Keep what the check found in ``rows`` (a row of the checks table per file), and its
         state; ``everything``: the rows are the whole store's, replacing what was kept."""
         db = self.db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(db):
             if everything:
                 db.execute("DELETE FROM checks")
             db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?,?,?,?,?,?)", rows)
             self._set_meta(db, "check", json.dumps(state))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     # --- text made from a file, kept for the next run under a key of its inputs (escg/calendar.py) ---
 
@@ -748,18 +740,12 @@ class StoreIndex:
         The index is a cache: when it cannot be written (read-only), nothing is kept."""
         db = self.db()
         try:
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO rendered VALUES (?,?,?,?)",
-                           [(kind, path, key, text) for path, (key, text) in rows.items()])
-            db.execute("DELETE FROM rendered WHERE path NOT IN (SELECT path FROM files)")
-            db.execute("COMMIT")
+            with _transaction(db):
+                db.executemany("INSERT OR REPLACE INTO rendered VALUES (?,?,?,?)",
+                               [(kind, path, key, text) for path, (key, text) in rows.items()])
+                db.execute("DELETE FROM rendered WHERE path NOT IN (SELECT path FROM files)")
         except sqlite3.OperationalError:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+            pass  # read only, or busy: nothing is kept
 
     def count(self, kind: str) -> int:
         return self.db().execute("SELECT count(*) FROM files WHERE kind=?", (kind,)).fetchone()[0]
