@@ -8,7 +8,7 @@ from typing import Any
 
 from escg import actions, dates, documents, mail, meetings, model
 from escg.errors import ConflictError, InputError
-from escg.render import render
+from escg.render import render_each
 from escg.store import Store
 
 WHAT = ("agenda", "minutes", "actions")
@@ -21,8 +21,11 @@ def _sender(store: Store, config: mail.Settings):
     return sender, reply_to
 
 
-def _subject(store: Store, name: str, context: dict[str, Any]) -> str:
-    return " ".join(render(store, name, context).split())
+def _texts(store: Store, what: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """A message's subject (on one line), text and HTML, from the templates ``what``.subject,
+    .txt and .html."""
+    subject, text, html = render_each(store, (f"{what}.subject", f"{what}.txt", f"{what}.html"), context)
+    return " ".join(subject.split()), text, html
 
 
 def reminders(store: Store, config: mail.Settings, *, owner: str | None = None,
@@ -66,11 +69,10 @@ def reminders(store: Store, config: mail.Settings, *, owner: str | None = None,
             "window": window,
             "all": all_open,
         }
+        subject, text, html = _texts(store, "remind", context)
         outgoing.append(mail.Outgoing(person.email, mail.build(
             sender=sender, to=mail.mailbox(person.email, name), reply_to=reply_to,
-            subject=_subject(store, "remind.subject", context),
-            text=render(store, "remind.txt", context), html=render(store, "remind.html", context),
-            auto=True, list_id=list_id(store, sender.domain)), label="remind"))
+            subject=subject, text=text, html=html, auto=True, list_id=list_id(store, sender.domain)), label="remind"))
     return outgoing, skipped
 
 
@@ -202,9 +204,7 @@ def document(store: Store, config: mail.Settings, what: str, meeting_text: str |
         context = confidential.public(what, context)
     addresses, skipped = recipients(store, to)
     sender, reply_to = _sender(store, config)
-    subject = _subject(store, f"{what}.subject", context)
-    text = render(store, f"{what}.txt", context)
-    html = render(store, f"{what}.html", context)
+    subject, text, html = _texts(store, what, context)
     message_id = thread = None
     if what in ("agenda", "minutes"):
         root = thread_root(store, meeting, sender.domain)
@@ -276,11 +276,10 @@ def paper_reminders(store: Store, config: mail.Settings, meeting: model.Meeting,
         context = {"group": group, "person": {"id": ident, "name": name}, "items": items,
                    "meeting": {"id": meeting.id, "when": meetings.when(meeting), "long_date": dates.long_date(meeting.date)},
                    "due": dates.long_date(due), "days": store.group.papers_days if days is None else days}
+        subject, text, html = _texts(store, "papers", context)
         outgoing.append(mail.Outgoing(person.email, mail.build(
             sender=sender, to=mail.mailbox(person.email, name), reply_to=reply_to,
-            subject=_subject(store, "papers.subject", context),
-            text=render(store, "papers.txt", context), html=render(store, "papers.html", context),
-            auto=True, thread=thread_root(store, meeting, sender.domain), list_id=list_id(store, sender.domain)),
+            subject=subject, text=text, html=html, auto=True, thread=thread_root(store, meeting, sender.domain), list_id=list_id(store, sender.domain)),
             label="papers"))
     return outgoing, skipped
 

@@ -185,6 +185,15 @@ def _normal(text: str) -> str:
     return " ".join(html.unescape(re.sub(r"\\(.)", r"\1", text)).split()).lower()
 
 
+def _public_forms(store: Any, kind: str, context: dict, label: str = "") -> list[tuple[str, str]]:
+    """(what, text) of the public ``kind`` document in each form the public may read."""
+    from escg.render import render_each
+
+    forms = ("md", "html", "txt")
+    texts = render_each(store, [f"{kind}.{form}" for form in forms], context)
+    return [((label or f"public {kind}.{{}}").format(form), text) for form, text in zip(forms, texts)]
+
+
 def leaks(store: Any) -> list[tuple[str, str]]:
     """(file, message) for every confidential text found where the public may read it.
 
@@ -200,7 +209,6 @@ def leaks(store: Any) -> list[tuple[str, str]]:
     if not meetings:
         return []
     from escg import actions, dates, documents
-    from escg.render import render
     from escg.store import ActionQuery
 
     raised_at = tuple(m.id for m in meetings)
@@ -215,17 +223,16 @@ def leaks(store: Any) -> list[tuple[str, str]]:
         shown: list[tuple[str, str]] = []
         if not meeting.status.cancelled:
             context = public_agenda(documents.agenda_context(store, meeting, raised_at))
-            shown += [(f"public agenda.{form}", render(store, f"agenda.{form}", context)) for form in ("md", "html", "txt")]
+            shown += _public_forms(store, "agenda", context)
         if meeting.status.has_minutes:
             context = public_minutes(documents.minutes_context(store, meeting))
-            shown += [(f"public minutes.{form}", render(store, f"minutes.{form}", context)) for form in ("md", "html", "txt")]
+            shown += _public_forms(store, "minutes", context)
         if not log:
             today = dates.today()
             selection = actions.Selection(status="all")
             raised = store.select_actions(ActionQuery(meetings=raised_at, by_due=True))
             context = public_actions(documents.action_log_context(store, raised, selection, None, today))
-            log = [(f"public action log ({form})", render(store, f"actions.{form}", context))
-                   for form in ("md", "html", "txt")]
+            log = _public_forms(store, "actions", context, "public action log ({})")
         shown += log
         file = store.show(store.meeting_path(meeting.id))
         for document, text in shown:

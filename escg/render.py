@@ -486,16 +486,24 @@ def render(store: Store | None, name: str, context: dict[str, Any]) -> str:
     folder, the same context, the same escg and settings) is read back from the render
     cache without loading Jinja at all; see ``_render_key``.
     """
+    return render_each(store, (name,), context)[0]
+
+
+def render_each(store: Store | None, names: tuple[str, ...] | list[str], context: dict[str, Any]) -> list[str]:
+    """Render each of the templates ``names`` with the one ``context``, as ``render`` does:
+    a message's subject, text and HTML. The context is keyed for the render cache once for
+    all of them (`escg remind` renders three templates for each of hundreds of owners)."""
     folder = None if os.environ.get("ESCG_NO_RENDER_CACHE") else _usable_cache_dir(_renders_dir())
-    key = _render_key(store, name, context) if folder is not None else None
-    if key is not None:
-        cached = _cached_render(folder, key)
-        if cached is not None:
-            return cached
-    text = _render(store, name, context)
-    if key is not None:
-        _keep_render(folder, key, text)
-    return text
+    keys = _render_keys(store, names, context) if folder is not None else [None] * len(names)
+    texts = []
+    for name, key in zip(names, keys):
+        cached = _cached_render(folder, key) if key is not None else None
+        if cached is None:
+            cached = _render(store, name, context)
+            if key is not None:
+                _keep_render(folder, key, cached)
+        texts.append(cached)
+    return texts
 
 
 # --- the render cache ----------------------------------------------------------
@@ -507,7 +515,7 @@ def render(store: Store | None, name: str, context: dict[str, Any]) -> str:
 # capture exactly (a context value of a type not listed in _canonical, a template
 # folder too big to read) is simply not cached.
 
-_RENDERS_KEPT = 400  # entries kept; the oldest beyond this are removed now and then
+_RENDERS_KEPT = 4000  # entries kept (`escg remind` keeps three an owner); beyond this the oldest are removed
 _TEMPLATE_FILES = 200  # a store template folder with more files than this is not cached
 
 
@@ -645,16 +653,30 @@ def templates_digest(store: Store | None) -> str | None:
 
 
 def _render_key(store: Store | None, name: str, context: dict[str, Any]) -> str | None:
+    return _render_keys(store, (name,), context)[0]
+
+
+def _render_keys(store: Store | None, names: tuple[str, ...] | list[str], context: dict[str, Any]) -> list[str | None]:
+    """The render cache's key of each template of ``names`` rendered with ``context``:
+    a digest of the code, the name, the context and the template folders (None for
+    each when the context cannot be keyed exactly)."""
     import json
 
     try:
+        data = json.dumps(_canonical(context), sort_keys=True, ensure_ascii=False).encode()
+        shared = sha256(data).digest()
+        templates = sha256()
+        _templates_into(store, templates)
+        shared += templates.digest()
+    except (_Uncacheable, RecursionError, ValueError):
+        return [None] * len(names)
+    keys: list[str | None] = []
+    for name in names:
         digest = sha256(_code_fingerprint().encode())
         digest.update(b"\0" + name.encode() + b"\0")
-        digest.update(json.dumps(_canonical(context), sort_keys=True, ensure_ascii=False).encode())
-        _templates_into(store, digest)
-    except (_Uncacheable, RecursionError, ValueError):
-        return None
-    return digest.hexdigest()
+        digest.update(shared)
+        keys.append(digest.hexdigest())
+    return keys
 
 
 def _cached_render(folder: str, key: str) -> str | None:
@@ -673,6 +695,12 @@ def _cached_render(folder: str, key: str) -> str | None:
         return None
 
 
+# The entries in each render folder as this process last counted them, plus those it
+# kept since: the folder is listed again only when the count passes _RENDERS_KEPT, not
+# after every entry kept (listing 400 names cost more than a small render).
+_ENTRIES: dict[str, int] = {}
+
+
 def _keep_render(folder: str, key: str, text: str) -> None:
     data = text.encode("utf-8")
     try:
@@ -686,11 +714,17 @@ def _keep_render(folder: str, key: str, text: str) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
-        entries = os.listdir(folder)
-        if len(entries) > _RENDERS_KEPT:
-            aged = sorted(entries, key=lambda e: os.stat(os.path.join(folder, e)).st_mtime_ns)
-            for entry in aged[: len(entries) - _RENDERS_KEPT // 2]:
-                os.unlink(os.path.join(folder, entry))
+        count = _ENTRIES.get(folder)
+        count = len(os.listdir(folder)) if count is None else count + 1
+        if count > _RENDERS_KEPT:
+            entries = os.listdir(folder)
+            count = len(entries)
+            if count > _RENDERS_KEPT:
+                aged = sorted(entries, key=lambda e: os.stat(os.path.join(folder, e)).st_mtime_ns)
+                for entry in aged[: count - _RENDERS_KEPT // 2]:
+                    os.unlink(os.path.join(folder, entry))
+                count = _RENDERS_KEPT // 2
+        _ENTRIES[folder] = count
     except OSError:
         pass  # a cache that cannot be written is no cache
 

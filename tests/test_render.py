@@ -472,3 +472,31 @@ def test_markdown_marks_in_store_text_render_as_the_text(text):
         expected = "https://x.org/a%7Cb%60c%2Ad%2A%5Be%5D"
     assert "".join(parsed.text).strip() == expected
     assert parsed.tags == ["p"], parsed.tags
+
+
+def test_the_cache_folder_is_listed_only_when_it_may_be_full(run, agenda_store, template_cache, monkeypatch):
+    # Listing the folder after every entry cost more than a small render: `escg remind`
+    # keeps three entries for each of hundreds of owners.
+    listed = []
+    original = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path: listed.append(path) or original(path))
+    monkeypatch.setattr(render_module, "_ENTRIES", {})
+    monkeypatch.setattr(render_module, "_RENDERS_KEPT", 10)
+    for n in range(25):
+        render_module.render(None, "agenda.subject", {"group": {"short": f"G{n}"}, "meeting": {"long_date": "x", "status": "planned"}})
+    assert 0 < len(list(renders_folder(template_cache).iterdir())) <= 10
+    assert len(listed) <= 6, listed  # once to count, then once each time the count passes 10
+
+
+def test_render_each_is_render_of_each(run, agenda_store, template_cache):
+    context = {"group": {"short": "G", "name": "Group"}, "meeting": {"long_date": "1 May", "status": "planned"}, "draft": True}
+    names = ("agenda.subject", "minutes.subject")
+    texts = render_module.render_each(None, names, context)
+    assert len(set(render_module._render_keys(None, names, context))) == 2
+    assert len(list(renders_folder(template_cache).iterdir())) == 2
+    assert texts == [render_module.render(None, name, context) for name in names]
+    os.environ["ESCG_NO_RENDER_CACHE"] = "1"
+    try:
+        assert texts == [render_module.render(None, name, context) for name in names]  # rendered afresh
+    finally:
+        del os.environ["ESCG_NO_RENDER_CACHE"]
