@@ -33,15 +33,38 @@ if TYPE_CHECKING:
     from email.message import EmailMessage
 
 
-def _policy():
-    """The email policy: Python 3.11's folding drops the quotes around a long display
-    name that holds a comma (From: "Group, for Essex" <x@y> becomes three addresses).
-    Headers are bounded at 900 characters (check_header), so lines never need folding
-    below RFC 5322's hard limit of 998. The email package is imported here, when mail
-    is built, not by every command that reads the [mail] settings (escg check)."""
-    from email import policy
+_POLICY = None
 
-    return policy.default.clone(max_line_length=998)
+
+def _policy():
+    """The email policy, made once a process: Python 3.11's folding drops the quotes
+    around a long display name that holds a comma (From: "Group, for Essex" <x@y> becomes
+    three addresses). Headers are bounded at 900 characters (check_header), so lines
+    never need folding below RFC 5322's hard limit of 998. The email package is imported
+    here, when mail is built, not by every command that reads the [mail] settings (escg
+    check).
+
+    Its header registry makes each header's class once: the standard one makes a new
+    class (``type(...)``) for every header set, a third of building a message, and
+    `escg remind` builds one for each of hundreds of owners."""
+    global _POLICY
+    if _POLICY is None:
+        from email import headerregistry, policy
+
+        class Registry(headerregistry.HeaderRegistry):
+            def __init__(self) -> None:
+                super().__init__()
+                self._made: dict[str, type] = {}
+
+            def __getitem__(self, name: str) -> type:
+                key = name.lower()
+                made = self._made.get(key)
+                if made is None:
+                    made = self._made[key] = super().__getitem__(name)
+                return made
+
+        _POLICY = policy.default.clone(max_line_length=998, header_factory=Registry())
+    return _POLICY
 
 
 class MailError(EscgError):
