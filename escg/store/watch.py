@@ -5,7 +5,7 @@ but costs about 3 µs a file: a third of a second at 100,000 actions. With it,
 a read asks the watcher which files changed since its last read, and stats
 only those. The watcher is the technique of watchman and git's fsmonitor:
 
-* It is started by the first read of a store of at least 5,000 indexed files
+* It is started by the first read of a store of at least 1,000 indexed files
   (``escg.store.index.WATCH_FROM``), as ``python -m escg.store.watch STORE``,
   detached, its output to /dev/null. It stops by itself after
   ``ESCG_WATCH_IDLE`` seconds without a question (default 3600), or when the
