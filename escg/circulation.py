@@ -279,7 +279,7 @@ def paper_reminders(store: Store, config: mail.Settings, meeting: model.Meeting,
         subject, text, html = _texts(store, "papers", context)
         outgoing.append(mail.Outgoing(person.email, mail.build(
             sender=sender, to=mail.mailbox(person.email, name), reply_to=reply_to,
-            subject=subject, text=text, html=html, auto=True, thread=thread_root(store, meeting, sender.domain), list_id=list_id(store, sender.domain)),
-            label="papers"))
+            subject=subject, text=text, html=html, auto=True, thread=thread_root(store, meeting, sender.domain),
+            list_id=list_id(store, sender.domain)), label="papers"))
     return outgoing, skipped
 
