@@ -1157,7 +1157,8 @@ class Action:
     updates: list[Update] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.status = ActionStatus(self.status)  # a caller may pass the plain text
+        if type(self.status) is not ActionStatus:
+            self.status = ActionStatus(self.status)  # a caller may pass the plain text
 
     @property
     def number(self) -> int:

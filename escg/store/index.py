@@ -172,12 +172,15 @@ def dump_action(action: model.Action) -> str:
     return json.dumps(action.to_toml(), default=str, ensure_ascii=False, separators=(",", ":"))
 
 
+_ACTION_STATUS = {status.value: status for status in model.ActionStatus}  # as ActionStatus(v), without Enum's call
+
+
 def load_action(text: str) -> model.Action:
     data = json.loads(text)
     day = date.fromisoformat
     return model.Action(
         id=data["id"], title=data["title"], owner=data["owner"], org=data.get("org"),
-        due=day(data["due"]) if "due" in data else None, status=model.ActionStatus(data["status"]),
+        due=day(data["due"]) if "due" in data else None, status=_ACTION_STATUS[data["status"]],
         meeting=data.get("meeting"), item=data.get("item"), theme=data.get("theme"),
         created=day(data["created"]) if "created" in data else None,
         closed=day(data["closed"]) if "closed" in data else None,
