@@ -326,3 +326,43 @@ def test_the_index_keeps_the_data_of_the_top_files_only(example_store, run):
     kept = {path for path, (kind, data) in files.items() if data is not None}
     assert kept == {"escg.toml", "people.toml", "forward-plan.toml"} & set(files)
     assert {"meeting", "action"} <= {kind for kind, _ in files.values()}
+
+
+def test_the_meeting_before_and_the_action_log_are_searched_not_scanned(example_store):
+    """The agenda's previous meeting and its action log (open, or closed since) are asked of the
+    index's own indexes: a table scan there cost 43 ms and 35 ms a call at 100,000 actions."""
+    from datetime import date
+
+    from escg import meetings
+    from escg.store.query import OPEN, ActionQuery
+
+    summaries = Store(example_store).meeting_summaries()
+    store = Store(example_store)  # one that has not read every summary: it asks the index
+    index = store.index()
+
+    class Recording:  # the connection, noting each statement and its parameters
+        def __init__(self, db):
+            self.db, self.asked = db, []
+
+        def execute(self, sql, params=()):
+            self.asked.append((sql, params))
+            return self.db.execute(sql, params)
+
+        def __getattr__(self, name):
+            return getattr(self.db, name)
+
+    index._db = recording = Recording(index.db())
+    middle = summaries[len(summaries) // 2]
+    assert meetings.previous_meeting(store, middle) == [m for m in summaries[:len(summaries) // 2]
+                                                        if not m.status.cancelled][-1]
+    assert meetings.following_meeting(store, middle) == [m for m in summaries[len(summaries) // 2 + 1:]
+                                                         if not m.status.cancelled][0]
+    where, params, order = ActionQuery(statuses=OPEN, closed_after=date(2026, 6, 1), by_due=True).sql()
+    queries = [(sql, values) for sql, values in recording.asked if "FROM meetings WHERE" in sql]
+    queries.append((f"SELECT data FROM actions WHERE {where} ORDER BY {order}", params))
+    assert len(queries) == 3
+    for sql, values in queries:
+        plan = [row[3] for row in index.db().execute(f"EXPLAIN QUERY PLAN {sql}", values)]
+        assert not [step for step in plan if step.startswith("SCAN")], (sql, plan)
+        if "LIMIT 1" in sql:  # the one meeting is read off the date index in order, not sorted out of many
+            assert not [step for step in plan if "TEMP B-TREE" in step], (sql, plan)

@@ -300,8 +300,10 @@ class Store:
             return (found[0] if after else found[-1]) if found else None
         cancelled = model.MeetingStatus.CANCELLED.value
         if skip is not None:
-            key = (skip.date.isoformat(), skip.date.isoformat(), skip.id)
-            where = "(date > ? OR (date = ? AND id > ?))" if after else "(date < ? OR (date = ? AND id < ?))"
+            key = (skip.date.isoformat(), skip.id)
+            # A row value, which SQLite answers from meetings_by_date: the same test written
+            # with OR read every meeting and sorted them (43 ms at 33,700 meetings, not 0.01).
+            where = "(date, id) > (?, ?)" if after else "(date, id) < (?, ?)"
         else:
             key = (base.isoformat(),)
             where = "date >= ?" if after else "date <= ?"

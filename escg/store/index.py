@@ -41,7 +41,7 @@ from escg.errors import StoreError
 from escg.store import loader
 
 INDEX_NAME = ".escg-index.sqlite"
-VERSION = "8"
+VERSION = "9"
 PARALLEL_FROM = 2000  # files to parse before a second process is worth starting
 BATCH = 500  # files a worker parses at a time, and how often a first build reports progress
 WATCH_FROM = 1000  # indexed files from which a store gets a watcher (escg.store.watch): statting
@@ -58,7 +58,6 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_by_dir ON files (dir);
 CREATE INDEX IF NOT EXISTS files_by_seq ON files (seq);
 CREATE INDEX IF NOT EXISTS files_with_errors ON files (kind, path) WHERE error IS NOT NULL;
-CREATE INDEX IF NOT EXISTS files_broken ON files (kind, path) WHERE error IS NOT NULL;
 CREATE TABLE IF NOT EXISTS actions (
     path TEXT PRIMARY KEY, id TEXT, number INTEGER, status TEXT, due TEXT, owner TEXT, org TEXT,
     meeting TEXT, item INTEGER, theme TEXT, created TEXT, closed TEXT, data TEXT, head TEXT, tail TEXT);
@@ -66,6 +65,7 @@ CREATE INDEX IF NOT EXISTS actions_by_status ON actions (status, due, number);
 CREATE INDEX IF NOT EXISTS actions_by_id ON actions (id);
 CREATE INDEX IF NOT EXISTS actions_by_meeting ON actions (meeting);
 CREATE INDEX IF NOT EXISTS actions_by_owner ON actions (owner);
+CREATE INDEX IF NOT EXISTS actions_by_closed ON actions (closed) WHERE closed IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meetings (
     path TEXT PRIMARY KEY, id TEXT, date TEXT, status TEXT, start TEXT, "end" TEXT, venue TEXT,
     online TEXT, chair TEXT, built INTEGER, placed INTEGER, people TEXT, orgs TEXT);
