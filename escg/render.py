@@ -363,6 +363,7 @@ def _bounded_filter(name: str, function):
 
 def _sandbox_class():
     from jinja2.compiler import CodeGenerator
+    from jinja2.runtime import Macro
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     class BoundedCode(CodeGenerator):
@@ -385,6 +386,12 @@ def _sandbox_class():
             return bounded(super().call_binop(context, operator, left, right))
 
         def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's own signature
+            if type(__obj) is Macro:
+                # A template's own macro (an action row of the agenda calls five, 65,000 calls
+                # at 100,000 actions): what it does runs bounded as above, so its arguments
+                # need no check, and the sandbox's own test of the callable passes a Macro.
+                _check_time()
+                return bounded(__context.call(__obj, *args, **kwargs))
             # the sandbox hands str.format over wrapped (update_wrapper): look through the wrapper
             method = getattr(__obj, "__wrapped__", __obj)
             owner = getattr(method, "__self__", None)

@@ -91,6 +91,12 @@ HUGE = [
     ("{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}",
      "joining 16,777,216 characters or items"),
     ("{{ range(10**9)|list|length }}", "the number 1000000000 given to a call"),
+    # A macro's arguments are not checked (what its body does with them is):
+    ("{% macro m(n) %}{{ 'x' * n }}{% endmacro %}{{ m(10**10) }}",
+     "repeating 1 characters or items 10,000,000,000 times"),
+    ("{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s }}{% endif %}{% endmacro %}{{ d('x', 60) }}",
+     "a value of 16,777,216 characters or items"),
+    ("{% macro f(w) %}{{ w % 1 }}{% endmacro %}{{ f('%0999999999d') }}", "a format with a huge width or precision"),
     ("{{ range(200000)|list|length }}", "a range of 200,000 numbers (at most 100,000)"),
     ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
      "it ran for more than 1 seconds"),
