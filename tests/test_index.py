@@ -212,10 +212,10 @@ def test_a_first_build_in_worker_processes_records_what_one_process_does(example
 
 
 def _in_workers(monkeypatch, batch: int) -> None:
-    from escg.store import index
+    from escg.store import workers
 
-    monkeypatch.setattr(index, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(index, "BATCH", batch)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(workers, "BATCH", batch)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
 
 

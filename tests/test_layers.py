@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "escg"
 
 LAYERS = [
     ["argv", "errors", "patterns", "records", "digests", "model", "dates", "ids", "formats", "ical"],
-    ["store.files", "store.loader", "store.query", "store.watch", "store.index", "store.journal", "store", "store.edit", "store.create",
+    ["store.files", "store.loader", "store.query", "store.watch", "store.workers", "store.index", "store.journal", "store", "store.edit", "store.create",
      "render", "mail"],
     ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["interests"], ["minutes"],
     ["documents", "confidential", "reschedule", "calendar", "circulation", "invitations", "check", "minutes_doc",

@@ -38,12 +38,10 @@ from typing import Any, Iterable, Iterator
 
 from escg import model
 from escg.errors import StoreError
-from escg.store import loader
+from escg.store import loader, workers
 
 INDEX_NAME = ".escg-index.sqlite"
 VERSION = "9"
-PARALLEL_FROM = 2000  # files to parse before a second process is worth starting
-BATCH = 500  # files a worker parses at a time, and how often a first build reports progress
 WATCH_FROM = 1000  # indexed files from which a store gets a watcher (escg.store.watch): statting
 # 1,000 files and reading their rows costs about 5 ms a read here, asking a watcher about 1.4 ms
 FOLDERS = ("meetings", "actions")
@@ -401,7 +399,7 @@ class StoreIndex:
         time rather than for the whole build, and a build that is interrupted keeps what
         it recorded (the next read goes on from there). The folders' mtimes are recorded
         last, once every file is."""
-        if len(pending) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        if not workers.worth(len(pending)):
             self._record(db, gone, self._parse_serial(pending, report), stats, seen_dirs)
             return
         batches = self._parse_parallel(pending, report)
@@ -430,36 +428,22 @@ class StoreIndex:
         done = []
         for number, (relative, kind) in enumerate(pending, start=1):
             done.append((relative, kind, *parse_file(root, relative, kind)))
-            if report is not None and len(pending) >= PARALLEL_FROM and (number % BATCH == 0 or number == len(pending)):
+            if report is not None and len(pending) >= workers.PARALLEL_FROM and (
+                    number % workers.BATCH == 0 or number == len(pending)):
                 report(number, len(pending))
         return done
 
     def _parse_parallel(self, pending: list[tuple[str, str]], report) -> Iterator[list[tuple]]:
-        """The parsed files in batches, in order, from a process per core (at most four).
-
-        A worker that dies (killed, out of memory) stops the build with a StoreError rather
-        than leaving it waiting for ever (concurrent.futures notices; multiprocessing.Pool
-        does not)."""
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
+        """The parsed files in batches, in order, from worker processes (escg.store.workers)."""
         root = str(self.root)
-        batches = [(root, pending[i:i + BATCH]) for i in range(0, len(pending), BATCH)]
         done = 0
-        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        workers = ProcessPoolExecutor(min(os.cpu_count() or 2, 4), mp_context=context)
-        try:
-            for result in workers.map(_parse_batch, batches):
-                done += len(result)
-                if report is not None:
-                    report(done, len(pending))
-                yield result
-        except BrokenProcessPool as error:
-            raise StoreError(f"a process reading the store's files for its index stopped unexpectedly ({error}); "
-                             "what it had recorded is kept, and the next command goes on from there") from None
-        finally:
-            workers.shutdown(wait=True, cancel_futures=True)
+        for result in workers.each_batch(_parse_batch, [(root, batch) for batch in workers.batches(pending)],
+                                         "reading the store's files for its index",
+                                         "; what it had recorded is kept, and the next command goes on from there"):
+            done += len(result)
+            if report is not None:
+                report(done, len(pending))
+            yield result
 
     ROWS = ("files", "actions", "meetings", "decisions", "confidential")  # the tables a file's rows are in
 
