@@ -30,12 +30,12 @@ import json
 import os
 from escg.records import field, record
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from escg import model
 from escg.digests import sha1
 from escg.patterns import Pattern
-from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store
+from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store, workers
 from escg.store.loader import Loaded, find_line, load
 
 FINDINGS = 3  # the shape of what the cache keeps per file: a change makes every file be read again
@@ -191,6 +191,7 @@ class Checker:
         rows: list[tuple] = []
         counts: dict[str, int | None] = {}  # each readable meeting's item count (None: agenda not built)
         seen: dict[str, str] = {}
+        meetings: list[str] = []  # the first file of each meeting id, checked on its own
         for relative, kind in files:
             if kind != "meeting":
                 continue
@@ -202,8 +203,15 @@ class Checker:
                 self.twice = True  # not kept: found again on every check while it lasts
                 continue
             seen[ident] = relative
+            meetings.append(relative)
+        # Everything a file is checked against is in this process (the whole store is being
+        # checked, not asked of the index): the files can be checked in worker processes.
+        parallel = counted is None and isinstance(self.meeting_ids, set)
+        each = self._each(lambda relative: self._meeting(self.root / relative, persons, orgs, themes), meetings, parallel)
+        for relative, (problems, found) in zip(meetings, each):
+            ident = _stem(relative)
             before = len(self.problems)
-            found = self._meeting(self.root / relative, persons, orgs, themes)
+            self.problems += problems
             count = papers = None
             if found != "unreadable":
                 counts[ident] = found["count"]
@@ -223,11 +231,12 @@ class Checker:
         for relative in others:
             # Not an action (a README.toml, say): say so, and never rename or renumber it.
             self.add(self.root / relative, (), "not an action file (actions are named A-<number>-<tag>.toml); escg ignores it")
-        for relative, kind in files:
-            if kind != "action":
-                continue
+        actions = [relative for relative, kind in files if kind == "action"]
+        each = self._each(lambda relative: self._action(self.root / relative, persons, orgs, themes, count_of),
+                          actions, parallel)
+        for relative, (problems, found) in zip(actions, each):
             before = len(self.problems)
-            found = self._action(self.root / relative, persons, orgs, themes, count_of)
+            self.problems += problems
             ident, created, meeting = found if found is not None else (None, None, None)
             rows.append((relative, "action", self._found(before), ident, None, None, meeting, created))
             if across and ident is not None:
@@ -236,6 +245,28 @@ class Checker:
             if len(copies) > 1:
                 self._copies(ident, copies)
         return rows
+
+    def _each(self, check: Callable[[str], Any], relatives: list[str], parallel: bool) -> Iterator[tuple[list[Problem], Any]]:
+        """(problems, result) of ``check(relative)`` for each file, in order; with ``parallel``,
+        for many files, in worker processes forked from this one (escg.store.workers), which
+        send back each problem as data (its fix is given here, from its spec)."""
+        if not (parallel and workers.worth(len(relatives)) and workers.forked()):
+            for relative in relatives:
+                before = len(self.problems)
+                result = check(relative)
+                found = self.problems[before:]
+                del self.problems[before:]
+                yield found, result
+            return
+        global _FORKED
+        _FORKED = (self, check)  # what the workers, forked as the first batch goes, start with
+        try:
+            for batch in workers.each_batch(_check_batch, workers.batches(relatives), "checking the store's files"):
+                for problems, result in batch:
+                    yield [self.revive(Problem(file, line, message, spec=spec, note=note))
+                           for file, line, message, spec, note in problems], result
+        finally:
+            _FORKED = None
 
     def _found(self, before: int) -> str:
         """The problems added since ``before``, as the checks table keeps them."""
@@ -541,6 +572,20 @@ class Checker:
             self.add(loaded, ("id",), f"the file name does not match the action's id {action.id}",
                      spec=("move", self.relative(path), self.relative(path.with_name(f"{action.id}-{tag}.toml"))))
         return action.id, action.created.isoformat() if action.created else None, action.meeting
+
+
+_FORKED: tuple[Checker, Callable[[str], Any]] | None = None  # a parallel check's checker and check
+
+
+def _check_batch(relatives: list[str]) -> list[tuple[list[tuple], Any]]:
+    """In a worker: (problems as data, result) of the check of each file."""
+    checker, check = _FORKED
+    done = []
+    for relative in relatives:
+        checker.problems = []
+        result = check(relative)
+        done.append(([(p.file, p.line, p.message, p.spec, p.note) for p in checker.problems], result))
+    return done
 
 
 class _Listing:

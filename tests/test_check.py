@@ -164,3 +164,47 @@ def test_the_cause_comes_first(run, meeting_store):
     (meeting_store / "escg.toml").write_text((meeting_store / "escg.toml").read_text() + "\nquorum = [\n")
     lines = run("check --full", code=6).stdout.splitlines()
     assert lines[0].startswith("escg.toml:")
+
+
+def test_a_whole_store_checked_in_worker_processes_finds_what_one_process_does(run, full_store, monkeypatch):
+    """A large store's files are checked in a process per core (escg.store.workers): every
+    problem, its line, its note and its fix must be what one process finds, and --fix must
+    mend what the workers found."""
+    import os
+
+    from escg.store import workers
+
+    meeting = full_store / "meetings/2026/2026-12-03.toml"
+    corrupt(meeting, 'presenter = "bob"', 'presenter = "bobby"')
+    corrupt(meeting, "minutes = 15\n", "minutes = \"fifteen\"\n")
+    corrupt(next((full_store / "actions").rglob("A-002-*.toml")), 'owner = "cat"', 'owner = "kat"')
+    (full_store / "meetings/2026/2026-10-01.toml").write_text('date = 2026-02-30\n')
+    first = next((full_store / "actions").rglob("A-001-*.toml"))
+    first.rename(first.with_name("A-009-abcd.toml"))  # a move, as the fix
+    (full_store / "meetings/2027").mkdir(exist_ok=True)
+    (full_store / "meetings/2027/2026-12-03.toml").write_text(meeting.read_text())  # the same meeting twice
+    serial = run("check --full", code=6)
+    assert "A-009-abcd.toml" in serial.stdout and "is also in" in serial.stdout
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(workers, "BATCH", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    sent = []
+    each_batch = workers.each_batch
+
+    def counted(function, work, *args):
+        if function.__module__ == "escg.check":  # not the index's first build
+            sent.extend(work)
+        return each_batch(function, work, *args)
+
+    monkeypatch.setattr(workers, "each_batch", counted)
+    for command in ("check --full", "check"):  # the first incremental check reads every file too
+        sent.clear()
+        found = run(command, code=6)
+        # meetings, then actions, two files a batch (twice for `check`: the tests cross-check it
+        # with a full check, ESCG_CROSSCHECK)
+        assert sum(map(len, sent[:3])) == 5 and len(sent) % 3 == 0
+        assert (found.stdout, found.stderr) == (serial.stdout, serial.stderr)
+    (full_store / "meetings/2027/2026-12-03.toml").unlink()
+    fixed = run("check --full --fix", code=6)
+    assert "fixed: moved actions/2026/A-009-abcd.toml to actions/2026/A-001-abcd.toml" in fixed.stderr
+    assert (full_store / "actions/2026/A-001-abcd.toml").exists()
