@@ -349,11 +349,6 @@ def view(store: Store, action: model.Action, today: date, window: int) -> dict[s
         label = RAG_LABELS[rag]
     else:
         label = f"{action.status.capitalize()} {dates.short_date(action.closed)}" if action.closed else action.status.capitalize()
-    raised = ""
-    if action.meeting:
-        held = store.meeting_date(action.meeting)
-        raised = dates.short_date(held) if held else action.meeting
-        raised += f", item {action.item}" if action.item else ""
     latest = action.updates[-1] if action.updates else None
     return {
         "id": action.id,
@@ -368,12 +363,21 @@ def view(store: Store, action: model.Action, today: date, window: int) -> dict[s
         "status": action.status,
         "rag": rag,
         "status_label": label,
-        "raised": raised,
+        "raised": raised_at(store, action),
         "meeting_id": action.meeting,  # where it was raised: a confidential item makes it confidential
         "item_number": action.item,
         "latest": f"{dates.short_date(latest.date)}: {latest.note}" if latest else "",
         "updates": [{"date": dates.short_date(u.date), "note": u.note} for u in action.updates],
     }
+
+
+def raised_at(store: Store, action: model.Action) -> str:
+    """Where the action was raised, as documents show it: "3 Dec 2026, item 5"."""
+    if not action.meeting:
+        return ""
+    held = store.meeting_date(action.meeting)
+    raised = dates.short_date(held) if held else action.meeting
+    return raised + (f", item {action.item}" if action.item else "")
 
 
 def as_raised(store: Store, action: model.Action) -> model.Action:

@@ -111,7 +111,9 @@ def actions_list(
             raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
         emit([action_json(a, today, window) for a in found], COLUMNS, fmt, keys=KEYS)
         return
-    rows = [{**action_json(a, today, window), "raised": view(s, a, today, window)["raised"]} for a in found]
+    from escg.actions import raised_at
+
+    rows = [{**action_json(a, today, window), "raised": raised_at(s, a)} for a in found]
     style = (lambda row: RAG_STYLE.get(row["rag"]))
     if out is not None:
         raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
