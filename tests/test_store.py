@@ -223,7 +223,7 @@ MALFORMED_TOML = [
     "t = {\n a = 1 }",  # a newline in an inline table: TOML 1.1 only
     "x = [1,\n2,]\n b= 0x", "a = 1\n\n\nb = tru", "a.b = 1\na = 2", "s = '''\n''' x", "d = 2026-13-01",
     "k = 1\n[k]\n", "\x00 = 1",
-    # rtoml reads these three; tomllib refuses them, so the loader's parser must too.
+    # tomllib refuses these three (a byte-order mark, a DEL), so the loader's parser must too.
     "\ufeffa = 1", "# a DEL \x7f in a comment\na = 1", "a = 1\n# \x7f",
     "a = [" * 399 + "]" * 398,  # deep, and unclosed
     # Tables defined twice, through dotted keys and headers (TOML 1.0's rules).
@@ -241,7 +241,7 @@ ODD_TOML = ["big = 99999999999999999999", "'é' = 1979-05-27T07:32:00.999999-07:
 
 
 def test_the_loaders_parser_reads_as_tomllib_reads():
-    """The loader parses with rtoml and tomli (compiled, faster) where installed; every file
+    """The loader parses with toml_rs and tomli (compiled, faster) where installed; every file
     must read exactly as the standard tomllib reads it (values, types, key order), and every
     malformed one fail at the same place with the same words."""
     import tomllib
@@ -249,7 +249,7 @@ def test_the_loaders_parser_reads_as_tomllib_reads():
     from escg.store.loader import toml
 
     parser = toml()
-    assert parser.fast is not None, "rtoml is a dependency: the fast path must be what is tested"
+    assert parser.fast is not None, "toml_rs is a dependency: the fast path must be what is tested"
     repo = Path(__file__).resolve().parent.parent
     texts = [path.read_text(encoding="utf-8") for path in sorted((repo / "agendas").rglob("*.toml"))]
     assert len(texts) > 30
@@ -265,13 +265,13 @@ def test_the_loaders_parser_reads_as_tomllib_reads():
         assert str(ours.value) == str(theirs.value), text
 
 
-def test_the_exact_parser_is_imported_only_when_rtoml_cannot_answer():
+def test_the_exact_parser_is_imported_only_when_the_fast_one_cannot_answer():
     """tomli compiles its patterns as it is imported (about a millisecond of a command that
-    parses a file); rtoml reads a store's files, so tomli waits for a text it must decide."""
+    parses a file); toml_rs reads a store's files, so tomli waits for a text it must decide."""
     import subprocess
     import sys
 
-    pytest.importorskip("rtoml")
+    pytest.importorskip("toml_rs")
     code = ("import sys\nfrom escg.store.loader import toml\nparser = toml()\n"
             "parser.loads('a = 1\\n[b]\\nc = \"d\"\\n')\nprint('tomli' in sys.modules)\n"
             "try:\n    parser.loads('a = = 1')\nexcept parser.TOMLDecodeError as error:\n    print(error)\n"
@@ -281,9 +281,10 @@ def test_the_exact_parser_is_imported_only_when_rtoml_cannot_answer():
     assert out[1].startswith("Invalid value") and out[2] == "True"
 
 
-def test_the_loaders_parser_survives_what_crashes_rtoml():
-    """rtoml overflows its stack (the process dies) on arrays nested 100,000 deep and on a
-    dotted key of 20,000 parts: the loader must send such texts to the exact parser."""
+def test_the_loaders_parser_survives_what_crashes_a_rust_parser():
+    """toml_rs overflows its stack (the process dies) on arrays nested 100,000 deep, as rtoml
+    did (and rtoml on a dotted key of 20,000 parts): the loader must send such texts to the
+    exact parser."""
     code = (
         "from escg.store.loader import toml\n"
         "parser = toml()\n"

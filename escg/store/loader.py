@@ -158,24 +158,26 @@ def toml() -> Any:
     """The TOML parser: ``.loads(text)`` and ``.TOMLDecodeError``, read as tomllib reads.
 
     The standard ``tomllib`` is the reference; ``tomli`` is its code compiled with mypyc
-    (1.8 to 2.7 times as fast, measured here) and decides, where installed; ``rtoml``
-    (Rust, 3 to 4 times as fast as tomli on a meeting file) reads first where installed,
+    (1.8 to 2.7 times as fast, measured here) and decides, where installed; ``toml_rs``
+    (Rust, asked for TOML 1.0, as tomllib reads: about 4 times as fast as tomli on a
+    meeting file, twice rtoml 0.13, which escg used before) reads first where installed,
     since a cold index build and ``check --full`` are mostly parsing. See ``Parser`` for
     how the fast reader is kept to the reference's answers; tests/test_store.py holds all
     of them to the same values, refusals and messages."""
     global _PARSER
     if _PARSER is None:
         try:
-            import rtoml
+            import toml_rs
         except ImportError:  # no wheel for this platform: the exact parser alone
-            rtoml = None
-        _PARSER = Parser(_exact, rtoml.loads if rtoml is not None else None)
+            toml_rs = None
+        fast = functools.partial(toml_rs.loads, toml_version="1.0.0") if toml_rs is not None else None
+        _PARSER = Parser(_exact, fast)
     return _PARSER
 
 
 def _exact() -> Any:
     """tomli, else tomllib: imported when first needed (their patterns, compiled as they
-    are imported, cost about a millisecond, and rtoml reads nearly every store file)."""
+    are imported, cost about a millisecond, and toml_rs reads nearly every store file)."""
     try:
         import tomli as exact
     except ImportError:
@@ -183,15 +185,12 @@ def _exact() -> Any:
     return exact
 
 
-# The seconds and offset of an offset date-time: rtoml gives it a tzinfo class of its own,
-# tomllib datetime.timezone. (Starting at ":", the search costs 4 us a meeting file, not 90.)
-_OFFSET = Pattern(r":\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)")
-# Openings that bound the nesting depth: rtoml crashes the process (a stack overflow) on
-# arrays nested some thousands deep, where tomllib raises RecursionError; below 400
-# openings, tomllib (a frame a level) reads them from any call escg makes.
+# Openings that bound the nesting depth: toml_rs crashes the process (a stack overflow) on
+# arrays nested 100,000 deep, where tomllib raises RecursionError; below 400 openings,
+# tomllib (a frame a level) reads them from any call escg makes.
 _NESTING = 400
-# Dots that bound the parts of a dotted key, which rtoml also follows by recursion: it
-# crashed on a key of 20,000 parts (5,000 read well). A meeting file has about 50 dots.
+# Dots that bound the parts of a dotted key, which a Rust parser may follow by recursion
+# (rtoml crashed on a key of 20,000 parts; toml_rs reads it). A meeting file has about 50.
 _DOTS = 2000
 
 
@@ -199,15 +198,15 @@ class Parser:
     """Reads TOML as ``exact`` (tomli or tomllib, from the function given) does, asking
     ``fast`` first where it is sure to give the same value.
 
-    Where rtoml (below 0.14: TOML 1.0, as tomllib) is known to differ, the text goes to
-    the exact parser at once: a byte-order mark or a DEL character (tomllib refuses both,
-    even in a comment), an offset date-time (the tzinfo's class), deep nesting or a long
-    dotted key (rtoml's stack). Whatever rtoml refuses, or panics on, the exact parser
-    reads again, so every refusal, and its message and line, is tomllib's (and an integer
-    beyond 64 bits, which rtoml refuses and tomllib reads, reads as tomllib reads it).
-    tests/test_store.py holds them to the same answers on the example store, on odd and
-    malformed files (dotted keys and tables redefined among them), and on thousands of
-    mutants; no other difference is known."""
+    Where toml_rs is known to differ, the text goes to the exact parser at once: a
+    byte-order mark (which toml_rs skips and tomllib refuses), a DEL character (tomllib
+    refuses it even in a comment), deep nesting or a long dotted key (the stack).
+    Whatever toml_rs refuses, or panics on, the exact parser reads again, so every
+    refusal, and its message and line, is tomllib's. tests/test_store.py holds them to
+    the same answers on the example store, on odd and malformed files (TOML 1.1's
+    additions, dotted keys and tables redefined among them), and on thousands of
+    mutants; no other difference is known (40,000 more mutants, of the example store
+    and of bench stores' meetings, found none)."""
 
     def __init__(self, exact: Callable[[], Any], fast: Callable[[str], dict] | None) -> None:
         self._exact = exact  # a function giving the module: imported when first needed
@@ -224,8 +223,7 @@ class Parser:
     def loads(self, text: str) -> dict:
         fast = self.fast
         if (fast is not None and "\x7f" not in text and "\ufeff" not in text
-                and text.count("[") + text.count("{") < _NESTING and text.count(".") < _DOTS
-                and not _OFFSET.search(text)):
+                and text.count("[") + text.count("{") < _NESTING and text.count(".") < _DOTS):
             try:
                 return fast(text)
             except (KeyboardInterrupt, SystemExit):
