@@ -226,6 +226,8 @@ MALFORMED_TOML = [
     # tomllib refuses these three (a byte-order mark, a DEL), so the loader's parser must too.
     "\ufeffa = 1", "# a DEL \x7f in a comment\na = 1", "a = 1\n# \x7f",
     "a = [" * 399 + "]" * 398,  # deep, and unclosed
+    # A dotted key of three parts extending an array of tables: toml_rs 0.4.3 reads these.
+    "[[minutes.x]]\n[minutes]\nx.y.z = 1\n", '[[a.x]]\n[a]\n"x".y.z = 1\n', "[[m.x]]\n[m]\n  x . 'y' . z.w = 1\n",
     # Tables defined twice, through dotted keys and headers (TOML 1.0's rules).
     "[a.b.c]\nz=9\n[a]\nb.c.t=9", "[fruit]\napple.color=1\n[fruit.apple]", "a={b=1}\na.c=2", "a=[]\n[[a]]",
     "a.b.c=1\n[a.b]\nd=2", "[x]\na.b=1\n[x.a]\nc=2", "[a]\n[a.b]\n[a]", "a=1\na.b=2", "a = {b = {}, b.c = 1}",
