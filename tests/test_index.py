@@ -258,7 +258,7 @@ def test_a_worker_that_dies_stops_the_build_with_an_error(example_store, monkeyp
     """Killed or out of memory: the build must not wait for ever for the dead worker."""
     import multiprocessing
 
-    from escg.errors import StoreError
+    from escg.errors import EscgError, StoreError
     from escg.store import index
 
     _in_workers(monkeypatch, 5)
@@ -271,10 +271,60 @@ def test_a_worker_that_dies_stops_the_build_with_an_error(example_store, monkeyp
 
     monkeypatch.setattr(index, "parse_file", dies)
     built = index.StoreIndex(example_store)
-    with pytest.raises(StoreError, match="stopped unexpectedly"):
+    with pytest.raises(EscgError, match="stopped unexpectedly") as stopped:
         built.refresh()
+    assert not isinstance(stopped.value, StoreError)  # exit 1, not 6: the store is not at fault
     built.close()
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads /proc")
+def test_workers_leave_when_their_parent_is_killed():
+    """A command killed with SIGKILL cannot stop its worker processes: they must not wait on
+    their pipes for ever."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import time\n"
+            "from escg.store import workers\n"
+            "for _ in workers.each_batch(time.sleep, [0.2] * 40, 'sleeping'):\n"
+            "    print('working', flush=True)\n"
+            "    break\n"
+            "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout.readline() == "working\n"  # a first batch is done: the workers run
+    children = _children(parent.pid)
+    assert children
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and [pid for pid in children if _running(pid)]:
+        time.sleep(0.1)
+    assert not [pid for pid in children if _running(pid)]
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == parent:
+            found.append(int(name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (not gone, nor a zombie waiting to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_a_rebuild_in_workers_over_an_index_replaces_every_row(example_store, monkeypatch):

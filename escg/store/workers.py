@@ -10,8 +10,10 @@ holds: a checker with the store's people, organisations and themes needs no pick
 only what comes back is pickled. ``forked()`` says whether that is so; elsewhere the
 caller passes what a batch needs with it, or does the work itself.
 
-A worker that dies (killed, out of memory) stops the work with a StoreError rather than
-leaving it waiting for ever (concurrent.futures notices; multiprocessing.Pool does not).
+A worker that dies (killed, out of memory) stops the work with an error (exit 1: not the
+store's fault, nor a problem `escg check` found) rather than leaving it waiting for ever
+(concurrent.futures notices; multiprocessing.Pool does not); a worker whose parent dies
+leaves too, instead of waiting on its pipe for work that will never come.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterator
 
-from escg.errors import StoreError
+from escg.errors import EscgError
 
 PARALLEL_FROM = 2000  # files from which a second process is worth starting
 BATCH = 500  # files a worker takes at a time (and how often a long build reports progress)
@@ -49,10 +51,25 @@ def each_batch(function: Callable[[Any], Any], work: list, what: str, then: str 
     from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("fork" if forked() else "spawn")
-    workers = ProcessPoolExecutor(min(os.cpu_count() or 2, 4), mp_context=context)
+    workers = ProcessPoolExecutor(min(os.cpu_count() or 2, 4), mp_context=context,
+                                  initializer=_leave_with_parent, initargs=(os.getpid(),))
     try:
         yield from workers.map(function, work)
     except BrokenProcessPool as error:
-        raise StoreError(f"a process {what} stopped unexpectedly ({error}){then}") from None
+        raise EscgError(f"a process {what} stopped unexpectedly ({error}){then}") from None
     finally:
         workers.shutdown(wait=True, cancel_futures=True)
+
+
+def _leave_with_parent(parent: int) -> None:
+    """In a worker, first: end this process once ``parent`` is gone (killed with SIGKILL, it
+    cannot stop its workers, which would wait on their pipe for ever)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="escg-parent-watch", daemon=True).start()
