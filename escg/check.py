@@ -30,7 +30,7 @@ import json
 import os
 from escg.records import field, record
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from escg import model
 from escg.digests import sha1
@@ -204,8 +204,8 @@ class Checker:
                 continue
             seen[ident] = relative
             meetings.append(relative)
-        # Everything a file is checked against is in this process (the whole store is being
-        # checked, not asked of the index): the files can be checked in worker processes.
+        # Nothing is asked of the index (every meeting is among the files, and the meeting ids
+        # are a set in this process): the files can be checked in worker processes.
         parallel = counted is None and isinstance(self.meeting_ids, set)
         each = self._each(lambda relative: self._meeting(self.root / relative, persons, orgs, themes), meetings, parallel)
         for relative, (problems, found) in zip(meetings, each):
@@ -246,25 +246,19 @@ class Checker:
                 self._copies(ident, copies)
         return rows
 
-    def _each(self, check: Callable[[str], Any], relatives: list[str], parallel: bool) -> Iterator[tuple[list[Problem], Any]]:
+    def _each(self, check: Callable[[str], Any], relatives: list[str], parallel: bool) -> list[tuple[list[Problem], Any]]:
         """(problems, result) of ``check(relative)`` for each file, in order; with ``parallel``,
         for many files, in worker processes forked from this one (escg.store.workers), which
-        send back each problem as data (its fix is given here, from its spec)."""
+        send back each problem as data (its fix is given here, from its spec). Every batch
+        is in before this returns, so the workers have stopped."""
         if not (parallel and workers.worth(len(relatives)) and workers.forked()):
-            for relative in relatives:
-                before = len(self.problems)
-                result = check(relative)
-                found = self.problems[before:]
-                del self.problems[before:]
-                yield found, result
-            return
+            return [_checked(self, check, relative) for relative in relatives]
         global _FORKED
         _FORKED = (self, check)  # what the workers, forked as the first batch goes, start with
         try:
-            for batch in workers.each_batch(_check_batch, workers.batches(relatives), "checking the store's files"):
-                for problems, result in batch:
-                    yield [self.revive(Problem(file, line, message, spec=spec, note=note))
-                           for file, line, message, spec, note in problems], result
+            return [([self.revive(Problem(*found[:3], spec=found[3], note=found[4])) for found in problems], result)
+                    for batch in workers.each_batch(_check_batch, workers.batches(relatives), "checking the store's files")
+                    for problems, result in batch]
         finally:
             _FORKED = None
 
@@ -577,14 +571,24 @@ class Checker:
 _FORKED: tuple[Checker, Callable[[str], Any]] | None = None  # a parallel check's checker and check
 
 
+def _checked(checker: Checker, check: Callable[[str], Any], relative: str) -> tuple[list[Problem], Any]:
+    """(the problems found, the result) of ``check(relative)``, kept apart from the checker's others."""
+    others = checker.problems
+    checker.problems = found = []
+    try:
+        result = check(relative)
+    finally:
+        checker.problems = others
+    return found, result
+
+
 def _check_batch(relatives: list[str]) -> list[tuple[list[tuple], Any]]:
     """In a worker: (problems as data, result) of the check of each file."""
     checker, check = _FORKED
     done = []
     for relative in relatives:
-        checker.problems = []
-        result = check(relative)
-        done.append(([(p.file, p.line, p.message, p.spec, p.note) for p in checker.problems], result))
+        problems, result = _checked(checker, check, relative)
+        done.append(([(p.file, p.line, p.message, p.spec, p.note) for p in problems], result))
     return done
 
 

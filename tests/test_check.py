@@ -200,9 +200,12 @@ def test_a_whole_store_checked_in_worker_processes_finds_what_one_process_does(r
     for command in ("check --full", "check"):  # the first incremental check reads every file too
         sent.clear()
         found = run(command, code=6)
-        # meetings, then actions, two files a batch (twice for `check`: the tests cross-check it
-        # with a full check, ESCG_CROSSCHECK)
-        assert sum(map(len, sent[:3])) == 5 and len(sent) % 3 == 0
+        checked = sum(sent[:3], [])  # one pass, in batches of two files
+        meetings = {path.stem for path in (full_store / "meetings").rglob("*.toml")}
+        actions = sorted(str(path.relative_to(full_store)) for path in (full_store / "actions").rglob("*.toml"))
+        assert [path for path in checked if path.startswith("actions/")] == actions
+        assert len([path for path in checked if path.startswith("meetings/")]) == len(meetings)  # an id's first file
+        assert len(sent) % 3 == 0  # two passes for `check`: the tests cross-check it with a full check
         assert (found.stdout, found.stderr) == (serial.stdout, serial.stderr)
     (full_store / "meetings/2027/2026-12-03.toml").unlink()
     fixed = run("check --full --fix", code=6)
