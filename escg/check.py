@@ -64,6 +64,7 @@ class Checker:
         self.full = full
         self.problems: list[Problem] = []
         self.twice = False  # a meeting id with two files was found
+        self.confidential: set[str] = set()  # the meetings checked that have a confidential item
         self._inside = str(self.root) + os.sep  # a checked file's path starts so
 
     def show(self, path: Path) -> str:
@@ -214,6 +215,8 @@ class Checker:
             self.problems += problems
             count = papers = None
             if found != "unreadable":
+                if found["confidential"]:
+                    self.confidential.add(ident)
                 counts[ident] = found["count"]
                 count = -1 if found["count"] is None else found["count"]  # -1: the agenda is not built
                 papers = found["papers"] or None
@@ -471,7 +474,8 @@ class Checker:
             from escg.agenda import agenda_of
 
             count = len(agenda_of(self.store, held).rows)
-        return {"count": count, "papers": self._local_papers(loaded, held.items)}
+        return {"count": count, "papers": self._local_papers(loaded, held.items),
+                "confidential": held.has_confidential_items}
 
     def _record(self, loaded: Loaded, held: model.Meeting) -> None:
         """Approved minutes still as approved (their digest), or a note that they are not frozen."""
@@ -657,23 +661,27 @@ def _digest(value: Any) -> str:
 
 def check(store: Store, *, full: bool = False) -> list[Problem]:
     """Every problem in the store, sorted by file and line (``full``: read every file again)."""
-    found = Checker(store, full=full).run()
+    checker = Checker(store, full=full)
+    found = checker.run()
     if not full and os.environ.get("ESCG_CROSSCHECK"):
         exhaustive = Checker(store, full=True).run()
         if [str(p) for p in found] != [str(p) for p in exhaustive]:
             raise AssertionError("the incremental check and the full check disagree")
-    return found + _leaks(store, found, full)
+    # A full check has read every meeting, so it knows which have a confidential item without
+    # the index (which a fresh clone does not have yet: building it costs more than the check).
+    return found + _leaks(store, found, full, checker.confidential if full else None)
 
 
-def _leaks(store: Store, found: list[Problem], full: bool) -> list[Problem]:
+def _leaks(store: Store, found: list[Problem], full: bool, confidential: set[str] | None = None) -> list[Problem]:
     """Confidential text where the public may read it (escg.confidential.leaks); looked for
     only in a store that reads cleanly (else rendering would only repeat its problems).
 
     What it found is kept in the index under a key of the index's count of changes, today,
     the templates and escg's code, so a check of an unchanged store reads it back
     (``full``: searched again). With ESCG_CROSSCHECK, a result read back is compared with
-    a search made again."""
-    if any(not p.note for p in found) or not store.confidential_meeting_ids():
+    a search made again. ``confidential``: the meetings with a confidential item, if known."""
+    if any(not p.note for p in found) or not (confidential if confidential is not None
+                                              else store.confidential_meeting_ids()):
         return []  # (a store without confidential items need not load the renderer to know)
     from escg.confidential import leaks
     from escg.errors import EscgError

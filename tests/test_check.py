@@ -211,3 +211,13 @@ def test_a_whole_store_checked_in_worker_processes_finds_what_one_process_does(r
     fixed = run("check --full --fix", code=6)
     assert "fixed: moved actions/2026/A-009-abcd.toml to actions/2026/A-001-abcd.toml" in fixed.stderr
     assert (full_store / "actions/2026/A-001-abcd.toml").exists()
+
+
+def test_a_full_check_of_a_store_without_an_index_builds_none(run, full_store):
+    """`check --full` reads every file: it needs no index (a fresh clone has none, and at
+    100,000 actions building it costs more than the check), unless a confidential item
+    sends it to search the public forms."""
+    for path in full_store.glob(".escg-index*"):
+        path.unlink()
+    assert "the store is clean" in run("check --full").stderr
+    assert not list(full_store.glob(".escg-index*"))
