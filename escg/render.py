@@ -272,6 +272,8 @@ MAX_ARGUMENT = 1_000_000
 MAX_RANGE = 100_000
 RENDER_SECONDS = 10.0
 # A printf or str.format width or precision of seven digits or more, or one taken from the arguments.
+# A replacement field inside a format spec: its width or precision comes from the arguments.
+_NESTED_FIELD = re.compile(r"\{[^{}]*\{")
 _HUGE_FIELD = re.compile(r"%[^a-zA-Z%]*?(?:\*|\d{7,})|\{[^{}]*?\d{7,}[^{}]*\}")
 
 
@@ -345,6 +347,52 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
             raise _too_big("a format with a huge width or precision")
 
 
+def _param(params: tuple, kwargs: dict, at: int, name: str, default: Any = None) -> Any:
+    """A call's parameter given by position ``at`` or by ``name``."""
+    return params[at] if len(params) > at else kwargs.get(name, default)
+
+
+def _strings_size(value: Any) -> int:
+    """The characters of the text items of a list or tuple (what joining them copies)."""
+    return sum(len(item) for item in value if isinstance(item, str)) if isinstance(value, (list, tuple)) else 0
+
+
+_GROWING = ("join", "indent", "replace", "wordwrap", "expandtabs")  # what _check_growth sizes
+
+
+def _check_growth(name: str, text: Any, params: tuple, kwargs: dict) -> None:
+    """Refuse, before it is made, a result larger than MAX_SIZE of the str method or filter
+    ``name`` on ``text`` that repeats one of its texts: ``str.join`` (``text`` is the
+    separator, ``params[0]`` what it joins), indent's prefix, replace's new text,
+    wordwrap's line break, expandtabs' tab. bounded() checks each result, but only once it
+    exists: "x" * 9,000,000 joined over range(1000) asked for 9 GB first."""
+    size = 0
+    if not isinstance(text, str):
+        return
+    if name == "join":
+        items = params[0] if params else ()
+        if hasattr(items, "__len__"):
+            size = len(text) * max(len(items) - 1, 0) + _strings_size(items)
+    elif name == "indent":
+        prefix = _param(params, kwargs, 0, "width", 4)
+        if isinstance(prefix, str):
+            size = len(text) + len(prefix) * (text.count("\n") + 1)
+    elif name == "replace":
+        old, new = _param(params, kwargs, 0, "old"), _param(params, kwargs, 1, "new")
+        if isinstance(old, str) and isinstance(new, str):
+            size = len(text) + len(new) * (text.count(old) if old else len(text) + 1)
+    elif name == "wordwrap":
+        width, wrap = _param(params, kwargs, 0, "width", 79), _param(params, kwargs, 3, "wrapstring")
+        if isinstance(wrap, str) and isinstance(width, int) and width > 0:
+            size = len(text) + len(wrap) * (len(text) // width + text.count("\n") + 1)
+    elif name == "expandtabs":
+        tab = _param(params, kwargs, 0, "tabsize", 8)
+        if isinstance(tab, int):
+            size = len(text) + max(tab, 0) * text.count("\t")
+    if size > MAX_SIZE:
+        raise _too_big(f"a result of {size:,} characters from {name}")
+
+
 def _bounded_filter(name: str, function):
     # A filter's parameters are sizes ('x'|center(10**10)); the value it filters, and what the
     # format filter formats, are data ('%d'|format(12345678) is a number, not a width).
@@ -356,6 +404,12 @@ def _bounded_filter(name: str, function):
             _check_arguments(args[skip - 1:skip], {})  # the format string's widths only
         else:
             _check_arguments(args[skip:], kwargs)
+            if name == "join" and len(args) >= skip:  # value|join(d): d joins the value's items
+                if not hasattr(args[skip - 1], "__len__"):  # a generator (map, select): counted
+                    args = (*args[:skip - 1], list(args[skip - 1]), *args[skip:])
+                _check_growth(name, _param(args[skip:], kwargs, 0, "d", ""), args[skip - 1:skip], {})
+            elif name in _GROWING and len(args) >= skip:
+                _check_growth(name, args[skip - 1], args[skip:], kwargs)
         return bounded(function(*args, **kwargs))
 
     return call
@@ -395,13 +449,23 @@ def _sandbox_class():
             # the sandbox hands str.format over wrapped (update_wrapper): look through the wrapper
             method = getattr(__obj, "__wrapped__", __obj)
             owner = getattr(method, "__self__", None)
-            if isinstance(owner, str) and getattr(method, "__name__", "") in ("format", "format_map"):
-                # what is formatted is data; only the format's widths are sizes
+            name = getattr(method, "__name__", "")
+            if isinstance(owner, str) and name in ("format", "format_map"):
+                # what is formatted is data; only the format's widths are sizes, and a width
+                # given as a field of its own ('{:{}}'.format(x, 999999999)) is an argument
                 if _HUGE_FIELD.search(owner):
                     raise _too_big("a format with a huge width or precision")
-                _check_arguments((), {})
+                if _NESTED_FIELD.search(owner):
+                    mapping = args[0] if name == "format_map" and args and isinstance(args[0], dict) else None
+                    _check_arguments(tuple(mapping.values()) if mapping is not None else args, kwargs)
+                else:
+                    _check_arguments((), {})
             else:
                 _check_arguments(args, kwargs)
+                if isinstance(owner, str) and name in _GROWING:
+                    if name == "join" and args and not hasattr(args[0], "__len__"):
+                        args = (list(args[0]), *args[1:])  # a generator: counted, then joined
+                    _check_growth(name, owner, args, kwargs)
             return bounded(ImmutableSandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs))
 
     return BoundedSandbox
