@@ -6,7 +6,8 @@ only from its own layer or lower ones (tests/test_layers.py enforces it):
 0. ``argv`` (the root's options in a command line), ``errors``, ``model`` (the domain as record classes and status enums; ``records`` makes them), ``dates``,
    ``ids``, ``formats``, ``ical`` (iCalendar text), ``digests`` (SHA without OpenSSL's import): pure, no I/O.
 1. ``store`` (finding a store, the one loader, the index, the action query,
-   atomic writes under a lock), ``render`` (the Jinja environment), ``mail``.
+   atomic writes under a lock, the worker processes that read a whole store),
+   ``render`` (the Jinja environment), ``mail``.
 2. The domain, in order: ``people`` < ``meetings`` < ``agenda`` < ``actions`` <
    ``attendance`` < ``interests`` (the register of interests) < ``minutes``.
 3. Work that spans the domain: ``documents`` (what agendas, minutes and action
