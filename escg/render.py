@@ -273,8 +273,9 @@ MAX_RANGE = 100_000
 RENDER_SECONDS = 10.0
 # A printf or str.format width or precision of seven digits or more, or one taken from the arguments.
 _HUGE_FIELD = re.compile(r"%[^a-zA-Z%]*?(?:\*|\d{7,})|\{[^{}]*?\d{7,}[^{}]*\}")
-# A replacement field inside a format spec: its width or precision comes from the arguments.
-_NESTED_FIELD = re.compile(r"\{[^{}]*\{")
+# A replacement field inside a format spec ('{:{}}', '{0:>{w}}'): its width or precision comes
+# from the arguments. (An escaped brace, '{{', opens no field.)
+_NESTED_FIELD = re.compile(r"(?<!\{)\{[^{}:]*:[^{}]*\{")
 
 
 class TemplateTooBig(Exception):

@@ -152,8 +152,10 @@ def test_ordinary_arithmetic_and_formatting_still_work(run, mail_store):
     (mail_store / "templates/actions.md").write_text(
         "{{ 'ab' * 3 }} {{ 2 ** 10 }} {{ 7 // 2 }} {{ 7 % 3 }} {{ '%05.1f' % 3.14159 }} {{ '{:,}'.format(1234567) }} "
         "{{ 'x'|center(9) }}|{{ range(3)|list }} {{ [1] + [2] }} {{ 'a' ~ 'b' }} {{ 10 - 4 }} {{ 1 / 4 }} "
-        "{{ '%d'|format(12345678) }} {{ 12345678|string }}\n")
-    assert run("actions -f md").stdout == "ababab 1024 3 1 003.1 1,234,567     x    |[0, 1, 2] [1, 2] ab 6 0.25 12345678 12345678\n"
+        "{{ '%d'|format(12345678) }} {{ 12345678|string }} {{ '{{ {} }}'.format(12345678) }} "
+        "{{ '{:>{w}}'.format('x', w=3) }} {{ range(3)|join(', ') }} {{ 'a-b'|replace('-', '+') }}\n")
+    assert run("actions -f md").stdout == ("ababab 1024 3 1 003.1 1,234,567     x    |[0, 1, 2] [1, 2] ab 6 0.25 12345678 "
+                                           "12345678 { 12345678 }   x 0, 1, 2 a+b\n")
 
 
 def test_the_environment_is_still_made_once_per_process(run, mail_store, monkeypatch):
