@@ -353,6 +353,12 @@ def _param(params: tuple, kwargs: dict, at: int, name: str, default: Any = None)
     return params[at] if len(params) > at else kwargs.get(name, default)
 
 
+def _counted(items: Any) -> Any:
+    """``items`` as a list if it is an iterator (map, select, a generator), so that what a
+    join would copy can be counted before it joins them; anything else as it is."""
+    return list(items) if hasattr(items, "__iter__") and not hasattr(items, "__len__") else items
+
+
 def _strings_size(value: Any) -> int:
     """The characters of the text items of a list or tuple (what joining them copies)."""
     return sum(len(item) for item in value if isinstance(item, str)) if isinstance(value, (list, tuple)) else 0
@@ -406,8 +412,7 @@ def _bounded_filter(name: str, function):
         else:
             _check_arguments(args[skip:], kwargs)
             if name == "join" and len(args) >= skip:  # value|join(d): d joins the value's items
-                if not hasattr(args[skip - 1], "__len__"):  # a generator (map, select): counted
-                    args = (*args[:skip - 1], list(args[skip - 1]), *args[skip:])
+                args = (*args[:skip - 1], _counted(args[skip - 1]), *args[skip:])
                 _check_growth(name, _param(args[skip:], kwargs, 0, "d", ""), args[skip - 1:skip], {})
             elif name in _GROWING and len(args) >= skip:
                 _check_growth(name, args[skip - 1], args[skip:], kwargs)
@@ -464,8 +469,8 @@ def _sandbox_class():
             else:
                 _check_arguments(args, kwargs)
                 if isinstance(owner, str) and name in _GROWING:
-                    if name == "join" and args and not hasattr(args[0], "__len__"):
-                        args = (list(args[0]), *args[1:])  # a generator: counted, then joined
+                    if name == "join" and args:
+                        args = (_counted(args[0]), *args[1:])
                     _check_growth(name, owner, args, kwargs)
             return bounded(ImmutableSandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs))
 
