@@ -305,26 +305,23 @@ def test_workers_leave_when_their_parent_is_killed():
     assert not [pid for pid in children if _running(pid)]
 
 
+def _stat(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state, parent, ...), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def _children(parent: int) -> list[int]:
-    found = []
-    for name in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{name}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == parent:
-            found.append(int(name))
-    return found
+    return [int(name) for name in os.listdir("/proc") if (fields := _stat(name)) and int(fields[1]) == parent]
 
 
 def _running(pid: int) -> bool:
     """Whether ``pid`` is a live process (not gone, nor a zombie waiting to be reaped)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
 
 
 def test_a_rebuild_in_workers_over_an_index_replaces_every_row(example_store, monkeypatch):
