@@ -108,14 +108,16 @@ def load(path: Path, parse: Parse | None = None, root: Path | None = None, *,
                     if root is not None and not target.is_relative_to(root.resolve()):
                         return fail(0, "a symbolic link out of the store; escg does not follow it")
                     descriptor = os.open(target, flags)
-                with open(descriptor, "rb") as handle:
+                try:
                     found = os.fstat(descriptor)
                     if not stat.S_ISREG(found.st_mode):
                         # A FIFO would hang every read, a device would be read for ever.
                         return fail(0, "not a regular file; escg ignores it")
                     if found.st_size > MAX_FILE:
                         return fail(0, f"larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
-                    raw = handle.read(MAX_FILE + 1)
+                    raw = _read_all(descriptor, found.st_size)
+                finally:
+                    os.close(descriptor)
                 if len(raw) > MAX_FILE:  # it grew since the fstat
                     return fail(0, f"larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
             except FileNotFoundError:
@@ -149,6 +151,25 @@ def load(path: Path, parse: Parse | None = None, root: Path | None = None, *,
     if loaded.problems and not collect:
         loaded.raise_first()
     return loaded
+
+
+def _read_all(descriptor: int, size: int) -> bytes:
+    """The file's bytes, up to MAX_FILE + 1 (one more tells a file that grew too large).
+
+    Asks for the size fstat gave, plus one byte to see the end: a buffered
+    ``read(MAX_FILE + 1)`` allocates (and returns to the system) 16 MB a file, which
+    cost 15 us of the 20 us a small file took to read, 100,000s of times in a cold build."""
+    parts = []
+    total = 0
+    want = min(size, MAX_FILE) + 1
+    while total <= MAX_FILE:
+        chunk = os.read(descriptor, want)
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        want = min(1 << 16, MAX_FILE + 1 - total)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 _PARSER: Any = None
