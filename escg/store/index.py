@@ -153,7 +153,7 @@ def derived(kind: str, relative: str, value: Any) -> list[tuple[str, tuple]]:
         return [("actions", (relative, action.id, action.number, action.status.value, iso(action.due),
                              action.owner, action.org, action.meeting, action.item, action.theme,
                              iso(action.created), iso(action.closed), dump_action(action),
-                             json.dumps(head, ensure_ascii=False)[:-1], json.dumps(tail, ensure_ascii=False)[1:]))]
+                             _contract(head)[:-1], _contract(tail)[1:]))]
     if kind != "meeting":
         return []
     meeting: model.Meeting = value
@@ -166,8 +166,15 @@ def derived(kind: str, relative: str, value: Any) -> list[tuple[str, tuple]]:
     return rows
 
 
+# What json.dumps(value, ensure_ascii=False) and json.dumps(value, default=str, ensure_ascii=False,
+# separators=(",", ":")) write, from one encoder each: json.dumps makes an encoder a call when
+# given options, three times an action in a cold build.
+_contract = json.JSONEncoder(ensure_ascii=False).encode
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
 def dump_action(action: model.Action) -> str:
-    return json.dumps(action.to_toml(), default=str, ensure_ascii=False, separators=(",", ":"))
+    return _compact(action.to_toml())
 
 
 _ACTION_STATUS = {status.value: status for status in model.ActionStatus}  # as ActionStatus(v), without Enum's call
