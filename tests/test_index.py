@@ -171,6 +171,18 @@ def _tables(root) -> dict[str, list]:
         db.close()
 
 
+def _indexes(root) -> list[tuple[str, str]]:
+    """The index's own SQL indexes, (name, statement): a first build in workers makes most
+    of them once its rows are in, and must end with the same ones."""
+    import sqlite3
+
+    db = sqlite3.connect(root / INDEX_NAME)
+    try:
+        return db.execute("SELECT name, sql FROM sqlite_master WHERE type='index' ORDER BY name").fetchall()
+    finally:
+        db.close()
+
+
 def _build(root) -> None:
     from escg.store.index import StoreIndex
 
@@ -191,7 +203,9 @@ def test_a_first_build_in_worker_processes_records_what_one_process_does(example
     (example_store / "actions" / "2026" / "A-900-broken.toml").write_text('id = "A-900"\ntitle = \n')
     _build(example_store)
     serial = _tables(example_store)
+    indexes = _indexes(example_store)
     assert len(serial["files"]) > 40 and any(row[7] for row in serial["files"])  # an error row
+    assert len(indexes) > 10
     _in_workers(monkeypatch, 7)  # several batches
     reports = []
 
@@ -207,6 +221,7 @@ def test_a_first_build_in_worker_processes_records_what_one_process_does(example
     finally:
         built.close()
     assert _tables(example_store) == serial
+    assert _indexes(example_store) == indexes
     total = len(serial["files"])
     assert reports[-1] == (total, total) and len(reports) == -(-total // 7)
 
@@ -228,6 +243,7 @@ def test_an_interrupted_first_build_keeps_what_it_recorded(example_store, monkey
 
     _build(example_store)
     whole = _tables(example_store)
+    indexes = _indexes(example_store)
     _in_workers(monkeypatch, 5)
     calls = []
     original = index.StoreIndex._store
@@ -247,11 +263,13 @@ def test_an_interrupted_first_build_keeps_what_it_recorded(example_store, monkey
     built.close()
     assert multiprocessing.active_children() == []
     assert len(_tables(example_store)["files"]) == 10  # two batches of five
+    assert _indexes(example_store) != indexes  # those the build makes at its end are not there yet
     monkeypatch.setattr(index.StoreIndex, "_store", original)
     again = index.StoreIndex(example_store)
     again.refresh()
     again.close()
     assert _tables(example_store) == whole
+    assert _indexes(example_store) == indexes  # made again as the index was opened
 
 
 def test_a_worker_that_dies_stops_the_build_with_an_error(example_store, monkeypatch):

@@ -84,6 +84,12 @@ CREATE INDEX IF NOT EXISTS checks_by_meeting ON checks (meeting) WHERE meeting I
 CREATE TABLE IF NOT EXISTS rendered (kind TEXT, path TEXT, key TEXT, text TEXT, PRIMARY KEY (kind, path));
 """
 
+# The indexes a first build makes once its rows are in (_defer_indexes): all but those its own
+# statements need (files, actions and meetings by path, their primary keys; decisions_by_path).
+DEFERRED = [line for line in SCHEMA.splitlines() if line.startswith("CREATE INDEX")
+            and " decisions_by_path " not in line and " ON checks " not in line]
+DEFERRED_NAMES = [line.split()[5] for line in DEFERRED]
+
 
 def kind_of(relative: str) -> str | None:
     """Which kind of store file a path relative to the store is, or None."""
@@ -409,6 +415,7 @@ class StoreIndex:
         if not workers.worth(len(pending)):
             self._record(db, gone, self._parse_serial(pending, report), stats, seen_dirs)
             return
+        deferred = self._defer_indexes(db)
         batches = self._parse_parallel(pending, report)
         try:
             for parsed in batches:
@@ -416,12 +423,29 @@ class StoreIndex:
                 gone = []
         finally:
             batches.close()  # if recording failed: stops the workers
-        self._record(db, gone, [], stats, seen_dirs)
+        self._record(db, gone, [], stats, seen_dirs, deferred)
+
+    def _defer_indexes(self, db: sqlite3.Connection) -> list[str]:
+        """On a first build, the query indexes (``DEFERRED``) dropped until every row is in;
+        returns the statements that make them then. Made once from the whole table rather
+        than kept up to date row by row, they cost the recording process about a quarter
+        less at 100,000 actions (7.3 to 5.3 s of CPU). The indexes the build's own
+        statements use stay. A build that stops half way gets them back from SCHEMA as the
+        index is next opened; a read meanwhile is answered without them, as rightly."""
+        if db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is not None:
+            return []
+        with _transaction(db):
+            for name in DEFERRED_NAMES:
+                db.execute(f"DROP INDEX IF EXISTS {name}")
+        return DEFERRED
 
     def _record(self, db: sqlite3.Connection, gone: list[str], parsed: list[tuple], stats: dict[str, tuple],
-                seen_dirs: dict[str, int] | None) -> None:
-        """One transaction: forget the files that went, record the files parsed, and the folders."""
+                seen_dirs: dict[str, int] | None, indexes: list[str] = ()) -> None:
+        """One transaction: forget the files that went, record the files parsed, and the folders
+        (and make the ``indexes`` a first build deferred)."""
         with _transaction(db):
+            for statement in indexes:
+                db.execute(statement)
             for relative in gone:
                 self._forget(db, relative)
             self._store(db, [(relative, kind, stats[relative], error, data, rows)
