@@ -268,6 +268,7 @@ _FILTERS = {"md": md, "cell": cell, "md_href": md_href, "long_date": dates.long_
 # a number's digits) may exceed MAX_SIZE, no number it passes to a call or filter MAX_ARGUMENT
 # ('x'.center(10**10)), and a render stops after RENDER_SECONDS. Each gives one line, exit 3.
 MAX_SIZE = 10_000_000
+MAX_OUTPUT = 100_000_000  # characters of one document, or of a macro's or a block's output
 MAX_ARGUMENT = 1_000_000
 MAX_RANGE = 100_000
 RENDER_SECONDS = 10.0
@@ -346,6 +347,8 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
     elif operator == "%":
         if isinstance(left, str) and _HUGE_FIELD.search(left):
             raise _too_big("a format with a huge width or precision")
+        if isinstance(left, str):
+            _check_format(left, right if isinstance(right, (tuple, dict)) else (right,), printf=True)
 
 
 def _param(params: tuple, kwargs: dict, at: int, name: str, default: Any = None) -> Any:
@@ -382,8 +385,8 @@ def _check_growth(name: str, text: Any, params: tuple, kwargs: dict) -> None:
             size = len(text) * max(len(items) - 1, 0) + _strings_size(items)
     elif name == "indent":
         prefix = _param(params, kwargs, 0, "width", 4)
-        if isinstance(prefix, str):
-            size = len(text) + len(prefix) * (text.count("\n") + 1)
+        width = len(prefix) if isinstance(prefix, str) else prefix if isinstance(prefix, int) else 0
+        size = len(text) + max(width, 0) * (text.count("\n") + 1)
     elif name == "replace":
         old, new = _param(params, kwargs, 0, "old"), _param(params, kwargs, 1, "new")
         if isinstance(old, str) and isinstance(new, str):
@@ -400,6 +403,47 @@ def _check_growth(name: str, text: Any, params: tuple, kwargs: dict) -> None:
         raise _too_big(f"a result of {size:,} characters from {name}")
 
 
+def _text_size(value: Any) -> int:
+    """How many characters formatting ``value`` as text writes, at most about."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, int):
+        return value.bit_length() // 3 + 2
+    if isinstance(value, float):
+        return 32  # as repr writes it (1e+300 writes 6)
+    return len(str(value))
+
+
+_PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d*)(?:\.(\d*))?[hlL]?[a-zA-Z]")
+_DIGITS = re.compile(r"\d+")
+
+
+def _check_format(fmt: str, values: Any, printf: bool) -> None:
+    """Refuse, before it is made, a format result larger than MAX_SIZE: the format's text,
+    its widths and precisions, and for each field the largest of the values (and of the
+    widths the values give, '{:{}}'). _HUGE_FIELD refuses one huge width; this, many
+    ordinary ones ('{:999999}' * 3000 asked for 3 GB first) or one value many times."""
+    values = list(values.values()) if isinstance(values, dict) else list(values)
+    largest = max(map(_text_size, values), default=0)
+    if _NESTED_FIELD.search(fmt):
+        largest += max((abs(v) for v in values if isinstance(v, int) and not isinstance(v, bool)), default=0)
+    if printf:
+        fields = [(width, precision) for width, precision in _PRINTF.findall(fmt.replace("%%", ""))]
+        widths = sum(int(width or 0) + int(precision or 0) for width, precision in fields)
+    else:
+        import _string
+
+        try:
+            parsed = [(spec or "") for _, name, spec, _ in _string.formatter_parser(fmt) if name is not None]
+        except ValueError:
+            return  # not a valid format: formatting it raises, and the template reports it
+        fields = parsed
+        widths = sum(int(digits) for spec in parsed for digits in _DIGITS.findall(spec))
+    size = len(fmt) + widths + len(fields) * largest
+    if size > MAX_SIZE:
+        raise _too_big(f"a result of {size:,} characters from a format")
+
+
 def _bounded_filter(name: str, function):
     # A filter's parameters are sizes ('x'|center(10**10)); the value it filters, and what the
     # format filter formats, are data ('%d'|format(12345678) is a number, not a width).
@@ -409,6 +453,8 @@ def _bounded_filter(name: str, function):
     def call(*args: Any, **kwargs: Any) -> Any:
         if name == "format":
             _check_arguments(args[skip - 1:skip], {})  # the format string's widths only
+            if len(args) >= skip and isinstance(args[skip - 1], str):
+                _check_format(args[skip - 1], kwargs or args[skip:], printf=True)
         else:
             _check_arguments(args[skip:], kwargs)
             if name == "join" and len(args) >= skip:  # value|join(d): d joins the value's items
@@ -419,6 +465,39 @@ def _bounded_filter(name: str, function):
         return bounded(function(*args, **kwargs))
 
     return call
+
+
+# What the compiled code of a template calls of the sandbox, in the bytecode cache's key: a
+# template compiled before its buffers were bounded (escg.render's own change) is compiled again.
+_CODE = ("bounded joins", "bounded buffers")
+
+
+_TOO_LONG = f"a document of more than {MAX_OUTPUT:,} characters (the limit of one document)"
+
+
+class _Output(list):
+    """A template's output as it is gathered: refuses to grow past MAX_OUTPUT characters."""
+
+    size = 0  # characters held: set on the instance by its first piece (a macro call makes a
+    # buffer, 65,000 for an agenda at 100,000 actions: no __init__ of its own to run)
+
+    # (The defaults keep list's own methods and the limit at hand: an agenda at 100,000
+    # actions appends a few hundred thousand pieces.)
+    def append(self, piece: str, _add: Any = list.append, _limit: int = MAX_OUTPUT) -> None:
+        self.size += len(piece)
+        if self.size > _limit:
+            raise TemplateTooBig(_TOO_LONG)
+        _add(self, piece)
+
+    def extend(self, pieces: Any, _add: Any = list.extend, _limit: int = MAX_OUTPUT) -> None:
+        if type(pieces) is not tuple:  # what the compiled code writes is a tuple; else one by one
+            for piece in pieces:
+                self.append(piece)
+            return
+        self.size += sum(map(len, pieces))
+        if self.size > _limit:
+            raise TemplateTooBig(_TOO_LONG)
+        _add(self, pieces)
 
 
 def _sandbox_class():
@@ -434,12 +513,36 @@ def _sandbox_class():
             super().visit_Concat(node, frame)
             self.write(")")
 
+        def buffer(self, frame) -> None:
+            # What a macro, a {% set %} or {% filter %} block or a call block writes is
+            # gathered in a list before it is joined: one that counts what it holds.
+            frame.buffer = self.temporary_identifier()
+            self.writeline(f"{frame.buffer} = environment.output()")
+
     class BoundedSandbox(ImmutableSandboxedEnvironment):
         """Jinja's immutable sandbox, bounded in memory: operators, calls, filters and joins."""
 
         code_generator_class = BoundedCode
         intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/", "-"})
         bounded = staticmethod(bounded)
+        output = _Output
+
+        @staticmethod
+        def concat(pieces: Any) -> str:
+            """The document (or a buffer) joined, refused once it passes MAX_OUTPUT: each
+            piece is bounded, but a loop writes as many as it likes, and "".join holds them
+            all first (150 pieces of 9 million characters asked for 2.7 GB)."""
+            if type(pieces) is _Output:
+                return "".join(pieces)
+            gathered: list[str] = []
+            add = gathered.append
+            size = 0
+            for piece in pieces:
+                size += len(piece)
+                if size > MAX_OUTPUT:
+                    raise TemplateTooBig(_TOO_LONG)
+                add(piece)
+            return "".join(gathered)
 
         def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
             _check_binop(operator, left, right)
@@ -461,11 +564,13 @@ def _sandbox_class():
                 # given as a field of its own ('{:{}}'.format(x, 999999999)) is an argument
                 if _HUGE_FIELD.search(owner):
                     raise _too_big("a format with a huge width or precision")
+                mapping = args[0] if name == "format_map" and args and isinstance(args[0], dict) else None
                 if _NESTED_FIELD.search(owner):
-                    mapping = args[0] if name == "format_map" and args and isinstance(args[0], dict) else None
                     _check_arguments(tuple(mapping.values()) if mapping is not None else args, kwargs)
                 else:
                     _check_arguments((), {})
+                _check_format(owner, [*(mapping.values() if mapping is not None else args), *kwargs.values()],
+                              printf=False)
             else:
                 _check_arguments(args, kwargs)
                 if isinstance(owner, str) and name in _GROWING:
@@ -531,7 +636,7 @@ def _environment(store_templates: str | None, cache: Path):
     directory = _usable_cache_dir(cache)
     sandbox = _sandbox_class()
     fingerprint = repr((__version__, jinja2.__version__, sandbox.__name__, sorted(sandbox.intercepted_binops),
-                        sorted(_OPTIONS.items()), _AUTOESCAPE, sorted(_FILTERS)))
+                        sorted(_OPTIONS.items()), _AUTOESCAPE, sorted(_FILTERS), _CODE))
     env = sandbox(
         loader=_loader_class()(folders),
         undefined=StrictUndefined,
@@ -593,6 +698,7 @@ def render_each(store: Store | None, names: tuple[str, ...] | list[str], context
 # folder too big to read) is simply not cached.
 
 _RENDERS_KEPT = 4000  # entries kept (`escg remind` keeps three an owner); beyond this the oldest are removed
+_RENDER_KEPT_SIZE = 16 * 1024 * 1024  # bytes: a longer render is not kept (an agenda at 100,000 actions is 2.6 MB)
 _TEMPLATE_FILES = 200  # a store template folder with more files than this is not cached
 
 
@@ -780,6 +886,8 @@ _ENTRIES: dict[str, int] = {}
 
 def _keep_render(folder: str, key: str, text: str) -> None:
     data = text.encode("utf-8")
+    if len(data) > _RENDER_KEPT_SIZE:
+        return  # a document this long is not kept: the cache stays small whatever a template writes
     try:
         import tempfile
 

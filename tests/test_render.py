@@ -418,6 +418,21 @@ def test_the_cache_is_pruned(run, agenda_store, template_cache, monkeypatch):
     assert 0 < len(list(renders_folder(template_cache).iterdir())) <= 4
 
 
+def test_a_long_render_is_not_kept(agenda_store, template_cache, monkeypatch):
+    """What a template writes is bounded (100 million characters), what the cache keeps far
+    less: a longer render is rendered again each time, never kept on disk."""
+    monkeypatch.setattr(render_module, "_RENDER_KEPT_SIZE", 1000)
+
+    def subject(short):
+        return render_module.render(None, "agenda.subject", {"group": {"short": short},
+                                                             "meeting": {"long_date": "x", "status": "planned"}})
+
+    assert "G" * 10 in subject("G" * 10)
+    assert len(list(renders_folder(template_cache).iterdir())) == 1
+    assert "G" * 2000 in subject("G" * 2000)
+    assert len(list(renders_folder(template_cache).iterdir())) == 1
+
+
 def test_values_it_cannot_key_exactly_are_rendered_every_time(monkeypatch, template_cache):
     from datetime import datetime, timezone
 
