@@ -112,6 +112,8 @@ def test_writes_the_same_files_as_the_typer_app(review_store, command, capsys, t
     ["action", "show"],                       # a missing argument
     ["action", "show", "A-001", "extra"],     # too many
     ["agenda", "move", "x", "--to", "2"],     # not a number
+    ["agenda", "edit", "5", "--minutes=+-5"], ["agenda", "edit", "5", "--minutes", "--5"],  # nor these, which
+    ["minutes", "note", "last", "²", "x"],    # look like one to str.isdigit (int() refused them: a traceback)
     ["--store"], ["--version"], ["-S", "x", "--help"],
     ["actions", "--", "x"],
 ])
@@ -131,7 +133,9 @@ def test_the_console_takes_the_fast_path_without_typer(review_store):
 
 # In-process, CliRunner turns the CRLF of an iCalendar into LF: compare the real entry points.
 @pytest.mark.parametrize("args", [["actions", "--json"], ["actions", "--help"], ["--store", "nowhere", "actions"],
-                                  ["agenda", "render", "next", "--format", "nope"], ["ics"]])
+                                  ["agenda", "render", "next", "--format", "nope"], ["ics"],
+                                  ["agenda", "edit", "5", "--minutes=+-5"], ["minutes", "note", "last", "²", "x"],
+                                  ["agenda", "edit", "5", "--minutes", " +7 "]])
 def test_the_real_entry_points_agree(review_store, args):
     env = {**os.environ}
     quick, typer_app = (subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,

@@ -66,9 +66,10 @@ class Parameter:
         if kind is str or kind is Any:
             return text
         if kind is int:
-            if not text.strip().lstrip("+-").isdigit():
-                raise Unsupported(self.name)
-            return int(text)
+            try:
+                return int(text)  # as click converts it; whatever int() refuses, Typer reports
+            except ValueError:
+                raise Unsupported(self.name) from None
         if kind is Path:
             return Path(text)
         if isinstance(kind, type) and issubclass(kind, Enum):
