@@ -286,3 +286,17 @@ def test_escg_alone_from_the_console(tmp_path):
 def test_a_group_alone_still_asks_for_its_command(run):
     result = run("action", code=2)
     assert "Usage: escg action" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("args", [[b"action", b"update", b"A-001", b"caf\xe9"], [b"actions", b"--owner", b"\xff"],
+                                  [b"action", b"add", b"caf\xe9", b"--owner", b"bob"]])
+def test_an_argument_that_is_not_utf8_is_one_line_and_nothing_written(action_store, args):
+    """Python hands the bytes of such an argument over as surrogates, which no file can
+    hold: a write raised UnicodeEncodeError (a traceback). Now one line, exit 3, nothing changed."""
+    before = {p: p.read_bytes() for p in action_store.rglob("*.toml")}
+    env = {**os.environ, "ESCG_STORE": str(action_store)}
+    result = subprocess.run([bytes(ESCG), *args], capture_output=True, env=env, timeout=60)
+    assert result.returncode == 3 and result.stdout == b""
+    assert result.stderr.startswith(b"error: argument ") and b"is not UTF-8 text" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert {p: p.read_bytes() for p in action_store.rglob("*.toml")} == before

@@ -26,14 +26,34 @@ def main() -> None:
     """Console-script entry point: the fast path, else Typer."""
     import sys
 
+    from escg.cli.commands import guarded
     from escg.cli.fast import run
 
+    if not all(map(_utf8, sys.argv[1:])):
+        sys.exit(guarded(_refuse_bytes))
     code = run(sys.argv[1:])
     if code is not None:
         sys.exit(code)
     from escg.cli.typer_app import main as typer_main
 
     typer_main()
+
+
+def _utf8(arg: str) -> bool:
+    return arg.isascii() or not any("\udc80" <= char <= "\udcff" for char in arg)
+
+
+def _refuse_bytes() -> None:
+    """An argument that is not UTF-8 (Python hands its bytes over as surrogates, which no
+    file, message or mail can hold): one line, before anything is read or written."""
+    import os
+    import sys
+
+    from escg.errors import InputError
+
+    number, arg = next((n, a) for n, a in enumerate(sys.argv[1:], start=1) if not _utf8(a))
+    raise InputError(f"argument {number} is not UTF-8 text ({os.fsencode(arg)!r}); escg takes UTF-8 arguments "
+                     "(check the terminal's or the script's character set)")
 
 
 def __getattr__(name: str) -> Any:
