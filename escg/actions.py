@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from escg import dates, ids, meetings, model
-from escg.errors import ConflictError, InputError, NotFoundError
+from escg.errors import ConflictError, InputError, NotFoundError, StoreError
 from escg.people import get_org, get_person
 from escg.store import ACTIONS, ActionQuery, Store, Transaction
 from escg.store.query import CLOSED, EVERY, OPEN
@@ -47,8 +47,8 @@ def get_action(store: Store, text: str) -> model.Action:
         files = ", ".join(store.show(p) for p in paths)
         raise ConflictError(f"action id {ident} is used twice ({files}), as after a git merge; run `escg check --fix`")
     action = store._read(paths[0], model.action_from_toml)  # the file itself, not the index: it is current
-    if action.id != ident:
-        raise ConflictError(f"{store.show(paths[0])} holds {action.id}, not {ident}; run `escg check`")
+    if action.id != ident:  # the index's words for the same file (escg.store.index.file_problem)
+        raise StoreError(f"{store.show(paths[0])}: the file name does not start with its id {action.id}")
     return action
 
 

@@ -431,3 +431,18 @@ def test_the_meeting_before_and_the_action_log_are_searched_not_scanned(example_
         assert not [step for step in plan if step.startswith("SCAN")], (sql, plan)
         if "LIMIT 1" in sql:  # the one meeting is read off the date index in order, not sorted out of many
             assert not [step for step in plan if "TEMP B-TREE" in step], (sql, plan)
+
+
+@pytest.mark.parametrize("no_index", [False, True], ids=["index", "files"])
+def test_a_misnamed_action_file_concerns_its_own_name_only(run, indexed, monkeypatch, no_index):
+    """A file named for one action that holds another: the index and the files give the
+    same answers. With the index, that one file made every `action show` fail."""
+    path = next((indexed / "actions").rglob("A-002-*.toml"))
+    path.rename(path.with_name("A-099" + path.name[5:]))
+    if no_index:
+        monkeypatch.setenv("ESCG_NO_INDEX", "1")
+    assert "A-003" in run("action show A-003").stdout
+    assert run("action show A-002", code=4).stderr == "error: unknown action A-002; see `escg actions --all`\n"
+    shown = f"actions/{path.parent.name}/A-099{path.name[5:]}"
+    assert run("action show A-099", code=6).stderr == (
+        f"error: {shown}: the file name does not start with its id A-002\n")

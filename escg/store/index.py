@@ -622,7 +622,14 @@ class StoreIndex:
         return self.db().execute(sql, tuple(params)).fetchall()
 
     def action_paths(self, ident: str) -> list[str]:
-        self.raise_errors("action")  # a broken file may be the one asked for: say so, not "unknown"
+        """The files holding action ``ident``. A file named for it that cannot be read
+        raises its problem (say so, not "unknown"), as reading the files by name does; a
+        broken file of another action is no concern of this one."""
+        row = self.db().execute(
+            "SELECT error FROM files WHERE error IS NOT NULL AND kind='action' AND (path GLOB ? OR path GLOB ?) "
+            "ORDER BY path LIMIT 1", (f"actions/*/{ident}-*", f"actions/*/{ident}.toml")).fetchone()
+        if row:
+            raise StoreError(row[0])
         return [row[0] for row in self.db().execute("SELECT path FROM actions WHERE id=? ORDER BY path", (ident,))]
 
     def highest_action(self) -> int:
