@@ -275,3 +275,34 @@ def test_a_read_asking_a_watcher_does_not_load_ctypes(watched):
     imported = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "escg.store.watch" in imported  # it asked the watcher
     assert "ctypes" not in imported
+
+
+def test_an_edit_through_a_hard_link_from_outside_is_seen(run, watched, statted, tmp_path):
+    """A file with another name outside the store (cp -al, a hard-link backup): an edit
+    through that name raises no event in the store's folders, so reads stat such files
+    too, as the last full stat found them."""
+    path = next((watched / "actions/2026").glob("A-002-*.toml"))
+    outside = tmp_path / "backup-A-002.toml"
+    os.link(path, outside)
+    (watched / "actions/2028").mkdir()  # the watcher cannot know what is in it: a full stat
+    assert open_ids(run) == [] and statted == [1]
+    reopen_in_place(outside)
+    assert open_ids(run) == ["A-002"]
+    assert statted == [1]
+
+
+def test_meetings_or_actions_as_a_link_pointed_elsewhere_is_seen(run, watched, tmp_path):
+    """actions/ as a link to a folder: pointing it at another folder raises an event for
+    a link, not a folder, in the store; the watcher starts again on what it names now."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    (watched / "actions").rename(first)
+    shutil.copytree(first, second)
+    reopen_in_place(next((second / "2026").glob("A-001-*.toml")))
+    (watched / "actions").symlink_to(second)
+    assert open_ids(run) == ["A-001"]
+    temporary = watched / "actions.new"
+    temporary.symlink_to(first)
+    temporary.rename(watched / "actions")  # as ln -sfn does: a new link moved over the old one
+    assert open_ids(run) == []
+    reopen_in_place(next((first / "2026").glob("A-003-*.toml")))  # then watched where it points
+    assert open_ids(run) == ["A-003"]

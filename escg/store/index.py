@@ -320,12 +320,15 @@ class StoreIndex:
         return answer
 
     def _refresh_paths(self, db: sqlite3.Connection, changed: list[str], report) -> None:
-        """Stat (and parse if changed) only the files the watcher named."""
+        """Stat (and parse if changed) only the files the watcher named, and those with
+        another name outside the store (``linked``)."""
         root = str(self.root) + os.sep
         pending: list[tuple[str, str]] = []
         gone: list[str] = []
         stats: dict[str, tuple] = {}
-        for relative in dict.fromkeys(changed):
+        linked = self._linked(db)
+        was = set(linked)
+        for relative in dict.fromkeys([*changed, *was]):
             kind = kind_of(relative)
             if kind is None:
                 continue
@@ -333,15 +336,30 @@ class StoreIndex:
             try:
                 result = os.stat(root + relative, follow_symlinks=False)
             except (FileNotFoundError, NotADirectoryError):
+                linked.discard(relative)
                 if row is not None:
                     gone.append(relative)
                 continue
+            if result.st_nlink > 1:
+                linked.add(relative)
+            else:
+                linked.discard(relative)
             signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
             if row != signature:
                 stats[relative] = signature
                 pending.append((relative, kind))
+        if linked != was:
+            self._set_meta(db, "linked", json.dumps(sorted(linked)) if linked else None)
         if pending or gone:
             self._apply(db, pending, gone, stats, None, report)
+
+    def _linked(self, db: sqlite3.Connection) -> set[str]:
+        """The store files that have another name (a hard link) as last statted. An edit made
+        through the other name raises no inotify event in the store's folders, so every read
+        that the watcher answers stats these as well (git and escg never make such links;
+        ``cp -al`` and hard-link backups do)."""
+        text = self._meta(db, "linked")
+        return set(json.loads(text)) if text else set()
 
     def _refresh_all(self, db: sqlite3.Connection, report) -> None:
         root = str(self.root) + os.sep
@@ -383,6 +401,7 @@ class StoreIndex:
                 candidates.append(relative)
             gone += sorted(indexed - present)
         stat = os.stat
+        linked = []
         for relative in candidates:
             try:
                 result = stat(root + relative, follow_symlinks=False)
@@ -390,6 +409,8 @@ class StoreIndex:
                 if relative in known:
                     gone.append(relative)
                 continue
+            if result.st_nlink > 1:
+                linked.append(relative)
             signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
             if known.get(relative, (None, None))[1] != signature:
                 stats[relative] = signature
@@ -397,6 +418,7 @@ class StoreIndex:
         count = len(known) - len(gone) + sum(1 for relative in stats if relative not in known)
         if self._meta(db, "files") != str(count):
             self._set_meta(db, "files", str(count))  # whether the store is large enough for a watcher
+        self._set_meta(db, "linked", json.dumps(sorted(linked)) if linked else None)
         if not pending and not gone and seen_dirs == known_dirs:
             return
         self._apply(db, pending, gone, stats, seen_dirs, report)

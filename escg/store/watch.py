@@ -28,6 +28,13 @@ only those. The watcher is the technique of watchman and git's fsmonitor:
   network and FUSE file systems (NFS, SMB, sshfs, 9p, Ceph), where another
   machine's edits raise no event here.
 
+* inotify reports an edit to the folder of the name it was made through: a store
+  file with a hard link outside the store, edited through that name, raises no
+  event here. The index notes such files whenever it stats every file and stats
+  them on every read (``StoreIndex._linked``). ``meetings/`` or ``actions/`` as a
+  link to a folder raises a link's event, not a folder's, when pointed
+  elsewhere: the watcher starts again on what it names.
+
 Anything unexpected (no answer within a second, a malformed reply, a watcher
 that died) makes the read fall back to statting every file: the watcher can
 make a read faster, never wrong.
@@ -228,8 +235,10 @@ class Watcher:
                     if mask & IN_CREATE:
                         self._answer(name)
                     continue
-                if mask & IN_ISDIR:
-                    self.unsure = True  # a folder came, went or moved: start again
+                if mask & IN_ISDIR or (folder == "" and name in FOLDERS):
+                    # A folder came, went or moved, or meetings/ or actions/ as a link to one
+                    # (no IN_ISDIR for a link) changed: start again, watching what it names now.
+                    self.unsure = True
                     continue
                 if name.startswith("."):
                     continue  # the index, the lock, temporary files: not store files
