@@ -30,7 +30,7 @@ import json
 import os
 from escg.records import field, record
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from escg import model
 from escg.digests import sha1
@@ -741,15 +741,22 @@ def _leak_inputs(store: Store) -> str | None:
     return _digest([dates.today(), templates, code])
 
 
-def fix(store: Store, problems: list[Problem]) -> list[str]:
-    """Apply the safe fixes, under the store lock; returns what was changed."""
-    done = []
+def fix(store: Store, problems: list[Problem]) -> Iterator[tuple[bool, str]]:
+    """Apply the safe fixes under the store lock, each as it comes: (True, what changed),
+    or (False, why not) for one that cannot be made now (the next fixes are still made,
+    and what it would have mended is found again by the check that follows)."""
+    from escg.errors import EscgError
+
     with store.lock:
-        for problem in problems:
-            if problem.fix is not None:
-                done.append(problem.fix())
-        store.forget()
-    return done
+        try:
+            for problem in problems:
+                if problem.fix is not None:
+                    try:
+                        yield True, problem.fix()
+                    except EscgError as error:
+                        yield False, str(error)
+        finally:
+            store.forget()
 
 
 # --- the fixes ---------------------------------------------------------------

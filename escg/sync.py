@@ -175,7 +175,12 @@ def repair(store: Store) -> list[str]:
     problems = check(fresh, full=True)
     if not any(p.fix for p in problems):
         return []
-    return fix(fresh, [p for p in problems if p.fix])
+    done = []
+    for mended, text in fix(fresh, [p for p in problems if p.fix]):
+        if not mended:
+            raise ConflictError(text)  # as before: a repair that cannot be made stops the sync
+        done.append(text)
+    return done
 
 
 def sync(store: Store, *, push: bool = True, install: bool = False, attempts: int = 3) -> Report:

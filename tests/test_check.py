@@ -221,3 +221,28 @@ def test_a_full_check_of_a_store_without_an_index_builds_none(run, full_store):
         path.unlink()
     assert "the store is clean" in run("check --full").stderr
     assert not list(full_store.glob(".escg-index*"))
+
+
+def test_fix_says_a_change_it_cannot_make_and_goes_on(run, full_store, monkeypatch):
+    """A move whose place is taken once --fix comes to it (as by an earlier fix of the same
+    run): it is said and left, every other fix is still made and said, and the check after
+    lists what is left. (--fix stopped there with one line and did not say what it had
+    already changed.)"""
+    from escg import check as check_module
+    from escg.errors import ConflictError
+
+    (full_store / ".people.toml.x1y2z3a4.tmp").write_text("half = \n")
+    misplaced = full_store / "meetings/2027/2026-12-03.toml"
+    misplaced.parent.mkdir(exist_ok=True)
+    (full_store / "meetings/2026/2026-12-03.toml").rename(misplaced)
+
+    def taken(store, source, target):
+        raise ConflictError(f"cannot move {store.show(source)}: {store.show(target)} already exists")
+
+    monkeypatch.setattr(check_module, "_move", taken)
+    result = run("check --fix", code=6)
+    said = sorted(line for line in result.stderr.splitlines() if line.startswith(("fixed:", "not fixed:")))
+    assert said == ["fixed: removed .people.toml.x1y2z3a4.tmp",
+                    "not fixed: cannot move meetings/2027/2026-12-03.toml: meetings/2026/2026-12-03.toml already exists"]
+    assert result.stdout == "meetings/2027/2026-12-03.toml: a meeting in 2026 belongs in meetings/2026/\n"
+    assert misplaced.exists() and not (full_store / ".people.toml.x1y2z3a4.tmp").exists()
