@@ -446,3 +446,24 @@ def test_a_misnamed_action_file_concerns_its_own_name_only(run, indexed, monkeyp
     shown = f"actions/{path.parent.name}/A-099{path.name[5:]}"
     assert run("action show A-099", code=6).stderr == (
         f"error: {shown}: the file name does not start with its id A-002\n")
+
+
+def test_a_file_removed_while_the_index_reads_it_is_gone_not_broken(run, example_store, monkeypatch):
+    """Listed, then removed (or renamed) before it was read: the read that builds the index
+    answers without it, as the next one would, rather than failing with "file not found"."""
+    from escg.store import index
+
+    victim = next(p for p in sorted((example_store / "actions").rglob("A-*.toml")))
+    ident = victim.name[:5]
+    for suffix in ("", "-wal", "-shm"):
+        (example_store / f"{INDEX_NAME}{suffix}").unlink(missing_ok=True)
+    original = index.parse_file
+
+    def parse_file(root, relative, kind, *args, **kwargs):
+        if relative.endswith(victim.name):
+            victim.unlink(missing_ok=True)
+        return original(root, relative, kind, *args, **kwargs)
+
+    monkeypatch.setattr(index, "parse_file", parse_file)
+    listed = json.loads(run(["--store", str(example_store), "actions", "--all", "--json"]).stdout)
+    assert listed and ident not in {a["id"] for a in listed}

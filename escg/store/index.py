@@ -465,6 +465,14 @@ class StoreIndex:
                 seen_dirs: dict[str, int] | None, indexes: list[str] = ()) -> None:
         """One transaction: forget the files that went, record the files parsed, and the folders
         (and make the ``indexes`` a first build deferred)."""
+        # A file removed or renamed after it was listed, before it was read, is gone, not
+        # broken ("file not found" would fail this read; the next one would find it gone).
+        root = str(self.root) + os.sep
+        vanished = {relative for relative, _, error, *_ in parsed
+                    if error is not None and not os.path.lexists(root + relative)}
+        if vanished:
+            gone = [*gone, *sorted(vanished)]
+            parsed = [entry for entry in parsed if entry[0] not in vanished]
         with _transaction(db):
             for statement in indexes:
                 db.execute(statement)
