@@ -373,11 +373,26 @@ def view(store: Store, action: model.Action, today: date, window: int) -> dict[s
 
 def raised_at(store: Store, action: model.Action) -> str:
     """Where the action was raised, as documents show it: "3 Dec 2026, item 5"."""
-    if not action.meeting:
+    return raised(store, action.meeting, action.item)
+
+
+def raised(store: Store, meeting: str | None, item: int | None) -> str:
+    if not meeting:
         return ""
-    held = store.meeting_date(action.meeting)
-    raised = dates.short_date(held) if held else action.meeting
-    return raised + (f", item {action.item}" if action.item else "")
+    held = store.meeting_date(meeting)
+    shown = dates.short_date(held) if held else meeting
+    return shown + (f", item {item}" if item else "")
+
+
+def review_table(store: Store, selection: Selection, today: date) -> list[dict[str, Any]]:
+    """The rows of the `escg actions` table: id, due, rag, owner, org, title and where it
+    was raised, from model.review_row (the index's columns: no action read back)."""
+    now, until = model.rag_bounds(today, store.group.rag_window)
+    rag_of = model.rag_of
+    return [{"id": ident, "due": due, "rag": rag_of(status, due, now, until), "owner": owner, "org": org,
+             "title": title, "raised": raised(store, meeting, item)}
+            for ident, due, status, owner, org, title, meeting, item in
+            store.review_rows(query_of(store, selection, today))]
 
 
 def as_raised(store: Store, action: model.Action) -> model.Action:

@@ -1265,6 +1265,13 @@ def rag_bounds(today: date, window: int) -> tuple[str, str]:
     return today.isoformat(), (today + timedelta(days=window)).isoformat()
 
 
+def review_row(action: Action) -> tuple:
+    """(id, due, status, owner, org, title, meeting, item) of an action, dates as ISO text:
+    what a listing shows, as the index's columns hold it (StoreIndex.review_rows)."""
+    return (action.id, action.due.isoformat() if action.due else None, action.status.value, action.owner,
+            action.org, action.title, action.meeting, action.item)
+
+
 def rag_of(status: str, due: str | None, today: str, amber_until: str) -> str:
     """rag() on ISO date strings, as the index holds them."""
     if status != ActionStatus.OPEN:

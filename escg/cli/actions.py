@@ -85,6 +85,14 @@ def actions_list(
         echo(json_rows(review_json(s, selection, today)), nl=False)
         return
     binary_target(fmt, out)
+    if fmt == "table" and not group_by:
+        from escg.actions import review_table
+
+        if out is not None:
+            raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
+        emit(review_table(s, selection, today), COLUMNS, fmt, keys=KEYS, style=lambda row: RAG_STYLE.get(row["rag"]),
+             empty="no actions match")
+        return
     found = select(s, selection, today)
     if fmt in ("md", "html", "pdf", "docx"):
         from escg.cli.common import render_document

@@ -387,6 +387,15 @@ class Store:
         return self._crosscheck(f"actions {query}", index.actions(where, params, order),
                                 lambda: query.run(self._scan_actions()))
 
+    def review_rows(self, query: ActionQuery) -> list[tuple]:
+        """model.review_row of each action matching ``query``, in its order: from the index's
+        columns, without reading each action back."""
+        index = self.index()
+        compute = lambda: [model.review_row(action) for action in query.run(self._scan_actions())]  # noqa: E731
+        if index is None:
+            return compute()
+        return self._crosscheck(f"review rows {query}", index.review_rows(*query.sql()), compute)
+
     def action_json_halves(self, query: ActionQuery) -> list[tuple] | None:
         """For the review: see StoreIndex.halves; None without an index."""
         index = self.index()

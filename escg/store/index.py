@@ -41,7 +41,7 @@ from escg.errors import StoreError
 from escg.store import loader, workers
 
 INDEX_NAME = ".escg-index.sqlite"
-VERSION = "9"
+VERSION = "10"
 WATCH_FROM = 1000  # indexed files from which a store gets a watcher (escg.store.watch): statting
 # 1,000 files and reading their rows costs about 5 ms a read here, asking a watcher about 1.4 ms
 FOLDERS = ("meetings", "actions")
@@ -58,7 +58,8 @@ CREATE INDEX IF NOT EXISTS files_by_seq ON files (seq);
 CREATE INDEX IF NOT EXISTS files_with_errors ON files (kind, path) WHERE error IS NOT NULL;
 CREATE TABLE IF NOT EXISTS actions (
     path TEXT PRIMARY KEY, id TEXT, number INTEGER, status TEXT, due TEXT, owner TEXT, org TEXT,
-    meeting TEXT, item INTEGER, theme TEXT, created TEXT, closed TEXT, data TEXT, head TEXT, tail TEXT);
+    meeting TEXT, item INTEGER, theme TEXT, created TEXT, closed TEXT, data TEXT, head TEXT, tail TEXT,
+    title TEXT);
 CREATE INDEX IF NOT EXISTS actions_by_status ON actions (status, due, number);
 CREATE INDEX IF NOT EXISTS actions_by_id ON actions (id);
 CREATE INDEX IF NOT EXISTS actions_by_meeting ON actions (meeting);
@@ -159,7 +160,7 @@ def derived(kind: str, relative: str, value: Any) -> list[tuple[str, tuple]]:
         return [("actions", (relative, action.id, action.number, action.status.value, iso(action.due),
                              action.owner, action.org, action.meeting, action.item, action.theme,
                              iso(action.created), iso(action.closed), dump_action(action),
-                             _contract(head)[:-1], _contract(tail)[1:]))]
+                             _contract(head)[:-1], _contract(tail)[1:], action.title))]
     if kind != "meeting":
         return []
     meeting: model.Meeting = value
@@ -644,6 +645,13 @@ class StoreIndex:
         self.raise_errors("action")
         sql = f"SELECT data FROM actions WHERE {where or '1'} ORDER BY {order}"
         return [load_action(row[0]) for row in self.db().execute(sql, tuple(params))]
+
+    def review_rows(self, where: str, params: Iterable[Any], order: str) -> list[tuple]:
+        """The matching actions as model.review_row gives them: the columns of a listing."""
+        self.raise_errors("action")
+        sql = (f"SELECT id, due, status, owner, org, title, meeting, item FROM actions WHERE {where or '1'} "
+               f"ORDER BY {order}")
+        return self.db().execute(sql, tuple(params)).fetchall()
 
     def halves(self, where: str, params: Iterable[Any], order: str) -> list[tuple[str, str, str, str | None]]:
         """(JSON before "rag", JSON after it, status, due) of the matching actions."""
