@@ -741,10 +741,11 @@ def _leak_inputs(store: Store) -> str | None:
     return _digest([dates.today(), templates, code])
 
 
-def fix(store: Store, problems: list[Problem]) -> Iterator[tuple[bool, str]]:
+def fix(store: Store, problems: list[Problem]) -> Iterator[tuple[bool, Any]]:
     """Apply the safe fixes under the store lock, each as it comes: (True, what changed),
-    or (False, why not) for one that cannot be made now (the next fixes are still made,
-    and what it would have mended is found again by the check that follows)."""
+    or (False, the EscgError) for one that cannot be made now (the next fixes are still
+    made, and what it would have mended is found again by the check that follows). Close
+    it (contextlib.closing) if you stop early: the lock is held until it ends."""
     from escg.errors import EscgError
 
     with store.lock:
@@ -754,7 +755,7 @@ def fix(store: Store, problems: list[Problem]) -> Iterator[tuple[bool, str]]:
                     try:
                         yield True, problem.fix()
                     except EscgError as error:
-                        yield False, str(error)
+                        yield False, error
         finally:
             store.forget()
 

@@ -348,7 +348,8 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
         if isinstance(left, str) and _HUGE_FIELD.search(left):
             raise _too_big("a format with a huge width or precision")
         if isinstance(left, str):
-            _check_format(left, right if isinstance(right, (tuple, dict)) else (right,), printf=True)
+            _check_format(left, () if isinstance(right, dict) else right if isinstance(right, tuple) else (right,),
+                          right if isinstance(right, dict) else {}, printf=True)
 
 
 def _param(params: tuple, kwargs: dict, at: int, name: str, default: Any = None) -> Any:
@@ -411,35 +412,52 @@ def _text_size(value: Any) -> int:
         return value.bit_length() // 3 + 2
     if isinstance(value, float):
         return 32  # as repr writes it (1e+300 writes 6)
-    return len(str(value))
+    try:
+        return len(str(value))
+    except Exception:  # noqa: BLE001 - an undefined value, say: formatting it reports it, if it is used
+        return 0
 
 
-_PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d*)(?:\.(\d*))?[hlL]?[a-zA-Z]")
+_PRINTF = re.compile(r"%(?:\(([^)]*)\))?[-#0 +]*(\d*)(?:\.(\d*))?[hlL]?([a-zA-Z])")
 _DIGITS = re.compile(r"\d+")
 
 
-def _check_format(fmt: str, values: Any, printf: bool) -> None:
+def _check_format(fmt: str, args: Any, kwargs: Any, printf: bool) -> None:
     """Refuse, before it is made, a format result larger than MAX_SIZE: the format's text,
-    its widths and precisions, and for each field the largest of the values (and of the
-    widths the values give, '{:{}}'). _HUGE_FIELD refuses one huge width; this, many
-    ordinary ones ('{:999999}' * 3000 asked for 3 GB first) or one value many times."""
-    values = list(values.values()) if isinstance(values, dict) else list(values)
-    largest = max(map(_text_size, values), default=0)
-    if _NESTED_FIELD.search(fmt):
-        largest += max((abs(v) for v in values if isinstance(v, int) and not isinstance(v, bool)), default=0)
+    and for each field its widths and precisions and the value it names ('{0}' * 1000
+    names one value a thousand times; a value no field names does not count; a width
+    given by the values, '{:{}}', counts as the largest number given). _HUGE_FIELD
+    refuses one huge width; this, many ordinary ones ('{:999999}' * 3000 asked for 3 GB)."""
+    mapping = kwargs if isinstance(kwargs, dict) else {}
+    size = len(fmt)
     if printf:
-        fields = [(width, precision) for width, precision in _PRINTF.findall(fmt.replace("%%", ""))]
-        widths = sum(int(width or 0) + int(precision or 0) for width, precision in fields)
+        position = 0
+        for key, width, precision, _ in _PRINTF.findall(fmt.replace("%%", "")):
+            size += int(width or 0) + int(precision or 0)
+            if key:
+                size += _text_size(mapping.get(key, ""))
+            elif position < len(args):
+                size += _text_size(args[position])
+                position += 1
     else:
         import _string
 
+        given = [*args, *mapping.values()]
+        nested = max((abs(v) for v in given if isinstance(v, int) and not isinstance(v, bool)), default=0)
+        automatic = 0
         try:
-            parsed = [(spec or "") for _, name, spec, _ in _string.formatter_parser(fmt) if name is not None]
+            for _, name, spec, _ in _string.formatter_parser(fmt):
+                if name is None:
+                    continue
+                first = _string.formatter_field_name_split(name)[0] if name else ""
+                if first == "":
+                    first, automatic = automatic, automatic + 1
+                value = args[first] if isinstance(first, int) and first < len(args) else mapping.get(first, "")
+                size += _text_size(value) + sum(int(d) for d in _DIGITS.findall(spec or ""))
+                if spec and "{" in spec:
+                    size += nested
         except ValueError:
             return  # not a valid format: formatting it raises, and the template reports it
-        fields = parsed
-        widths = sum(int(digits) for spec in parsed for digits in _DIGITS.findall(spec))
-    size = len(fmt) + widths + len(fields) * largest
     if size > MAX_SIZE:
         raise _too_big(f"a result of {size:,} characters from a format")
 
@@ -454,7 +472,7 @@ def _bounded_filter(name: str, function):
         if name == "format":
             _check_arguments(args[skip - 1:skip], {})  # the format string's widths only
             if len(args) >= skip and isinstance(args[skip - 1], str):
-                _check_format(args[skip - 1], kwargs or args[skip:], printf=True)
+                _check_format(args[skip - 1], args[skip:], kwargs, printf=True)
         else:
             _check_arguments(args[skip:], kwargs)
             if name == "join" and len(args) >= skip:  # value|join(d): d joins the value's items
@@ -569,7 +587,7 @@ def _sandbox_class():
                     _check_arguments(tuple(mapping.values()) if mapping is not None else args, kwargs)
                 else:
                     _check_arguments((), {})
-                _check_format(owner, [*(mapping.values() if mapping is not None else args), *kwargs.values()],
+                _check_format(owner, () if mapping is not None else args, mapping if mapping is not None else kwargs,
                               printf=False)
             else:
                 _check_arguments(args, kwargs)

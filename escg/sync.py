@@ -175,11 +175,14 @@ def repair(store: Store) -> list[str]:
     problems = check(fresh, full=True)
     if not any(p.fix for p in problems):
         return []
+    from contextlib import closing
+
     done = []
-    for mended, text in fix(fresh, [p for p in problems if p.fix]):
-        if not mended:
-            raise ConflictError(text)  # as before: a repair that cannot be made stops the sync
-        done.append(text)
+    with closing(fix(fresh, [p for p in problems if p.fix])) as fixes:
+        for mended, said in fixes:
+            if not mended:
+                raise said  # as before: a repair that cannot be made stops the sync with its error
+            done.append(said)
     return done
 
 

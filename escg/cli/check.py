@@ -28,8 +28,11 @@ def store_check(
     found_store = Store.discover(state.get("store_path"))  # not common.store(): a broken escg.toml is a finding here
     problems = check(found_store, full=full)
     if fix and any(p.fix for p in problems):
-        for done, change in apply_fixes(found_store, problems):
-            say(f"fixed: {change}" if done else f"not fixed: {change}")
+        from contextlib import closing
+
+        with closing(apply_fixes(found_store, problems)) as fixes:
+            for done, change in fixes:
+                say(f"fixed: {change}" if done else f"not fixed: {change}")
         problems = check(found_store, full=full)
     notes = [p for p in problems if p.note]
     problems = [p for p in problems if not p.note]

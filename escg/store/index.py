@@ -86,7 +86,8 @@ CREATE TABLE IF NOT EXISTS rendered (kind TEXT, path TEXT, key TEXT, text TEXT, 
 """
 
 # The indexes a first build makes once its rows are in (_defer_indexes): all but those its own
-# statements need (files, actions and meetings by path, their primary keys; decisions_by_path).
+# statements need (the primary keys; decisions_by_path) and those of ``checks``, empty then.
+# One statement a line in SCHEMA, as written there.
 DEFERRED = [line for line in SCHEMA.splitlines() if line.startswith("CREATE INDEX")
             and " decisions_by_path " not in line and " ON checks " not in line]
 DEFERRED_NAMES = [line.split()[5] for line in DEFERRED]
@@ -452,7 +453,7 @@ class StoreIndex:
         """On a first build, the query indexes (``DEFERRED``) dropped until every row is in;
         returns the statements that make them then. Made once from the whole table rather
         than kept up to date row by row, they cost the recording process about a quarter
-        less at 100,000 actions (7.3 to 5.3 s of CPU). The indexes the build's own
+        less at 100,000 actions (about 7.3 to 5.3 s of CPU, measured alone). The indexes the build's own
         statements use stay. A build that stops half way gets them back from SCHEMA as the
         index is next opened; a read meanwhile is answered without them, as rightly."""
         if db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is not None:
@@ -471,8 +472,9 @@ class StoreIndex:
         root = str(self.root) + os.sep
         vanished = {relative for relative, _, error, *_ in parsed
                     if error is not None and not os.path.lexists(root + relative)}
-        if vanished:
-            gone = [*gone, *sorted(vanished)]
+        if vanished:  # forgotten only if indexed: forgetting counts as a change (``seq``)
+            gone = [*gone, *sorted(r for r in vanished
+                                   if db.execute("SELECT 1 FROM files WHERE path=?", (r,)).fetchone())]
             parsed = [entry for entry in parsed if entry[0] not in vanished]
         with _transaction(db):
             for statement in indexes:
