@@ -17,6 +17,7 @@ app = Group(help="One action: add, show, update, done, drop, reopen.", no_args_i
 
 COLUMNS = [("id", "Id"), ("due", "Due"), ("rag", "RAG"), ("owner", "Owner"), ("org", "Org"),
            ("title", "Action"), ("raised", "Raised")]
+NO_OUT = "--out is for the action log as md, html, pdf, docx or xlsx"  # the listings print to stdout
 RAG_STYLE = {"red": "bold red", "amber": "yellow", "green": "green", "complete": "dim"}
 IdArgument = Annotated[str, Argument(metavar="ID", help="Action id, such as A-042 (or 42).")]
 
@@ -78,7 +79,7 @@ def actions_list(
     if fmt == "json" and not group_by:
         # The same rows as escg.quick prints without Typer (tests/test_quick.py compares them).
         if out is not None:
-            raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
+            raise InputError(NO_OUT)
         from escg.actions import review_json
         from escg.formats import json_rows
 
@@ -89,7 +90,7 @@ def actions_list(
         from escg.actions import review_table
 
         if out is not None:
-            raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
+            raise InputError(NO_OUT)
         emit(review_table(s, selection, today), COLUMNS, fmt, keys=KEYS, style=lambda row: RAG_STYLE.get(row["rag"]),
              empty="no actions match")
         return
@@ -116,7 +117,7 @@ def actions_list(
 
     if fmt == "csv" and not group_by:
         if out is not None:
-            raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
+            raise InputError(NO_OUT)
         emit([action_json(a, today, window) for a in found], COLUMNS, fmt, keys=KEYS)
         return
     from escg.actions import raised_at
@@ -124,7 +125,7 @@ def actions_list(
     rows = [{**action_json(a, today, window), "raised": raised_at(s, a)} for a in found]
     style = (lambda row: RAG_STYLE.get(row["rag"]))
     if out is not None:
-        raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
+        raise InputError(NO_OUT)
     if group_by and fmt == "table":
         names = {a.id: view(s, a, today, window)[group_by.value] or "(none)" for a in found}
         for name in sorted(set(names.values())):
@@ -132,8 +133,6 @@ def actions_list(
             emit([row for row in rows if names[row["id"]] == name], COLUMNS, fmt, keys=KEYS, style=style)
             echo("")
         return
-    if out is not None:
-        raise InputError("--out is for the action log as md, html, pdf, docx or xlsx")
     emit(rows, COLUMNS, fmt, keys=KEYS, style=style, empty="no actions match")
 
 
