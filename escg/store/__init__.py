@@ -421,7 +421,8 @@ class Store:
         index = self.index()
         if index is not None:
             return [self.path(relative) for relative in index.action_paths(ident)]
-        return [path for path in self.action_files() if path.name.startswith(ident + "-") or path.name == ident + ".toml"]
+        return [path for path in self.action_files()
+                if path.name.startswith(ident + "-") or path.name == ident + ".toml"]
 
     def highest_action(self) -> int:
         index = self.index()

@@ -453,8 +453,8 @@ class StoreIndex:
         """On a first build, the query indexes (``DEFERRED``) dropped until every row is in;
         returns the statements that make them then. Made once from the whole table rather
         than kept up to date row by row, they cost the recording process about a quarter
-        less at 100,000 actions (about 7.3 to 5.3 s of CPU, measured alone). The indexes the build's own
-        statements use stay. A build that stops half way gets them back from SCHEMA as the
+        less at 100,000 actions (about 7.3 to 5.3 s of CPU, measured alone). The indexes
+        the build's own statements use stay. A build that stops half way gets them back from SCHEMA as the
         index is next opened; a read meanwhile is answered without them, as rightly."""
         if db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is not None:
             return []
