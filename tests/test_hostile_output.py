@@ -205,3 +205,19 @@ def test_visible_shows_every_control_and_bidi_character_as_its_escape():
     assert len(escaped) == 74 and not any(c.isprintable() for c in escaped)
     assert visible("a\x1bb\u202ec\td\ne\x7f") == "a\\x1bb\\u202ec\td\ne\\x7f"
     assert visible("Plain text, £ and – as they are") == "Plain text, £ and – as they are"
+
+
+def test_plain_table_columns_are_each_cell_as_plain_cell_makes_it():
+    """to_plain checks a column of text as one joined text: every column here, tidy or not,
+    must come out as plain_cell makes each of its cells."""
+    import itertools
+
+    from escg.cli.output import _plain_column
+    from escg.formats import plain_cell
+
+    pieces = ["a", "b c", " a", "a ", "a  b", "", None, "x\ny", "\x1b[31m", "\u202eb", "\t", 7, True, False,
+              ["p", "q"], {"date": "2026-01-02", "note": "n"}, "£ –", "  "]
+    for size in (1, 2, 3):
+        for column in itertools.product(pieces, repeat=size):
+            assert _plain_column(list(column)) == [plain_cell(value) for value in column], column
+    assert _plain_column([1, 22, -3]) == ["1", "22", "-3"]

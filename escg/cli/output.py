@@ -40,14 +40,32 @@ def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> st
 
 
 def to_plain(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
-    cells = [[header.upper() for _, header in columns]]
-    for row in rows:
-        cells.append([plain_cell(row.get(key)) for key, _ in columns])
-    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    out = []
-    for line in cells:
-        out.append("  ".join(value.ljust(width) for value, width in zip(line, widths)).rstrip())
-    return "\n".join(out) + "\n"
+    """Plain aligned text: a column of cells for each column, padded to its widest."""
+    padded = []
+    for key, header in columns:
+        column = _plain_column([row.get(key) for row in rows])
+        column.insert(0, header.upper())
+        width = max(map(len, column))
+        padded.append([cell.ljust(width) for cell in column])
+    return "\n".join("  ".join(line).rstrip() for line in zip(*padded)) + "\n"
+
+
+def _plain_column(values: list[Any]) -> list[str]:
+    """``plain_cell`` of each value, a column at a time: a column of plain text (or of
+    numbers) is checked as one joined text, in C, rather than a call a cell; `meeting
+    list` and `decisions` print tens of thousands of rows."""
+    kinds = set(map(type, values))
+    if kinds == {int}:
+        return list(map(str, values))
+    if kinds <= {str, type(None)}:
+        cells = [value or "" for value in values] if type(None) in kinds else values
+        # Newline stands between the cells: not printable, so a cell holding one fails the
+        # first test, and not a space, so a space at a cell's edge shows as one beside it.
+        joined = "\n".join(cells)
+        if (all(map(str.isprintable, cells)) and "  " not in joined and " \n" not in joined
+                and "\n " not in joined and joined[:1] != " " and joined[-1:] != " "):
+            return cells
+    return [plain_cell(value) for value in values]
 
 
 def print_rich(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, title: str | None = None,
