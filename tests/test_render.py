@@ -351,6 +351,25 @@ def test_a_store_template_can_use_the_macros(run, agenda_store):
     assert "no_such_action_column" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_store_template_can_print_one_cell_or_one_row(run, agenda_store):
+    """action_cell and action_cells, which action_table prints its rows with, are each
+    a macro a store's template can call (docs/templates.md)."""
+    run("action add 'Chase | the returns' --owner bob --due 2026-11-30")
+    templates = agenda_store / "templates"
+    templates.mkdir()
+    (templates / "actions.md").write_text(
+        '{% import "macros.md" as m %}{% for grp in groups %}{% for a in grp.actions %}'
+        '[{{ m.action_cell(a, "action") }}][{{ m.action_cell(a, "owner_org") }}]\n'
+        '|{{ m.action_cells(a, ["ref", "due"]) }}\n{% endfor %}{% endfor %}')
+    assert run("actions -f md").stdout == (
+        "[Chase \\| the returns][Bob Police (Essex Police)]\n| A-001 | 30 Nov 2026 |\n")
+    (templates / "actions.html").write_text(
+        '{% import "macros.html" as m %}{% for grp in groups %}{% for a in grp.actions %}'
+        '{{ m.action_cell(a, "ref") }}/{{ m.action_cells(a, ["due", "rag"]) }}{% endfor %}{% endfor %}')
+    assert run("actions -f html").stdout == (
+        '<td>A-001</td>/<td class="time">30 Nov 2026</td><td class="rag rag-amber">Due soon</td>')
+
+
 def test_a_store_macros_file_missing_a_macro_is_one_line(run, agenda_store):
     (agenda_store / "templates").mkdir()
     (agenda_store / "templates/macros.html").write_text("{% macro mailto(address) %}{{ address }}{% endmacro %}")
