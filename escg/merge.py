@@ -24,14 +24,17 @@ touched.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import tomlkit
 from tomlkit.items import AoT
 
 from escg.errors import InputError
+from escg.store import loader
 from escg.store.edit import _trim, plain, readable
 
 _MISSING = object()
@@ -269,6 +272,20 @@ def _mark(text: str, conflicts: list[Conflict]) -> str:
                              f"{indent}{_side(key, conflict.theirs)}>>>>>>> theirs\n")
                 break
     return "".join(lines)
+
+
+def read_side(path: Path, side: str) -> str:
+    """The text of one side git hands the driver ("" when git gives none), read as every
+    store file is (escg.store.loader: the size bound, UTF-8, TOML). Raises InputError
+    naming the side, and the caller merges its lines instead."""
+    if not os.path.lexists(path):
+        return ""
+    loaded = loader.load(path, None, collect=True)
+    if loaded.problems:
+        problem = loaded.problems[0]
+        where = f" (line {problem.line})" if problem.line else ""
+        raise InputError(f"cannot merge: {side}: {problem.message}{where}")
+    return loaded.text or ""
 
 
 def parse(text: str, side: str) -> Any:

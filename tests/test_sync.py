@@ -179,3 +179,21 @@ def test_a_meeting_moved_on_by_both_sides_takes_the_later_status_and_keeps_its_t
     assert text.count("[[items]]") == 2 and "items = [" not in text  # tables, as escg writes them
     data = tomllib.loads(text)
     assert data["attendance"]["present"] == ["bob"] and [i["title"] for i in data["items"]] == ["Welcome", "AOB"]
+
+
+def test_the_merge_driver_reads_each_side_as_a_store_file_and_merges_lines_when_one_is_not(tmp_path, run):
+    """A side that is not UTF-8 (or not TOML) is said in one line, and git's line merge
+    decides; it was a UnicodeDecodeError traceback."""
+    base, ours, theirs = (tmp_path / name for name in ("base.toml", "ours.toml", "theirs.toml"))
+    middle = "".join(f"k{n} = {n}\n" for n in range(4))
+    base.write_text(f'venue = "Room 1"\n{middle}note = "a"\n')
+    ours.write_bytes(f'venue = "Room 1"\n{middle}note = "caf'.encode() + b'\xe9"\n')
+    theirs.write_text(f'venue = "Room 2"\n{middle}note = "a"\n')
+    result = run(["merge-driver", str(base), str(ours), str(theirs), "meetings/2026/2026-12-03.toml"])
+    assert result.stderr.strip().splitlines() == [
+        "warning: meetings/2026/2026-12-03.toml: cannot merge: ours: not valid UTF-8 text (line 6); "
+        "merging its lines instead"]
+    assert ours.read_bytes() == f'venue = "Room 2"\n{middle}note = "caf'.encode() + b'\xe9"\n'  # git merge-file's
+    ours.write_text('venue = "Room 1"\nnote = [\n')
+    result = run(["merge-driver", str(base), str(ours), str(theirs), "x.toml"], code=1)
+    assert "cannot merge: ours: invalid TOML" in result.stderr and "Traceback" not in result.stderr

@@ -54,12 +54,12 @@ def merge_driver(
     import subprocess
 
     from escg.errors import EscgError, InputError
-    from escg.merge import merge
+    from escg.merge import merge, read_side
     from escg.store.files import atomic_write
 
-    texts = [p.read_text(encoding="utf-8") if p.exists() else "" for p in (base, ours, theirs)]
     try:
-        text, conflicts = merge(*texts)
+        text, conflicts = merge(*(read_side(side, name) for side, name in (
+            (base, "the common ancestor"), (ours, "ours"), (theirs, "theirs"))))
     except InputError as error:
         warn(f"{path or ours}: {error}; merging its lines instead")
         done = subprocess.run(["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs",

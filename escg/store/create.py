@@ -75,10 +75,10 @@ def init_store(folder: Path, name: str, short: str) -> Store:
         raise ConflictError(f"{folder} already holds {', '.join(present)} but no {CONFIG}; refusing to write over "
                             f"them (restore its {CONFIG}, or init an empty folder)")
     text = config_text(name, short)
-    import tomllib
+    from escg.store import loader
 
     problems = model.Problems()
-    model.group_from_toml(tomllib.loads(text), problems)
+    model.group_from_toml(loader.toml().loads(text), problems)
     if problems:
         raise InputError(f"cannot create the store: {problems.items[0][1]}")
     folder.mkdir(parents=True, exist_ok=True)
