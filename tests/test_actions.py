@@ -223,6 +223,11 @@ def test_table_and_csv(run, action_store):
     assert rows[0]["id"] == "A-001" and rows[0]["rag"] == "red"
     grouped = run("actions --group-by theme").stdout
     assert "theme: Improving partnership working" in grouped
+    # JSON and CSV are never grouped (docs/json.md); a grouped table with nothing in it says so
+    for fmt in ("json", "csv"):
+        assert run(f"actions --group-by owner --format {fmt}").stdout == run(f"actions --format {fmt}").stdout
+    empty = run("actions --group-by owner --closed --theme health")
+    assert empty.stdout == "" and "(no actions match)" in empty.stderr
 
 
 def test_hostile_text_is_escaped_in_the_action_log(run, action_store):

@@ -76,10 +76,13 @@ def actions_list(
     if public and fmt not in ("md", "html", "pdf", "docx"):
         raise InputError("--public is for the printable action log: give --format md, html, pdf or docx "
                          "(the table, JSON, CSV and Excel listings are for members)")
-    if fmt == "json" and not group_by:
-        # The same rows as escg.quick prints without Typer (tests/test_quick.py compares them).
-        if out is not None:
-            raise InputError(NO_OUT)
+    # JSON and CSV are never grouped (docs/json.md): each row has its owner, org and theme.
+    if group_by and fmt == "xlsx":
+        raise InputError("--group-by is for the table and the printable action log; the spreadsheet has a "
+                         "column for each, to sort and filter by")
+    if out is not None and fmt in ("table", "json", "csv"):
+        raise InputError(NO_OUT)
+    if fmt == "json":
         from escg.actions import review_json
         from escg.formats import json_rows
 
@@ -89,8 +92,6 @@ def actions_list(
     if fmt == "table" and not group_by:
         from escg.actions import review_table
 
-        if out is not None:
-            raise InputError(NO_OUT)
         emit(review_table(s, selection, today), COLUMNS, fmt, keys=KEYS, style=lambda row: RAG_STYLE.get(row["rag"]),
              empty="no actions match")
         return
@@ -109,31 +110,25 @@ def actions_list(
     if fmt == "xlsx":
         from escg.spreadsheet import actions_xlsx
 
-        if group_by:
-            raise InputError("--group-by is for the table and the printable action log; the spreadsheet has a column for each, to sort and filter by")
         write_output(actions_xlsx(s, found, today), out)
         return
     from escg.actions import action_json
 
-    if fmt == "csv" and not group_by:
-        if out is not None:
-            raise InputError(NO_OUT)
+    if fmt == "csv":
         emit([action_json(a, today, window) for a in found], COLUMNS, fmt, keys=KEYS)
         return
+    # The table, grouped: a table for each owner, organisation or theme.
     from escg.actions import raised_at
 
     rows = [{**action_json(a, today, window), "raised": raised_at(s, a)} for a in found]
-    style = (lambda row: RAG_STYLE.get(row["rag"]))
-    if out is not None:
-        raise InputError(NO_OUT)
-    if group_by and fmt == "table":
-        names = {a.id: view(s, a, today, window)[group_by.value] or "(none)" for a in found}
-        for name in sorted(set(names.values())):
-            echo(visible(f"{group_by.value}: {name}"))
-            emit([row for row in rows if names[row["id"]] == name], COLUMNS, fmt, keys=KEYS, style=style)
-            echo("")
-        return
-    emit(rows, COLUMNS, fmt, keys=KEYS, style=style, empty="no actions match")
+    if not rows:
+        echo("(no actions match)", err=True)
+    names = {a.id: view(s, a, today, window)[group_by.value] or "(none)" for a in found}
+    for name in sorted(set(names.values())):
+        echo(visible(f"{group_by.value}: {name}"))
+        emit([row for row in rows if names[row["id"]] == name], COLUMNS, fmt, keys=KEYS,
+             style=lambda row: RAG_STYLE.get(row["rag"]))
+        echo("")
 
 
 @app.command("add")
