@@ -135,11 +135,6 @@ def action_marker(store: Any):
     return confidential
 
 
-def is_confidential(store: Any, action: model.Action) -> bool:
-    """Whether ``action`` was raised at a confidential item."""
-    return action_marker(store)(action)
-
-
 # --- the check ------------------------------------------------------------------------
 
 

@@ -287,10 +287,6 @@ def parse_time(text: str) -> time:
     return time(hour, minute)
 
 
-def format_time(value: time) -> str:
-    return f"{value.hour:02d}:{value.minute:02d}"
-
-
 _PERIOD = Pattern(r"(\d{1,4})\s*(d|day|days|w|wk|week|weeks)?")
 
 

@@ -1,6 +1,8 @@
-"""Machine formats shared by the CLI and the quick path: JSON and CSV (docs/json.md).
+"""Machine formats shared by every command: JSON and CSV (docs/json.md), and the
+text of a plain table's cell.
 
-No Typer, rich or Jinja here: escg.quick prints the review with these alone.
+No Typer, rich or Jinja here: the fast path (escg.cli.fast) prints listings with
+these alone.
 """
 
 from __future__ import annotations

@@ -74,7 +74,6 @@ _SEVERAL = re.compile(r"\s/\s|/|&|;|,|\s\+\s|\band\b", re.IGNORECASE)
 HEADER_SEARCH = 10
 MAX_BYTES = 50_000_000
 MAX_ROWS = 20_000
-SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
 
 
 def squeeze(text: str) -> str:

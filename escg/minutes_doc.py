@@ -36,7 +36,6 @@ from escg.actions import check_text, parse_due
 from escg.errors import EscgError, InputError
 from escg.store import ActionQuery, Store
 
-KEYWORDS = ("DECISION", "DECLARE", "ACTION")
 ATTENDANCE_LABELS = ("Present", "Apologies", "Substitutes", "Absent", "Guest")
 _HEADING = re.compile(r"##\s+(?:(\d{1,3})\.\s*(.*?)|(Attendance)|(Actions without an item))\s*$")
 _KEYWORD = re.compile(r"(DECISION|DECLARE|ACTION)\b(.*)$", re.DOTALL)

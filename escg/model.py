@@ -1127,7 +1127,6 @@ class ActionStatus(StrEnum):
 
 
 ACTION_STATUSES = tuple(status.value for status in ActionStatus)
-CLOSED_STATUSES = tuple(status.value for status in ActionStatus if status.closed)
 RAGS = ("red", "amber", "green", "complete")
 ACTION_ID = Pattern(r"A-(\d{3,9})")
 
@@ -1242,12 +1241,6 @@ def action_from_toml(data: dict, problems: Problems) -> Action:
     if action.status.is_open and action.closed is not None:
         problems.add(("closed",), "an open action has no 'closed' date")
     return action
-
-
-# The JSON contract of an action (docs/json.md), in order, without "rag" (which depends
-# on today): the keys before it and the keys after it.
-CONTRACT_HEAD = ("id", "title", "owner", "org", "due", "status")
-CONTRACT_TAIL = ("meeting", "item", "created", "closed", "updates")
 
 
 def contract_parts(action: Action) -> tuple[dict[str, Any], dict[str, Any]]:

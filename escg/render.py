@@ -957,9 +957,3 @@ def _render(store: Store | None, name: str, context: dict[str, Any]) -> str:
     except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError, RecursionError, MemoryError) as error:
         # A store's template is data: its mistakes are the user's, reported in one line.
         raise InputError(f"template {name} failed: {type(error).__name__}: {error}") from None
-
-
-def check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise InputError(f"format must be md or html, not {fmt!r}")
-    return fmt

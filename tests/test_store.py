@@ -12,7 +12,8 @@ import pytest
 
 from escg.errors import WriteError
 from escg.store import Store
-from escg.store.files import atomic_write, find_line
+from escg.store.files import atomic_write
+from escg.store.loader import find_line
 
 from conftest import escg_subprocess
 

@@ -26,7 +26,6 @@ def main() -> None:
     """Console-script entry point: the fast path, else Typer."""
     import sys
 
-    from escg.cli.commands import guarded
     from escg.cli.fast import run
 
     if not all(map(_utf8, sys.argv[1:])):

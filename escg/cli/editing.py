@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from escg.cli.common import say, warn
+from escg.cli.common import say
 from escg.digests import sha256
 from escg.errors import ConflictError, EscgError, InputError, WriteError
 from escg.store import Store

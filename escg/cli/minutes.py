@@ -197,7 +197,6 @@ def minutes_render(
     """
     from escg.errors import ConflictError
     from escg.documents import minutes_context
-    from escg.meetings import resolve
 
     binary_target(format.value, out)
     s = store(ctx)

@@ -1,10 +1,11 @@
 """The store: a folder of TOML files that is the truth about one group.
 
 ``Store.discover`` finds it (``--store``, ``ESCG_STORE``, then the nearest folder
-at or above the working directory holding ``escg.toml``). Reads parse with
-tomllib and stop at the first problem with file:line. Writes go through a
-``Transaction``: taken under the store lock, re-reading fresh state, every new
-file text validated before the first one is written.
+at or above the working directory holding ``escg.toml``). Reads are answered by
+the index (escg.store.index) where there is one, else through the one loader
+(escg.store.loader), and stop at the first problem with file:line. Writes go
+through a ``Transaction``: taken under the store lock, re-reading fresh state,
+every new file text validated before the first one is written.
 """
 
 from __future__ import annotations

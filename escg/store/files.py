@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from escg.errors import WriteError
-# Reading lives in escg.store.loader (the one loader); these names are kept for writers.
-from escg.store.loader import MAX_FILE, display, find_line  # noqa: F401
+# Reading lives in escg.store.loader (the one loader); writers name paths as it does.
+from escg.store.loader import display
 
 LOCK_NAME = ".escg.lock"
 
