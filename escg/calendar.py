@@ -186,7 +186,7 @@ class _Kept:
             return [("\r\n".join(todo(action, secret(action)).lines()), action.status.value,
                      action.due.isoformat() if action.due else None)
                     for query in queries for action in store.select_actions(query)]
-        rows = [row for query in queries for row in self.index.action_keys(*query.sql())]
+        rows = [row for query in queries for row in store.action_keys(query)]
         files: dict[str, list[str]] = {}  # id -> signatures of its files (two after a clashing merge)
         for ident, _, signature in self.index.action_signatures():
             files.setdefault(ident, []).append(signature)

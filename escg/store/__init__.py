@@ -367,16 +367,21 @@ class Store:
                         yield path
 
     def _scan_actions(self) -> list[model.Action]:
+        return [action for _, action in self._scan_action_files()]
+
+    def _scan_action_files(self) -> list[tuple[str, model.Action]]:
+        """(path relative to the store, action) of every action file, read from the files."""
         from escg.store.index import file_problem
 
         loaded = []
         for path in self.action_files():
             action = self._read(path, model.action_from_toml)
-            problem = file_problem("action", path.relative_to(self.root).as_posix(), action)
+            relative = path.relative_to(self.root).as_posix()
+            problem = file_problem("action", relative, action)
             if problem:
                 raise StoreError(problem)
-            loaded.append(action)
-        loaded.sort(key=lambda a: (a.number, a.id))
+            loaded.append((relative, action))
+        loaded.sort(key=lambda found: (found[1].number, found[1].id))
         return loaded
 
     def select_actions(self, query: ActionQuery) -> list[model.Action]:
@@ -399,8 +404,27 @@ class Store:
 
     def action_json_halves(self, query: ActionQuery) -> list[tuple] | None:
         """For the review: see StoreIndex.halves; None without an index."""
+        from escg.store.index import json_halves
+
         index = self.index()
-        return index.halves(*query.sql()) if index is not None else None
+        if index is None:
+            return None
+        return self._crosscheck(f"JSON halves {query}", index.halves(*query.sql()), lambda: [
+            (*json_halves(action), action.status.value, _iso(action.due)) for action in query.run(self._scan_actions())])
+
+    def action_keys(self, query: ActionQuery) -> list[tuple]:
+        """(path, id, status, due, meeting, closed) of the actions matching ``query``, in
+        its order: what an export keys the texts it kept by (escg.calendar)."""
+        def compute() -> list[tuple]:
+            found = self._scan_action_files()
+            paths = {id(action): relative for relative, action in found}
+            return [(paths[id(action)], action.id, action.status.value, _iso(action.due), action.meeting,
+                     _iso(action.closed)) for action in query.run([action for _, action in found])]
+
+        index = self.index()
+        if index is None:
+            return compute()
+        return self._crosscheck(f"action keys {query}", index.action_keys(*query.sql()), compute)
 
     @property
     def actions(self) -> list[model.Action]:
@@ -544,3 +568,7 @@ class Transaction:
             index.write_through(written)
         except (sqlite3.Error, OSError):
             pass  # only a cache: the next read sees the files changed and parses them
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

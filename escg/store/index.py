@@ -156,12 +156,11 @@ def parse_file(root: str, relative: str, kind: str, text: str | None = None,
 def derived(kind: str, relative: str, value: Any) -> list[tuple[str, tuple]]:
     if kind == "action":
         action: model.Action = value
-        head, tail = model.contract_parts(action)
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
         return [("actions", (relative, action.id, action.number, action.status.value, iso(action.due),
                              action.owner, action.org, action.meeting, action.item, action.theme,
                              iso(action.created), iso(action.closed), dump_action(action),
-                             _contract(head)[:-1], _contract(tail)[1:], action.title))]
+                             *json_halves(action), action.title))]
     if kind != "meeting":
         return []
     meeting: model.Meeting = value
@@ -179,6 +178,13 @@ def derived(kind: str, relative: str, value: Any) -> list[tuple[str, tuple]]:
 # given options, three times an action in a cold build.
 _contract = json.JSONEncoder(ensure_ascii=False).encode
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+def json_halves(action: model.Action) -> tuple[str, str]:
+    """The action's JSON contract as json.dumps writes it, before "rag" and after it (each
+    without the comma and space beside it): the listing writes each row as head, rag, tail."""
+    head, tail = model.contract_parts(action)
+    return _contract(head)[:-1], _contract(tail)[1:]
 
 
 def dump_action(action: model.Action) -> str:

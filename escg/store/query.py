@@ -60,15 +60,16 @@ class ActionQuery:
         if self.meetings is not None:
             where.append(f"meeting IN ({','.join('?' * len(self.meetings))})")
             params += self.meetings
-        dues = []
+        dues, due_params = [], []
         if self.due_before is not None:
             dues.append("due < ?")
-            params.append(self.due_before.isoformat())
+            due_params.append(self.due_before.isoformat())
         if self.due_between is not None:
             dues.append("(due >= ? AND due <= ?)")
-            params += [self.due_between[0].isoformat(), self.due_between[1].isoformat()]
-        if dues:
-            where.append(f"status = 'open' AND due IS NOT NULL AND ({' OR '.join(dues)})")
+            due_params += [self.due_between[0].isoformat(), self.due_between[1].isoformat()]
+        if dues:  # as matches(): only an open action is late or due soon
+            where.append(f"status = ? AND due IS NOT NULL AND ({' OR '.join(dues)})")
+            params += [ActionStatus.OPEN.value, *due_params]
         order = "due IS NULL, due, number, id" if self.by_due else "number, id"
         return " AND ".join(where), tuple(params), order
 
