@@ -467,3 +467,31 @@ def test_a_file_removed_while_the_index_reads_it_is_gone_not_broken(run, example
     monkeypatch.setattr(index, "parse_file", parse_file)
     listed = json.loads(run(["--store", str(example_store), "actions", "--all", "--json"]).stdout)
     assert listed and ident not in {a["id"] for a in listed}
+
+
+def test_every_meeting_query_gives_the_same_meetings_from_the_index_and_the_files(example_store, monkeypatch):
+    """MeetingQuery as SQL on the index and as matches() on the files, for every mix of its
+    filters around the example store's dates (one of them a cancelled meeting's)."""
+    import itertools
+    from datetime import date, timedelta
+
+    from escg.store.query import MeetingQuery
+
+    monkeypatch.delenv("ESCG_CROSSCHECK", raising=False)  # compared here, not by the store
+    store = Store(example_store)
+    every = store._all_summaries()
+    assert any(m.status.cancelled for m in every)
+    cancelled = next(m for m in every if m.status.cancelled)
+    days = [None, cancelled.date, cancelled.date - timedelta(days=1), date(2026, 12, 3), date(2030, 1, 1)]
+    keys = [None, (cancelled.date, cancelled.id), (date(2026, 12, 3), "2026-12-03"), (date(2026, 12, 3), "2026-12-03b")]
+    asked, found = 0, 0
+    for ident, day, from_day, to_day, after, before, not_cancelled, newest_first, limit in itertools.product(
+            [None, cancelled.id, "2026-12-03"], days[:2], days, days, keys, keys[:3], [False, True], [False, True],
+            [None, 1, 2]):
+        query = MeetingQuery(ident=ident, day=day, from_day=from_day, to_day=to_day, after=after, before=before,
+                             not_cancelled=not_cancelled, newest_first=newest_first, limit=limit)
+        rows = store.select_meetings(query)
+        assert rows == query.run(every), query
+        asked, found = asked + 1, found + bool(rows)
+    assert "summaries" not in store._cache  # every one was asked of the index
+    assert asked == 3 * 2 * 5 * 5 * 4 * 3 * 2 * 2 * 3 and found > 1000

@@ -96,12 +96,16 @@ def meeting_list(
 
     if upcoming and past:
         raise InputError("give --upcoming or --past, not both")
+    from datetime import timedelta
+
     from escg.meetings import list_row
+    from escg.model import MeetingStatus
+    from escg.store import MeetingQuery
 
     now = today()
-    rows = [list_row(m) for m in store(ctx).meeting_summaries()
-            if (not upcoming or m.date >= now) and (not past or m.date < now)]
-    style = (lambda row: "dim" if row["status"] == "cancelled" else None)
+    query = MeetingQuery(from_day=now if upcoming else None, to_day=now - timedelta(days=1) if past else None)
+    rows = [list_row(m) for m in store(ctx).select_meetings(query)]
+    style = (lambda row: "dim" if row["status"] == MeetingStatus.CANCELLED.value else None)
     emit(rows, COLUMNS, fmt(format, json), keys=KEYS, style=style, empty="no meetings")
 
 

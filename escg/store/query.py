@@ -1,9 +1,11 @@
-"""The one query of the action log: compiled to SQL for the index, evaluated on
-actions when the files are read directly, so the two paths can never disagree.
+"""The one query of the action log, and the one of meetings: each compiled to SQL
+for the index and evaluated on records read from the files, so the two paths can
+never disagree.
 
-Every reader that lists actions builds an ``ActionQuery``; nothing else writes
-SQL about actions. With ``ESCG_CROSSCHECK=1`` (set by the test suite) every
-query runs both ways and a difference is an error.
+Every reader that lists actions builds an ``ActionQuery``, and every reader that
+asks for some meetings a ``MeetingQuery``; nothing else writes SQL about them.
+With ``ESCG_CROSSCHECK=1`` (set by the test suite) every query runs both ways and
+a difference is an error.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from escg.records import record
 from datetime import date
 from typing import Any
 
-from escg.model import ActionStatus, Action
+from escg.model import ActionStatus, Action, MeetingStatus, MeetingSummary
 
 OPEN = (ActionStatus.OPEN,)
 CLOSED = tuple(status for status in ActionStatus if status.closed)
@@ -100,3 +102,63 @@ class ActionQuery:
 
     def run(self, actions: list[Action]) -> list[Action]:
         return self.order([action for action in actions if self.matches(action)])
+
+
+@record(frozen=True)
+class MeetingQuery:
+    """Which meetings (as their summaries), in date then id order, or the reverse.
+
+    A meeting matches when it has id ``ident``, is dated ``day``, on or after
+    ``from_day``, on or before ``to_day``, comes strictly after or before the
+    (date, id) of ``after`` or ``before``, and is not cancelled with
+    ``not_cancelled``: each only when given. ``limit`` keeps the first few."""
+
+    ident: str | None = None
+    day: date | None = None
+    from_day: date | None = None
+    to_day: date | None = None
+    after: tuple[date, str] | None = None
+    before: tuple[date, str] | None = None
+    not_cancelled: bool = False
+    newest_first: bool = False
+    limit: int | None = None
+
+    # --- as SQL, on the index's meetings table ---------------------------------
+
+    def sql(self) -> tuple[str, tuple[Any, ...], str, int | None]:
+        """(WHERE condition, parameters, ORDER BY, LIMIT) on the index's ``meetings`` table."""
+        where: list[str] = []
+        params: list[Any] = []
+        for test, value in (("id = ?", self.ident), ("date = ?", self.day), ("date >= ?", self.from_day),
+                            ("date <= ?", self.to_day)):
+            if value is not None:
+                where.append(test)
+                params.append(value if isinstance(value, str) else value.isoformat())
+        # A row value, which SQLite answers from meetings_by_date: the same test written with
+        # OR read every meeting and sorted them (43 ms at 33,700 meetings, not 0.01).
+        for test, key in (("(date, id) > (?, ?)", self.after), ("(date, id) < (?, ?)", self.before)):
+            if key is not None:
+                where.append(test)
+                params += [key[0].isoformat(), key[1]]
+        if self.not_cancelled:
+            where.append("status != ?")
+            params.append(MeetingStatus.CANCELLED.value)
+        order = "date DESC, id DESC" if self.newest_first else "date, id"
+        return " AND ".join(where), tuple(params), order, self.limit
+
+    # --- in Python, on summaries made from the files -----------------------------
+
+    def matches(self, meeting: MeetingSummary) -> bool:
+        key = (meeting.date, meeting.id)
+        return ((self.ident is None or meeting.id == self.ident)
+                and (self.day is None or meeting.date == self.day)
+                and (self.from_day is None or meeting.date >= self.from_day)
+                and (self.to_day is None or meeting.date <= self.to_day)
+                and (self.after is None or key > self.after)
+                and (self.before is None or key < self.before)
+                and not (self.not_cancelled and meeting.status.cancelled))
+
+    def run(self, meetings: list[MeetingSummary]) -> list[MeetingSummary]:
+        found = sorted((m for m in meetings if self.matches(m)), key=lambda m: (m.date, m.id),
+                       reverse=self.newest_first)
+        return found[: self.limit] if self.limit else found
