@@ -3,8 +3,10 @@
 The library is importable without Typer or rich, and layered; a module imports
 only from its own layer or lower ones (tests/test_layers.py enforces it):
 
-0. ``argv`` (the root's options in a command line), ``errors``, ``model`` (the domain as record classes and status enums; ``records`` makes them), ``dates``,
-   ``ids``, ``formats``, ``ical`` (iCalendar text), ``digests`` (SHA without OpenSSL's import): pure, no I/O.
+0. ``argv`` (the root's options in a command line), ``errors``, ``patterns`` (regular
+   expressions compiled when first used), ``model`` (the domain as record classes and
+   status enums; ``records`` makes them), ``dates``, ``ids``, ``formats``, ``ical``
+   (iCalendar text), ``digests`` (SHA without OpenSSL's import): pure, no I/O.
 1. ``store`` (finding a store, the one loader, the index, the action query,
    atomic writes under a lock, the worker processes that read a whole store),
    ``render`` (the Jinja environment), ``mail``.

@@ -1,13 +1,8 @@
 """The package is layered, and no module imports a module of a higher layer.
 
-The layers, lowest first (escg/__init__.py says the same):
-
-0. errors, patterns, digests, model, dates, ids, formats, ical: pure, no I/O
-1. store (files, loader, query, index, the Store) and render, mail: I/O of one kind
-2. people < meetings < agenda < actions < attendance < interests < minutes: the domain, in order
-3. documents, confidential, reschedule, calendar, circulation, invitations, check, minutes_doc, attendance_report: work that spans the domain
-4. pdf, word, spreadsheet, importer, publish: the documents members receive, import, and the public website
-5. cli, console: the command line
+The layers, lowest first, are LAYERS below; escg/__init__.py's docstring describes
+them for a reader, and a test holds it to naming exactly these modules, in these
+layers (the domain's seven in their order).
 
 Imports inside functions count: a lazy import is still a dependency, and a loop
 of lazy imports is still a loop.
@@ -109,3 +104,17 @@ def test_the_builtin_digests_agree_with_hashlib():
     for data in (b"", b"escg", "M\u00fcnster \u2014 agenda".encode(), bytes(range(256)) * 40):
         assert digests.sha1(data).hexdigest() == hashlib.sha1(data).hexdigest()
         assert digests.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_the_package_docstring_names_the_layers_the_test_enforces():
+    import re
+
+    import escg
+
+    paragraphs = re.split(r"\n(?=\d\. )", escg.__doc__)[1:]
+    said = [re.findall(r"``([a-z_]+)``", paragraph) for paragraph in paragraphs]
+    top = lambda layers: {name.split(".")[0] for layer in layers for name in layer if name != "__main__"}  # noqa: E731
+    domain = [name for layer in LAYERS[2:9] for name in layer]
+    assert [set(names) for names in said] == [top(LAYERS[:1]), top(LAYERS[1:2]), set(domain), top(LAYERS[9:10]),
+                                              top(LAYERS[10:11]), top(LAYERS[11:])]
+    assert said[2] == domain  # people < meetings < agenda < actions < attendance < interests < minutes
