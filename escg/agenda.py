@@ -58,7 +58,7 @@ def standing_item(store: Store, meeting: model.Meeting, standing: model.Standing
         org=org,
         minutes=standing.minutes,
         standing=standing.id,
-        status="accepted",
+        status=model.ItemStatus.ACCEPTED,
     )
 
 
@@ -107,7 +107,7 @@ def exclusion_item(store: Store, meeting: model.Meeting) -> model.AgendaItem:
     chair = meeting.chair or store.group.chair
     return model.AgendaItem(title=EXCLUSION_TITLE, purpose="decision", presenter=chair,
                             org=store.people[chair].org if chair in store.people else None,
-                            minutes=2, standing=EXCLUSION, status="accepted")
+                            minutes=2, standing=EXCLUSION, status=model.ItemStatus.ACCEPTED)
 
 
 def with_exclusion(store: Store, meeting: model.Meeting, items: list[model.AgendaItem]) -> list[model.AgendaItem]:
@@ -206,7 +206,7 @@ def build(store: Store, text: str | None) -> tuple[Agenda, int]:
         plan = store.forward_plan
         aimed = [item for item in plan if item.aim in (meeting.id, meeting.id[:7])] if meeting.status.upcoming else []
         for item in aimed:
-            _insert(store, meeting, model.AgendaItem(**{**item.__dict__, "source": None, "status": "accepted",
+            _insert(store, meeting, model.AgendaItem(**{**item.__dict__, "source": None, "status": model.ItemStatus.ACCEPTED,
                                                         "aim": None}))
         meeting.items = with_exclusion(store, meeting, meeting.items)  # an aimed item may be confidential
         if aimed:
@@ -321,7 +321,7 @@ def add_item(store: Store, title: str, *, meeting: str | None = None, forward_pl
         item = model.AgendaItem(
             title=title, purpose=purpose, presenter=presenter, org=org, theme=theme,
             minutes=minutes, papers=checked, submitted_by=submitted_by,
-            submitted=dates.today(), status="proposed" if forward_plan or aim else "accepted",
+            submitted=dates.today(), status=model.ItemStatus.PROPOSED if forward_plan or aim else model.ItemStatus.ACCEPTED,
             confidential=confidential_reason(store, confidential) if confidential is not None else None,
             public_title=public_title,
         )
@@ -447,7 +447,7 @@ def defer_item(store: Store, text: str | None, number: int, *, to: str | None = 
         if forward_plan:
             if to is not None:
                 raise InputError("give --to or --forward-plan, not both")
-            moved.status = "deferred"
+            moved.status = model.ItemStatus.DEFERRED
             plan = store.forward_plan
             plan.append(moved)
             meetings.write(txn, store, meeting)
@@ -475,7 +475,7 @@ def place_item(store: Store, number: int, text: str | None) -> str:
         target = meetings.resolve(store, text)
         _check_open(target)
         item = plan.pop(number - 1)
-        placed = model.AgendaItem(**{**item.__dict__, "source": None, "status": "accepted"})
+        placed = model.AgendaItem(**{**item.__dict__, "source": None, "status": model.ItemStatus.ACCEPTED})
         _insert(store, target, placed)
         meetings.write(txn, store, target)
         write_forward_plan(txn, store, plan)

@@ -255,7 +255,7 @@ def paper_reminders(store: Store, config: mail.Settings, meeting: model.Meeting,
     by_presenter: dict[str, list[dict[str, Any]]] = {}
     for row in agenda_of(store, meeting).rows:
         item = row.item
-        if item.standing or not item.presenter or item.status != "accepted":
+        if item.standing or not item.presenter or item.status != model.ItemStatus.ACCEPTED:
             continue
         missing = [paper_name(p) for p in item.papers
                    if not model.WEB_LINK.fullmatch(p) and not (store.root / p).is_file()]

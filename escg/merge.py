@@ -34,13 +34,15 @@ import tomlkit
 from tomlkit.items import AoT
 
 from escg.errors import InputError
+from escg.model import MeetingStatus
 from escg.store import loader
 from escg.store.edit import _trim, plain, readable
 
 _MISSING = object()
-# A meeting's lifecycle, in order: when one side moved it on (attendance recorded: held) and
-# the other further (a minute written: minutes-draft), the merge is the later, not a conflict.
-LIFECYCLE = ("planned", "agenda-published", "held", "minutes-draft", "minutes-approved")
+# A meeting's lifecycle, in order (MeetingStatus's, but for cancelled): when one side moved it
+# on (attendance recorded: held) and the other further (a minute written: minutes-draft), the
+# merge is the later, not a conflict.
+LIFECYCLE = tuple(status.value for status in MeetingStatus if not status.cancelled)
 
 
 def _resolve(key: str, ours: Any, theirs: Any) -> Any:

@@ -19,7 +19,25 @@ from typing import Any
 SECTORS = ("council", "police", "fire", "health", "education", "voluntary", "other")
 MEMBERSHIPS = ("member", "deputy", "adviser", "guest")
 PURPOSES = ("decision", "discussion", "information", "assurance", "deep dive")
-ITEM_STATUSES = ("proposed", "accepted", "deferred", "withdrawn")
+
+
+class ItemStatus(StrEnum):
+    """An agenda item's standing: proposed (awaiting the chair's yes), accepted, deferred
+    (to a later meeting) or withdrawn. Ask ``shown``, not the literals."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def shown(self) -> bool:
+        """On the agenda: accepted, or proposed (marked as such)."""
+        return self in (ItemStatus.ACCEPTED, ItemStatus.PROPOSED)
+
+
+ITEM_STATUSES = tuple(status.value for status in ItemStatus)
+_ITEM_STATUS = {status.value: status for status in ItemStatus}  # as ItemStatus(v), without Enum's call
 
 
 class MeetingStatus(StrEnum):
@@ -484,7 +502,7 @@ class AgendaItem:
     papers: list[str] = field(default_factory=list)
     submitted_by: str | None = None
     submitted: date | None = None
-    status: str = "accepted"
+    status: ItemStatus = ItemStatus.ACCEPTED
     standing: str | None = None
     deferred_from: str | None = None
     # Who presented it at the meeting, when not the presenter named on the agenda.
@@ -509,7 +527,7 @@ class AgendaItem:
             ("presenter", self.presenter), ("org", self.org), ("theme", self.theme),
             ("minutes", self.minutes), ("papers", self.papers),
             ("submitted_by", self.submitted_by), ("submitted", self.submitted),
-            ("status", self.status), ("deferred_from", self.deferred_from),
+            ("status", str(self.status)), ("deferred_from", self.deferred_from),
             ("presented_by", self.presented_by), ("aim", self.aim), ("notes", self.notes), ("decisions", self.decisions),
             ("declarations", [d.to_toml() for d in self.declarations]),
             ("confidential", self.confidential), ("public_title", self.public_title),
@@ -580,7 +598,7 @@ def item_from_toml(entry: dict, path: Path, problems: Problems) -> AgendaItem:
         papers=_papers(entry, path, problems),
         submitted_by=_text(entry, "submitted_by", path, problems),
         submitted=_date(entry, "submitted", path, problems),
-        status=_choice(entry, "status", ITEM_STATUSES, "accepted", path, problems),
+        status=_ITEM_STATUS[_choice(entry, "status", ITEM_STATUSES, ItemStatus.ACCEPTED.value, path, problems)],
         standing=_text(entry, "standing", path, problems),
         deferred_from=_text(entry, "deferred_from", path, problems),
         presented_by=_text(entry, "presented_by", path, problems),
@@ -678,7 +696,7 @@ class Meeting:
         return data
 
 
-SHOWN_ITEMS = ("accepted", "proposed")  # item statuses that appear on an agenda
+SHOWN_ITEMS = tuple(status for status in ItemStatus if status.shown)  # the item statuses on an agenda
 
 
 @record

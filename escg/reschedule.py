@@ -34,7 +34,7 @@ def cancel(store: Store, text: str, reason: str | None = None) -> tuple[model.Me
         write(txn, store, meeting)
         if placed:
             plan = store.forward_plan
-            plan += [model.AgendaItem(**{**item.__dict__, "source": None, "status": "deferred",
+            plan += [model.AgendaItem(**{**item.__dict__, "source": None, "status": model.ItemStatus.DEFERRED,
                                          "deferred_from": meeting.id}) for item in placed]
             agenda.write_forward_plan(txn, store, plan)
     return meeting, len(placed)
