@@ -551,6 +551,28 @@ class Plan:
 IMPORT_NOTE = "Imported from the action log: "
 
 
+PREVIEW_KEYS = ["row", "id", "title", "owner", "org", "due", "status", "meeting", "item", "theme", "closed", "updates"]
+
+
+def preview(store: Store, plan: Plan) -> list[dict[str, Any]]:
+    """A row for each action of ``plan``, as `escg import actions` prints them (docs/json.md):
+    PREVIEW_KEYS, and for the table ``notes`` (its updates' notes) and ``owner_name``."""
+    rows = []
+    for row in plan.rows:
+        action = row.action
+        person = store.people.get(action.owner)
+        rows.append({
+            "row": row.number, "id": action.id, "title": action.title, "owner": action.owner, "org": action.org,
+            "due": action.due.isoformat() if action.due else None, "status": action.status.value,
+            "meeting": action.meeting, "item": action.item, "theme": action.theme,
+            "closed": action.closed.isoformat() if action.closed else None,
+            "updates": [{"date": u.date.isoformat(), "note": u.note} for u in action.updates],
+            "notes": "; ".join(u.note for u in action.updates),
+            "owner_name": person.name if person else action.owner,
+        })
+    return rows
+
+
 def already_imported(store: Store, rows: list[Row]) -> tuple[list[Row], list[str]]:
     """The rows not in the store yet, and a warning for each that is: one imported before
     (its ref in an import note, or kept as its id) or an action with the same text and owner.

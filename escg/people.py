@@ -19,9 +19,22 @@ def person_json(person: model.Person) -> dict[str, Any]:
             "left": person.left.isoformat() if person.left else None}
 
 
+def person_record(person: model.Person) -> dict[str, Any]:
+    """What `escg person show --json` prints (docs/json.md): the person, and whom they deputise for."""
+    return {**person_json(person), "deputy_for": person.deputy_for}
+
+
+ORG_KEYS = ["id", "name", "sector"]  # org_json's, in order: the columns of `org list --json|csv`
+
+
 def org_json(org: model.Organisation) -> dict[str, Any]:
     """The JSON contract for an organisation (docs/json.md)."""
     return {"id": org.id, "name": org.name, "sector": org.sector}
+
+
+def org_record(store: Store, org: model.Organisation) -> dict[str, Any]:
+    """What `escg org show --json` prints (docs/json.md): the organisation and its people's ids."""
+    return {**org_json(org), "people": sorted(p.id for p in store.people.values() if p.org == org.id)}
 
 
 def get_org(store: Store, ident: str) -> model.Organisation:

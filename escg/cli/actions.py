@@ -254,10 +254,10 @@ def action_history(ctx: Context, ident: IdArgument, format: FormatOption = Forma
     Example: escg action history A-024
     """
     from escg.actions import get_action
-    from escg.sync import history
+    from escg.sync import HISTORY_KEYS, history
 
     s = store(ctx)
     action = get_action(s, ident)
     rows = history(s.root, s.action_paths_of(action.id)[0])
     emit(rows, [("date", "Date"), ("author", "Author"), ("subject", "Subject")], fmt(format, json),
-         keys=["commit", "date", "author", "subject"], empty=f"no commits of {action.id} yet")
+         keys=HISTORY_KEYS, empty=f"no commits of {action.id} yet")

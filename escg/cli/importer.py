@@ -15,7 +15,6 @@ app = Group(help="Bring records kept elsewhere into the store: an action log fro
 
 COLUMNS = [("id", "Id"), ("row", "Row"), ("owner", "Owner"), ("due", "Due"), ("status", "Status"), ("title", "Action"),
            ("notes", "Notes")]
-KEYS = ["row", "id", "title", "owner", "org", "due", "status", "meeting", "item", "theme", "closed", "updates"]
 
 
 @app.command("actions")
@@ -46,7 +45,7 @@ def import_actions(
     Example: escg import actions log.csv --map "Action lead=owner" --map "RAG=ignore"
     """
     from escg.importer import import_actions as write_all
-    from escg.importer import plan_import
+    from escg.importer import PREVIEW_KEYS, plan_import, preview
 
     s = store(ctx)
     plan = plan_import(s, file, maps=map_ or [], sheet=sheet)
@@ -56,24 +55,12 @@ def import_actions(
     say(f"columns: {mapped}")
     if not dry_run:
         write_all(s, plan)
-    rows = []
-    for row in plan.rows:
-        action = row.action
-        person = s.people.get(action.owner)
-        rows.append({
-            "row": row.number, "id": action.id, "title": action.title, "owner": action.owner, "org": action.org,
-            "due": action.due.isoformat() if action.due else None, "status": action.status.value,
-            "meeting": action.meeting, "item": action.item, "theme": action.theme,
-            "closed": action.closed.isoformat() if action.closed else None,
-            "updates": [{"date": u.date.isoformat(), "note": u.note} for u in action.updates],
-            "notes": "; ".join(u.note for u in action.updates),
-            "owner_name": person.name if person else action.owner,
-        })
+    rows = preview(s, plan)
     output = fmt(format, json)
     if output == "table":
         for row in rows:
             row["owner"] = row["owner_name"]
-    emit(rows, COLUMNS, output, keys=KEYS, empty="the file has no actions to import")
+    emit(rows, COLUMNS, output, keys=PREVIEW_KEYS, empty="the file has no actions to import")
     count = len(rows)
     noun = "action" if count == 1 else "actions"
     if dry_run:

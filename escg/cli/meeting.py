@@ -212,10 +212,10 @@ def meeting_history(ctx: Context, meeting: MeetingArgument = None,
     Example: escg meeting history 2026-12-03
     """
     from escg.meetings import resolve
-    from escg.sync import history
+    from escg.sync import HISTORY_KEYS, history
 
     s = store(ctx)
     found = resolve(s, meeting)
     rows = history(s.root, s.meeting_path(found.id))
     emit(rows, [("date", "Date"), ("author", "Author"), ("subject", "Subject")], fmt(format, json),
-         keys=["commit", "date", "author", "subject"], empty=f"no commits of meeting {found.id} yet")
+         keys=HISTORY_KEYS, empty=f"no commits of meeting {found.id} yet")

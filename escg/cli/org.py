@@ -47,7 +47,9 @@ def org_list(ctx: Context, format: FormatOption = Format.table, json: JsonFlag =
     """
     s = store(ctx)
     rows = [_row(o, s.people) for o in sorted(s.orgs.values(), key=lambda o: o.id)]
-    emit(rows, COLUMNS, fmt(format, json), keys=["id", "name", "sector"], empty="no organisations yet")
+    from escg.people import ORG_KEYS
+
+    emit(rows, COLUMNS, fmt(format, json), keys=ORG_KEYS, empty="no organisations yet")
 
 
 @app.command("show")
@@ -57,15 +59,13 @@ def org_show(ctx: Context, ident: Annotated[str, Argument(metavar="ID")],
 
     Example: escg org show police --json
     """
-    from escg.people import get_org
+    from escg.people import get_org, org_record
 
     s = store(ctx)
     org = get_org(s, ident)
-    people = sorted(p.id for p in s.people.values() if p.org == org.id)
-    from escg.people import org_json
-
-    record = {**org_json(org), "people": people}
-    emit_record(record, fmt(format, json), [("Id", org.id), ("Name", org.name), ("Sector", org.sector), ("People", people)])
+    record = org_record(s, org)
+    emit_record(record, fmt(format, json), [("Id", org.id), ("Name", org.name), ("Sector", org.sector),
+                                            ("People", record["people"])])
 
 
 @app.command("edit")

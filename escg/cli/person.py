@@ -81,11 +81,11 @@ def person_show(ctx: Context, ident: Annotated[str, Argument(metavar="ID")],
 
     Example: escg person show helen-marsh
     """
-    from escg.people import get_person
+    from escg.people import get_person, person_record
 
     s = store(ctx)
     person = get_person(s, ident)
-    record = {**person_json(person), "deputy_for": person.deputy_for}
+    record = person_record(person)
     org = s.orgs.get(person.org)
     emit_record(record, fmt(format, json), [
         ("Id", person.id), ("Name", person.name), ("Organisation", org.name if org else person.org),
