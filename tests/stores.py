@@ -479,3 +479,14 @@ def build_once(tmp_path_factory, name: str, build, *, today: str = TODAY) -> Pat
         patch.delenv("ESCG_LOCK_TIMEOUT", raising=False)
         build(Run(), store)
     return store
+
+
+def meeting_store_with(tmp_path_factory, name: str, commands: list) -> Path:
+    """The meeting store (people and three meetings, written as files) with ``commands``
+    run on it once, through the CLI, for a module's tests to take a ``copy_store`` of."""
+    def build(run, store: Path) -> None:
+        add_meetings(add_people(write_empty_store(store)))
+        for command in commands:
+            run(command)
+
+    return build_once(tmp_path_factory, name, build)

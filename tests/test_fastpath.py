@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 import pytest
+
+import stores
 from typer.testing import CliRunner
 
 from escg.cli import fast, full_app
@@ -16,19 +18,25 @@ TYPER = "import sys; from escg.cli.typer_app import main; sys.argv = ['escg'] + 
 CONSOLE = "import sys; from escg.console import main; sys.argv = ['escg'] + sys.argv[1:]; main()"
 
 
+@pytest.fixture(scope="module")
+def review_template(tmp_path_factory):
+    return stores.meeting_store_with(tmp_path_factory, "review", [
+        "agenda add 'Violence update' --meeting 2026-10-01 --presenter bob --theme partnership",
+        "agenda new 2026-10-01",
+        "attend 2026-10-01 --present ann-chair,bob --apologies cat",
+        "minutes decide 2026-10-01 5 'Agreed the plan.'",
+        "action add 'Overdue' --owner bob --due 2026-11-20 --meeting 2026-10-01 --item 5",
+        "action add 'Soon' --owner cat --due 2026-12-01 --theme health",
+        "action add 'Later' --owner ann-chair --due 2027-03-01",
+        "action add 'Undated, with \"quotes\", commas; and é' --owner dan",
+        "action add 'Closed' --owner bob --due 2026-11-01",
+        "action done A-005 --note 'Done, with a comma'",
+    ])
+
+
 @pytest.fixture
-def review_store(run, meeting_store):
-    run("agenda add 'Violence update' --meeting 2026-10-01 --presenter bob --theme partnership")
-    run("agenda new 2026-10-01")
-    run("attend 2026-10-01 --present ann-chair,bob --apologies cat")
-    run("minutes decide 2026-10-01 5 'Agreed the plan.'")
-    run("action add 'Overdue' --owner bob --due 2026-11-20 --meeting 2026-10-01 --item 5")
-    run("action add 'Soon' --owner cat --due 2026-12-01 --theme health")
-    run("action add 'Later' --owner ann-chair --due 2027-03-01")
-    run("action add 'Undated, with \"quotes\", commas; and é' --owner dan")
-    run("action add 'Closed' --owner bob --due 2026-11-01")
-    run("action done A-005 --note 'Done, with a comma'")
-    return meeting_store
+def review_store(review_template, store_dir):
+    return stores.copy_store(review_template, store_dir)
 
 
 def same_but_uid(mine, theirs) -> bool:

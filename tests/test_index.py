@@ -5,17 +5,29 @@ import os
 
 import pytest
 
+import stores
+
 from escg.store import Store
 from escg.store.index import INDEX_NAME
 
 
+@pytest.fixture(scope="module")
+def indexed_template(tmp_path_factory):
+    def build(run, store):
+        stores.add_people(stores.write_empty_store(store))
+        for n in range(6):
+            run(["action", "add", f"Action {n}", "--owner", "bob", "--due", f"2026-12-0{n + 1}"])
+        run("action done A-006")
+
+    return stores.build_once(tmp_path_factory, "indexed", build)
+
+
 @pytest.fixture
-def indexed(run, people_store):
-    for n in range(6):
-        run(["action", "add", f"Action {n}", "--owner", "bob", "--due", f"2026-12-0{n + 1}"])
-    run("action done A-006")
-    assert (people_store / INDEX_NAME).exists()
-    return people_store
+def indexed(indexed_template, store_dir, run):
+    root = stores.copy_store(indexed_template, store_dir)
+    run("actions --json")  # the copy has no index: make it
+    assert (root / INDEX_NAME).exists()
+    return root
 
 
 def ids(run, args="actions --json"):

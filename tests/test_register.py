@@ -10,17 +10,25 @@ import stores
 # (police), eve a guest (nhs). Today is 2026-11-23.
 
 
+@pytest.fixture(scope="module")
+def history_template(tmp_path_factory):
+    def build(run, store):
+        stores.add_meetings(stores.add_people(stores.write_empty_store(store)))
+        for day in ("2026-06-04", "2026-08-06", "2026-09-03"):
+            stores.write_meeting(store, day, stores.planned_meeting(day))
+        stores.write_meeting(store, "2026-07-02", stores.cancelled_meeting("2026-07-02", "No business"))
+        run("attend 2026-06-04 --present ann-chair,bob --apologies cat")
+        run("attend 2026-08-06 --present ann-chair --sub cat=eve --absent bob")
+        run("attend 2026-10-01 --present ann-chair,dan --apologies bob")
+        # 2026-09-03 is held (past, not cancelled) but has no attendance recorded.
+
+    return stores.build_once(tmp_path_factory, "attendance-history", build)
+
+
 @pytest.fixture
-def history(run, meeting_store):
+def history(history_template, store_dir):
     """Four past meetings: three with attendance recorded, one without, and a cancelled one."""
-    for day in ("2026-06-04", "2026-08-06", "2026-09-03"):
-        stores.write_meeting(meeting_store, day, stores.planned_meeting(day))
-    stores.write_meeting(meeting_store, "2026-07-02", stores.cancelled_meeting("2026-07-02", "No business"))
-    run("attend 2026-06-04 --present ann-chair,bob --apologies cat")
-    run("attend 2026-08-06 --present ann-chair --sub cat=eve --absent bob")
-    run("attend 2026-10-01 --present ann-chair,dan --apologies bob")
-    # 2026-09-03 is held (past, not cancelled) but has no attendance recorded.
-    return meeting_store
+    return stores.copy_store(history_template, store_dir)
 
 
 def rows(run, args="attendance --json"):

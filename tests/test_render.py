@@ -3,18 +3,26 @@
 from html.parser import HTMLParser
 
 import pytest
+
+import stores
 from markdown_it import MarkdownIt
 
 HOSTILE = '<script>alert("x")</script> & **bold** | pipe [link](https://evil.example)'
 
 
+@pytest.fixture(scope="module")
+def agenda_template(tmp_path_factory):
+    return stores.meeting_store_with(tmp_path_factory, "agenda", [
+        ["agenda", "add", "Violence & vulnerability: <update>", "--presenter", "bob", "--theme", "partnership",
+         "--minutes", "20", "--purpose", "decision"],
+        ["agenda", "add", HOSTILE, "--presenter", "cat", "--minutes", "10"],
+        "agenda new",
+    ])
+
+
 @pytest.fixture
-def agenda_store(run, meeting_store):
-    run(["agenda", "add", "Violence & vulnerability: <update>", "--presenter", "bob", "--theme", "partnership",
-         "--minutes", "20", "--purpose", "decision"])
-    run(["agenda", "add", HOSTILE, "--presenter", "cat", "--minutes", "10"])
-    run("agenda new")
-    return meeting_store
+def agenda_store(agenda_template, store_dir):
+    return stores.copy_store(agenda_template, store_dir)
 
 
 class Collector(HTMLParser):

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+import stores
+
 from escg.cli import full_app
 from escg.store import journal
 
@@ -33,15 +35,21 @@ class Killed(BaseException):
     """The process dies here: nothing after this runs, not even clean-up."""
 
 
+@pytest.fixture(scope="module")
+def busy_template(tmp_path_factory):
+    return stores.meeting_store_with(tmp_path_factory, "busy", [
+        "agenda add 'Serious violence' --meeting 2026-12-03 --presenter bob",
+        "agenda add 'Deferred before' --meeting 2026-12-03 --presenter cat",
+        "agenda add 'Winter plan' --forward-plan --presenter cat",
+        "agenda new 2026-12-03",
+        "agenda defer 6 -m 2026-12-03 --to 2027-02-04",  # so moving 2026-12-03 has references to follow
+        "attend 2026-10-01 --present ann-chair,bob",
+    ])
+
+
 @pytest.fixture
-def busy(run, meeting_store):
-    run("agenda add 'Serious violence' --meeting 2026-12-03 --presenter bob")
-    run("agenda add 'Deferred before' --meeting 2026-12-03 --presenter cat")
-    run("agenda add 'Winter plan' --forward-plan --presenter cat")
-    run("agenda new 2026-12-03")
-    run("agenda defer 6 -m 2026-12-03 --to 2027-02-04")  # so moving 2026-12-03 has references to follow
-    run("attend 2026-10-01 --present ann-chair,bob")
-    return meeting_store
+def busy(busy_template, store_dir):
+    return stores.copy_store(busy_template, store_dir)
 
 
 def records(store: Path) -> dict[str, bytes]:
