@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from escg.records import record
 from datetime import datetime, time, timedelta
+from collections.abc import Callable
 from typing import Any
 
 from escg import dates, ids, meetings, model
@@ -128,6 +129,21 @@ def confidential_reasons(store: Store, meeting_id: str | None) -> dict[int, str]
     if meeting is None or not meeting.has_confidential_items:
         return {}
     return {row.number: row.item.confidential for row in agenda_of(store, meeting).rows if row.item.confidential}
+
+
+def reason_finder(store: Store) -> Callable[[str | None, int | None], str]:
+    """A function giving why item ``number`` of meeting ``meeting_id`` is confidential, or ""
+    (each meeting looked up once): an action raised there is confidential for that reason."""
+    reasons: dict[str, dict[int, str]] = {}
+
+    def reason(meeting_id: str | None, number: int | None) -> str:
+        if not (meeting_id and number):
+            return ""
+        if meeting_id not in reasons:
+            reasons[meeting_id] = confidential_reasons(store, meeting_id)
+        return reasons[meeting_id].get(number, "")
+
+    return reason
 
 
 def draft_items(store: Store, meeting: model.Meeting) -> list[model.AgendaItem]:

@@ -121,18 +121,10 @@ def public_title(item: model.AgendaItem) -> str:
 def action_marker(store: Any):
     """A function telling whether an action was raised at a confidential item (each
     meeting looked up once)."""
-    from escg.agenda import confidential_reasons
+    from escg.agenda import reason_finder
 
-    reasons: dict[str, dict[int, str]] = {}
-
-    def confidential(action: model.Action) -> bool:
-        if not (action.meeting and action.item):
-            return False
-        if action.meeting not in reasons:
-            reasons[action.meeting] = confidential_reasons(store, action.meeting)
-        return action.item in reasons[action.meeting]
-
-    return confidential
+    reason = reason_finder(store)
+    return lambda action: bool(reason(action.meeting, action.item))
 
 
 # --- the check ------------------------------------------------------------------------

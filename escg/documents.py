@@ -12,7 +12,7 @@ from typing import Any
 
 from escg import dates, model
 from escg.actions import RAG_LABELS, Selection, carried_forward, counts, view
-from escg.agenda import EXCLUSION, agenda_of, confidential_reasons, exclusion_text, item_json, paper_name
+from escg.agenda import EXCLUSION, agenda_of, exclusion_text, item_json, paper_name, reason_finder
 from escg.attendance import attendance_json, quorum
 from escg.meetings import following_meeting, meeting_json, previous_meeting, resolve_summary, when
 from escg.minutes import live_record
@@ -22,15 +22,10 @@ from escg.store import ActionQuery, Store
 def confidential_marker(store: Store):
     """A function that marks an action's view (from actions.view) ``confidential`` (and
     gives its ``reason``) when it was raised at a confidential item; meetings looked up once."""
-    reasons: dict[str, dict[int, str]] = {}
+    reason_of = reason_finder(store)
 
     def mark(entry: dict[str, Any]) -> dict[str, Any]:
-        meeting_id, number = entry.get("meeting_id"), entry.get("item_number")
-        reason = ""
-        if meeting_id and number:
-            if meeting_id not in reasons:
-                reasons[meeting_id] = confidential_reasons(store, meeting_id)
-            reason = reasons[meeting_id].get(number, "")
+        reason = reason_of(entry.get("meeting_id"), entry.get("item_number"))
         entry["confidential"] = bool(reason)
         entry["reason"] = reason
         return entry

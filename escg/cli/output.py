@@ -19,9 +19,6 @@ from escg.cli.params import echo
 from escg.formats import plain_cell, text, to_csv, to_json, visible
 
 
-TABLE_FORMATS = ("table", "md", "json", "csv")
-
-
 Column = tuple[str, str]  # (key in the row, header shown in table/md)
 
 
