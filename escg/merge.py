@@ -287,7 +287,10 @@ def read_side(path: Path, side: str) -> str:
         problem = loaded.problems[0]
         where = f" (line {problem.line})" if problem.line else ""
         raise InputError(f"cannot merge: {side}: {problem.message}{where}")
-    return loaded.text or ""
+    # Newlines as read_text gave them, which the driver read before: tomlkit keeps a line's
+    # \r\n where it leaves the line alone and writes \n where it makes one, so a CRLF side
+    # would come out with both.
+    return (loaded.text or "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse(text: str, side: str) -> Any:

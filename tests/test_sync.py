@@ -197,3 +197,16 @@ def test_the_merge_driver_reads_each_side_as_a_store_file_and_merges_lines_when_
     ours.write_text('venue = "Room 1"\nnote = [\n')
     result = run(["merge-driver", str(base), str(ours), str(theirs), "x.toml"], code=1)
     assert "cannot merge: ours: invalid TOML" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_merge_driver_writes_one_kind_of_newline_for_a_crlf_side(tmp_path, run):
+    """git may hand the driver CRLF text (core.autocrlf): the merge comes out with \\n
+    throughout, as the driver wrote it before it read sides through the loader."""
+    base, ours, theirs = (tmp_path / name for name in ("base.toml", "ours.toml", "theirs.toml"))
+    lines = ['date = 2026-12-03', 'status = "planned"', 'venue = "a"', '', '[[items]]', 'title = "x"', 'minutes = 10']
+    base.write_bytes("\r\n".join(lines + [""]).encode())
+    ours.write_bytes("\r\n".join([*lines[:1], 'status = "held"', *lines[2:], ""]).encode())
+    theirs.write_bytes("\r\n".join([*lines[:2], 'venue = "b"', *lines[3:6], "minutes = 20", ""]).encode())
+    run(["merge-driver", str(base), str(ours), str(theirs), "meetings/2026/2026-12-03.toml"])
+    merged = ours.read_bytes()
+    assert b"\r" not in merged and b'status = "held"' in merged and b'venue = "b"' in merged and b"minutes = 20" in merged
