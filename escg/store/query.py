@@ -72,7 +72,8 @@ class ActionQuery:
         if dues:  # as matches(): only an open action is late or due soon
             where.append(f"status = ? AND due IS NOT NULL AND ({' OR '.join(dues)})")
             params += [ActionStatus.OPEN.value, *due_params]
-        order = "due IS NULL, due, number, id" if self.by_due else "number, id"
+        # path last: two files of one id (a clashing merge) come in the order the files are read
+        order = "due IS NULL, due, number, id, path" if self.by_due else "number, id, path"
         return " AND ".join(where), tuple(params), order
 
     # --- in Python, on actions read from their files --------------------------
