@@ -70,9 +70,9 @@ def reminders(store: Store, config: mail.Settings, *, owner: str | None = None,
             "all": all_open,
         }
         subject, text, html = _texts(store, "remind", context)
-        outgoing.append(mail.Outgoing(person.email, mail.build(
-            sender=sender, to=mail.mailbox(person.email, name), reply_to=reply_to,
-            subject=subject, text=text, html=html, auto=True, list_id=list_id(store, sender.domain)), label="remind"))
+        outgoing.append(mail.draft(
+            person.email, label="remind", sender=sender, to=mail.mailbox(person.email, name), reply_to=reply_to,
+            subject=subject, text=text, html=html, auto=True, list_id=list_id(store, sender.domain)))
     return outgoing, skipped
 
 
@@ -212,10 +212,10 @@ def document(store: Store, config: mail.Settings, what: str, meeting_text: str |
             message_id = root  # the first agenda begins the meeting's thread
         else:
             thread = root
-    outgoing = [mail.Outgoing(address, mail.build(
-        sender=sender, to=mail.mailbox(address, name), reply_to=reply_to, subject=subject,
+    outgoing = [mail.draft(
+        address, label=what, sender=sender, to=mail.mailbox(address, name), reply_to=reply_to, subject=subject,
         text=text, html=html, attachments=attachments, auto=True, message_id=message_id, thread=thread,
-        list_id=list_id(store, sender.domain)), label=what) for address, name in addresses]
+        list_id=list_id(store, sender.domain)) for address, name in addresses]
     return outgoing, skipped
 
 
@@ -277,9 +277,9 @@ def paper_reminders(store: Store, config: mail.Settings, meeting: model.Meeting,
                    "meeting": {"id": meeting.id, "when": meetings.when(meeting), "long_date": dates.long_date(meeting.date)},
                    "due": dates.long_date(due), "days": store.group.papers_days if days is None else days}
         subject, text, html = _texts(store, "papers", context)
-        outgoing.append(mail.Outgoing(person.email, mail.build(
-            sender=sender, to=mail.mailbox(person.email, name), reply_to=reply_to,
+        outgoing.append(mail.draft(
+            person.email, label="papers", sender=sender, to=mail.mailbox(person.email, name), reply_to=reply_to,
             subject=subject, text=text, html=html, auto=True, thread=thread_root(store, meeting, sender.domain),
-            list_id=list_id(store, sender.domain)), label="papers"))
+            list_id=list_id(store, sender.domain)))
     return outgoing, skipped
 

@@ -105,20 +105,29 @@ def _note(store: Store, meeting: model.Meeting) -> tuple[str, str, str]:
     return subject, text, page
 
 
-def message(store: Store, config: mail.Settings, meeting: model.Meeting, to: mail.Address,
-            ics: bytes) -> Any:
-    """One invitation: multipart/mixed of (text, HTML, text/calendar) and invite.ics."""
+def message(store: Store, config: mail.Settings, meeting: model.Meeting, address: str,
+            name: str | None, ics: bytes) -> mail.Outgoing:
+    """One invitation to ``address``: multipart/mixed of (text, HTML, text/calendar) and
+    invite.ics, built when it is written or sent."""
+    from functools import partial
+
     subject, text, page = _note(store, meeting)
     sender = mail.mailbox(config.sender or mail.PLACEHOLDER_SENDER, store.group.name)
     reply_to = mail.mailbox(config.reply_to) if config.reply_to else None
-    # escg.mail.build sets and proves From, To, Reply-To, Subject, Date and Message-ID;
-    # the calendar joins its alternatives, and the attachment makes it multipart/mixed.
     from escg.circulation import list_id, thread_root
 
     # In the meeting's thread (escg.circulation.thread_root), as its agenda and minutes are.
-    built = mail.build(sender=sender, to=to, reply_to=reply_to, subject=subject, text=text, html=page,
-                       auto=True, thread=thread_root(store, meeting, sender.domain),
-                       list_id=list_id(store, sender.domain))
+    parts = {"sender": sender, "to": mail.mailbox(address, name), "reply_to": reply_to, "subject": subject,
+             "text": text, "html": page, "auto": True, "thread": thread_root(store, meeting, sender.domain),
+             "list_id": list_id(store, sender.domain)}
+    return mail.draft(address, label="invite", make=partial(_build, meeting, parts, ics), attached=(ATTACHMENT,),
+                      **parts)
+
+
+def _build(meeting: model.Meeting, parts: dict[str, Any], ics: bytes) -> Any:
+    # escg.mail.build sets and proves From, To, Reply-To, Subject, Date and Message-ID;
+    # the calendar joins its alternatives, and the attachment makes it multipart/mixed.
+    built = mail.build(**parts)
     from email import policy
     from email.message import EmailMessage
 
@@ -145,7 +154,5 @@ def invitations(store: Store, config: mail.Settings, meeting_text: str | None,
     addresses, skipped = recipients(store, to)
     people = attendees(store, addresses)
     ics = invitation(store, meeting, people, organizer(store, config))
-    outgoing = [mail.Outgoing(address, message(store, config, meeting, mail.mailbox(address, name), ics),
-                              label="invite")
-                for address, name, _ in people]
+    outgoing = [message(store, config, meeting, address, name, ics) for address, name, _ in people]
     return meeting, outgoing, skipped

@@ -2,10 +2,12 @@
 
 Messages are ``email.message.EmailMessage``, multipart/alternative (plain text
 and HTML), with local papers attached. Every header value is checked for
-newlines and control characters before anything is sent. Delivery is one of:
-a dry run (print what would go), .eml files in a folder, SMTP (none, STARTTLS
-or TLS; the password only from the environment variable named in escg.toml),
-or a sendmail command. One recipient failing does not stop the others.
+newlines and control characters when a message is drafted (``draft``), before
+anything is sent. Delivery is one of: a dry run (print what would go, from the
+drafts, without importing the email package), .eml files in a folder, SMTP
+(none, STARTTLS or TLS; the password only from the environment variable named
+in escg.toml), or a sendmail command; the last three build every message
+before the first goes. One recipient failing does not stop the others.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ PLACEHOLDER_SENDER = "escg@localhost.invalid"
 
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from email.headerregistry import Address
     from email.message import EmailMessage
 
@@ -164,15 +168,53 @@ def check_address(email: str, refusal: str = "not an e-mail address: {0!r}") -> 
     return email
 
 
-def mailbox(email: str, name: str | None = None) -> Address:
+# What Python's email package quotes in a display name and in the part of an address
+# before the @ (email._header_value_parser's SPECIALS and DOT_ATOM_ENDS), so that
+# Mailbox writes an address as str(email.headerregistry.Address) does.
+_SPECIALS = frozenset('()<>@,:;."[]\\')
+_DOT_ATOM_ENDS = (_SPECIALS | frozenset(" \t")) - {"."}
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@record(frozen=True)
+class Mailbox:
+    """A checked address with an optional display name (``mailbox``), written as the
+    email package writes it (``str``), without importing that package: a dry run shows
+    what would be sent without building any message. ``address()`` is its
+    ``email.headerregistry.Address``, made when a message is built."""
+
+    email: str
+    name: str = ""
+
+    @property
+    def domain(self) -> str:
+        return self.email.rsplit("@", 1)[1]
+
+    @property
+    def addr_spec(self) -> str:
+        username, domain = self.email.rsplit("@", 1)
+        return (_quoted(username) if not _DOT_ATOM_ENDS.isdisjoint(username) else username) + "@" + domain
+
+    def __str__(self) -> str:
+        name = _quoted(self.name) if not _SPECIALS.isdisjoint(self.name) else self.name
+        return f"{name} <{self.addr_spec}>" if name else self.addr_spec
+
+    def address(self) -> Address:
+        from email.headerregistry import Address
+
+        username, domain = self.email.rsplit("@", 1)
+        return Address(display_name=self.name, username=username, domain=domain)
+
+
+def mailbox(email: str, name: str | None = None) -> Mailbox:
     """A checked address, with an optional display name."""
     check_address(email)
     if name is not None:
         check_header("name", name)
-    username, domain = email.rsplit("@", 1)
-    from email.headerregistry import Address
-
-    return Address(display_name=name or "", username=username, domain=domain)
+    return Mailbox(email, name or "")
 
 
 # --- messages ----------------------------------------------------------------
@@ -180,15 +222,59 @@ def mailbox(email: str, name: str | None = None) -> Address:
 
 @record
 class Outgoing:
-    """One message to go, and to whom it is addressed (for reporting)."""
+    """One message to go: to whom it is addressed (for reporting), what a dry run shows
+    of it, and how it is built. Everything a message is made of was checked when it was
+    drafted (``draft``); the email package builds it (``message``) only when it is
+    written or sent, so a dry run never imports that package. ``attachments`` are the
+    names of its attached files."""
 
     recipient: str
-    message: EmailMessage
+    to: Mailbox
+    subject: str
+    text: str
+    make: Callable[[], EmailMessage]
+    attachments: tuple[str, ...] = ()
     label: str = ""
 
+    @property
+    def message(self) -> EmailMessage:
+        built = self.__dict__.get("_message")
+        if built is None:
+            built = self.__dict__["_message"] = self.make()
+        return built
 
-def build(*, sender: Address, to: Address, subject: str, text: str, html: str,
-          reply_to: Address | None = None, attachments: list[Path] | None = None,
+
+def draft(recipient: str, *, label: str, make: Callable[[], EmailMessage] | None = None,
+          attached: tuple[str, ...] = (), **parts) -> Outgoing:
+    """A message of ``parts`` (the keywords of ``build``) to ``recipient``, checked now as
+    ``build`` checks it and built when it is written or sent: by ``build(**parts)``, or by
+    ``make``, which may attach more files (``attached`` names them)."""
+    from functools import partial
+
+    _check_parts(parts["subject"], parts.get("thread"), parts.get("list_id"), parts.get("attachments"))
+    names = tuple(path.name for path in parts.get("attachments") or ()) + attached
+    return Outgoing(recipient, parts["to"], parts["subject"], parts["text"], make or partial(build, **parts),
+                    names, label)
+
+
+def _check_parts(subject: str, thread: str | None, list_id: str | None, attachments: list[Path] | None) -> None:
+    check_header("subject", subject)
+    if thread is not None:
+        check_header("thread", thread)
+    if list_id is not None:
+        check_header("list id", list_id)
+    for path in attachments or []:
+        check_header("attachment name", path.name)
+
+
+def built(outgoing: list[Outgoing]) -> list[EmailMessage]:
+    """Every message of ``outgoing`` built, before the first is written or sent: a message
+    the email package refuses (``_prove_headers``) stops them all, not the ones after it."""
+    return [item.message for item in outgoing]
+
+
+def build(*, sender: Mailbox, to: Mailbox, subject: str, text: str, html: str,
+          reply_to: Mailbox | None = None, attachments: list[Path] | None = None,
           auto: bool = False, message_id: str | None = None, thread: str | None = None,
           list_id: str | None = None) -> EmailMessage:
     """A multipart/alternative message (in multipart/mixed when papers are attached).
@@ -196,31 +282,28 @@ def build(*, sender: Address, to: Address, subject: str, text: str, html: str,
     ``message_id`` (else a new one), ``thread`` (the Message-ID the message follows: it
     goes into In-Reply-To and References, so a member's client shows one thread per
     meeting) and ``list_id`` (the group, as List-Id) are Message-ID forms, ``<a@b>``."""
-    check_header("subject", subject)
+    _check_parts(subject, thread, list_id, attachments)
     from email.message import EmailMessage
     from email.utils import format_datetime, make_msgid
 
     message = EmailMessage(policy=_policy())
-    message["From"] = sender
-    message["To"] = to
+    message["From"] = sender.address()
+    message["To"] = to.address()
     if reply_to is not None and reply_to.addr_spec != sender.addr_spec:
-        message["Reply-To"] = reply_to
+        message["Reply-To"] = reply_to.address()
     message["Subject"] = subject
     message["Date"] = format_datetime(dates.now_utc())
     message["Message-ID"] = message_id or make_msgid(domain=sender.domain)
     if thread is not None and thread != message["Message-ID"]:
-        check_header("thread", thread)
         message["In-Reply-To"] = thread
         message["References"] = thread
     if list_id is not None:
-        check_header("list id", list_id)
         message["List-Id"] = list_id
     if auto:
         message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     for path in attachments or []:
-        check_header("attachment name", path.name)
         maintype, subtype, charset = attachment_type(path)
         # The paper's own bytes, never decoded and re-encoded: a Windows-1252 CSV arrives
         # as it was written, with its charset named, not with each £ turned into U+FFFD.
@@ -305,6 +388,7 @@ def write_eml(outgoing: list[Outgoing], folder: Path, report: Report) -> None:
 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"--eml {folder} is not a folder")
+    built(outgoing)
     folder.mkdir(parents=True, exist_ok=True)
     for number, item in enumerate(outgoing, start=1):
         safe = re.sub(r"[^A-Za-z0-9.@_-]", "_", item.recipient)[:80]
@@ -317,6 +401,7 @@ def send(outgoing: list[Outgoing], config: Settings, report: Report) -> None:
     """Deliver every message; a refused recipient is reported and the rest still go."""
     if not config.sender:
         raise MailError("no sender address: set `from` under [mail], or `secretariat`, in escg.toml")
+    built(outgoing)
     if config.sendmail:
         _send_with_command(outgoing, config.sendmail, report)
     elif config.smtp_host:
@@ -421,18 +506,15 @@ def _reason(error: Exception) -> str:
 
 
 def describe(outgoing: list[Outgoing]) -> str:
-    """What a dry run prints: one block per message."""
+    """What a dry run prints: one block per message (its recipient, subject, attachments
+    and the first three lines of its text), from what the message is made of."""
     lines = []
     for item in outgoing:
-        message = item.message
-        attachments = [part.get_filename() for part in message.iter_attachments()]
-        lines.append(f"To: {message['To']}")
-        lines.append(f"Subject: {message['Subject']}")
-        if attachments:
-            lines.append(f"Attachments: {', '.join(attachments)}")
-        body = message.get_body(("plain",))
-        text = body.get_content() if body is not None else ""
-        preview = [line for line in text.splitlines() if line.strip()][:3]
+        lines.append(f"To: {item.to}")
+        lines.append(f"Subject: {item.subject}")
+        if item.attachments:
+            lines.append(f"Attachments: {', '.join(item.attachments)}")
+        preview = [line for line in item.text.splitlines() if line.strip()][:3]
         lines += [f"  {line}" for line in preview]
         lines.append("")
     return "\n".join(lines)

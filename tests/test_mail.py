@@ -545,3 +545,98 @@ def test_messages_are_what_the_stock_email_policy_makes():
     assert wire(ours) == wire(stock)
     assert build()["To"].addresses[0].addr_spec == "ann@example.org"
     assert type(build()["To"]) is type(build()["To"])  # one class a header name
+
+
+# --- a dry run builds no message ---------------------------------------------
+
+
+TRICKY_NAMES = ["", "Ann", "Dr Ann Lee", "Lee, Ann", 'Ann "A" Lee', "Ann (Essex)", "Ann\\Lee", "Zoë Ünal",
+                "Group, for Essex", "A. N. Other", "x@y", "[x]", "<x>", "a;b:c", "  spaced  ", "O'Neil"]
+
+
+@pytest.mark.parametrize("username", ["ann", "a.b", "a+b", "o'neil", "a..b", ".ann", "a\"b", "a b", "a(b"])
+def test_a_mailbox_is_written_as_the_email_package_writes_its_address(username):
+    # describe() prints Mailbox without the email package; a message carries its Address.
+    from email.message import EmailMessage
+
+    from escg import mail
+
+    for name in TRICKY_NAMES:
+        box = mail.Mailbox(f"{username}@example.org", name)
+        message = EmailMessage(policy=mail._policy())
+        message["To"] = box.address()
+        assert str(box) == str(box.address()) == str(message["To"]), (username, name)
+        assert box.addr_spec == box.address().addr_spec and box.domain == "example.org"
+
+
+def blocks_of(messages) -> str:
+    """What a dry run printed before it stopped building messages: read from the messages."""
+    lines = []
+    for message in messages:
+        attachments = [part.get_filename() for part in message.iter_attachments()]
+        lines.append(f"To: {message['To']}")
+        lines.append(f"Subject: {message['Subject']}")
+        if attachments:
+            lines.append(f"Attachments: {', '.join(attachments)}")
+        body = message.get_body(("plain",))
+        text = body.get_content() if body is not None else ""
+        lines += [f"  {line}" for line in [line for line in text.splitlines() if line.strip()][:3]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("command", ["remind", "remind --all", "mail agenda next --to members",
+                                     "mail actions --to members", "mail invite next --to members",
+                                     "remind --papers --any-day"])
+def test_a_dry_run_shows_what_the_messages_written_hold(run, mail_store, tmp_path, command):
+    (mail_store / "papers").mkdir()
+    (mail_store / "papers/assessment.pdf").write_bytes(b"%PDF-1.4 test")
+    run("agenda add 'Needs assessment' --presenter bob --paper papers/assessment.pdf")
+    run("agenda add 'Paper to come' --presenter cat")
+    run("agenda new")
+    people = mail_store / "people.toml"
+    people.write_text(people.read_text().replace('"Bob Police"', '"Police, Bob \\"B\\" (Essex) Zoë"'))
+    dry = run(f"{command} --dry-run").stdout
+    out = tmp_path / "out"
+    run(f"{command} --eml {out}", code=9 if command.startswith("remind") and "papers" not in command else 0)
+    files = sorted(out.glob("*.eml"))
+    assert files, "the command wrote messages"
+    messages = [email.message_from_bytes(path.read_bytes(), policy=policy.default) for path in files]
+    assert dry == blocks_of(messages)
+    if "invite" not in command and "papers" not in command:
+        assert 'To: "Police, Bob \\"B\\" (Essex) Zoë" <bob@example.org>' in dry
+
+
+def test_a_dry_run_imports_no_email_module(mail_store):
+    import os
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "escg", "remind", "--dry-run"],
+                            capture_output=True, text=True, env=os.environ.copy(), timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "would be sent (dry run)" in result.stderr  # the measurement works
+    modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+               if line.startswith("import time:") and "|" in line}
+    assert "escg.mail" in modules
+    assert not {name for name in modules if name == "email" or name.startswith("email.")}
+
+
+def test_a_message_refused_when_built_stops_every_message_before_the_first_goes(run, mail_store, monkeypatch):
+    # The email package's proof of the headers runs when messages are built: all of them
+    # are built before any is sent, so a refusal of the last one sends none.
+    from escg import mail
+    from escg.errors import InputError
+
+    real = mail._prove_headers
+
+    def prove(message):
+        if "cat@" in str(message["To"]):
+            raise InputError("refusing to send: proved wrong")
+        real(message)
+
+    monkeypatch.setattr(mail, "_prove_headers", prove)
+    with Server() as server:
+        configure(mail_store, server.port)
+        result = run("remind --all", code=3)
+    assert "proved wrong" in result.stderr
+    assert server.messages == []
