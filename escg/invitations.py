@@ -105,10 +105,10 @@ def _note(store: Store, meeting: model.Meeting) -> tuple[str, str, str]:
     return subject, text, page
 
 
-def message(store: Store, config: mail.Settings, meeting: model.Meeting, address: str,
-            name: str | None, ics: bytes) -> mail.Outgoing:
-    """One invitation to ``address``: multipart/mixed of (text, HTML, text/calendar) and
-    invite.ics, built when it is written or sent."""
+def draft_invitation(store: Store, config: mail.Settings, meeting: model.Meeting, address: str,
+                     name: str | None, ics: bytes) -> mail.Outgoing:
+    """One invitation to ``address``, drafted (escg.mail.draft): built, when it is written
+    or sent, as multipart/mixed of (text, HTML, text/calendar) and invite.ics."""
     from functools import partial
 
     subject, text, page = _note(store, meeting)
@@ -117,17 +117,16 @@ def message(store: Store, config: mail.Settings, meeting: model.Meeting, address
     from escg.circulation import list_id, thread_root
 
     # In the meeting's thread (escg.circulation.thread_root), as its agenda and minutes are.
-    parts = {"sender": sender, "to": mail.mailbox(address, name), "reply_to": reply_to, "subject": subject,
-             "text": text, "html": page, "auto": True, "thread": thread_root(store, meeting, sender.domain),
-             "list_id": list_id(store, sender.domain)}
-    return mail.draft(address, label="invite", make=partial(_build, meeting, parts, ics), attached=(ATTACHMENT,),
-                      **parts)
+    return mail.draft(address, label="invite", finish=partial(_with_calendar, meeting, ics), attached=(ATTACHMENT,),
+                      sender=sender, to=mail.mailbox(address, name), reply_to=reply_to, subject=subject, text=text,
+                      html=page, auto=True, thread=thread_root(store, meeting, sender.domain),
+                      list_id=list_id(store, sender.domain))
 
 
-def _build(meeting: model.Meeting, parts: dict[str, Any], ics: bytes) -> Any:
-    # escg.mail.build sets and proves From, To, Reply-To, Subject, Date and Message-ID;
-    # the calendar joins its alternatives, and the attachment makes it multipart/mixed.
-    built = mail.build(**parts)
+def _with_calendar(meeting: model.Meeting, ics: bytes, built: Any) -> Any:
+    """The message escg.mail.build made (From, To, Reply-To, Subject, Date and Message-ID
+    set and proved), with the calendar among its alternatives and attached as invite.ics,
+    which makes it multipart/mixed."""
     from email import policy
     from email.message import EmailMessage
 
@@ -154,5 +153,5 @@ def invitations(store: Store, config: mail.Settings, meeting_text: str | None,
     addresses, skipped = recipients(store, to)
     people = attendees(store, addresses)
     ics = invitation(store, meeting, people, organizer(store, config))
-    outgoing = [message(store, config, meeting, address, name, ics) for address, name, _ in people]
+    outgoing = [draft_invitation(store, config, meeting, address, name, ics) for address, name, _ in people]
     return meeting, outgoing, skipped

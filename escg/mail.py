@@ -32,6 +32,7 @@ PLACEHOLDER_SENDER = "escg@localhost.invalid"
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from email.headerregistry import Address
     from email.message import EmailMessage
@@ -141,13 +142,16 @@ def settings(group: model.Group) -> Settings:
 # =?utf-8?q?X=0D=0ABcc=3A_a=40evil?= became a real Bcc header on the wire. No name or
 # subject needs one (escg encodes non-ASCII itself), so any is refused.
 _ENCODED_WORD = re.compile(r"=\?.*?\?=", re.DOTALL)
+_LINE_BREAKS = frozenset("\x85\u2028\u2029")  # next line, line and paragraph separators
 
 
 def check_header(label: str, value: str) -> str:
     """Refuse a header value that could inject another header (or is absurdly long): a
     newline or control character, or an encoded-word that would decode to one."""
-    if any(ord(c) < 32 or c == "\x7f" for c in value) or formats.visible(value) != value:
-        # formats.visible: the C1 and bidi controls too (report\u202efdp.exe shows as reportexe.pdf)
+    if any(ord(c) < 32 or c == "\x7f" for c in value) or formats.visible(value) != value or (
+            not _LINE_BREAKS.isdisjoint(value)):
+        # formats.visible: the C1 and bidi controls too (report\u202efdp.exe shows as reportexe.pdf);
+        # _LINE_BREAKS: what else str.splitlines() breaks at, which the email package refuses
         raise InputError(f"refusing to send: the {label} {value[:60]!r} contains a newline or control character")
     if _ENCODED_WORD.search(value):
         raise InputError(f"refusing to send: the {label} {value[:60]!r} contains an RFC 2047 encoded-word (=?...?=), "
@@ -222,39 +226,41 @@ def mailbox(email: str, name: str | None = None) -> Mailbox:
 
 @record
 class Outgoing:
-    """One message to go: to whom it is addressed (for reporting), what a dry run shows
-    of it, and how it is built. Everything a message is made of was checked when it was
-    drafted (``draft``); the email package builds it (``message``) only when it is
-    written or sent, so a dry run never imports that package. ``attachments`` are the
-    names of its attached files."""
+    """One message to go, drafted (``draft``): to whom it is addressed (``recipient``, for
+    reporting) and what it is made of, ``parts``, the keywords of ``build``, every one
+    checked as ``build`` checks it. The email package builds it (``build_all``) only when
+    it is written or sent, so a dry run (``describe``) never imports that package.
+    ``finish`` adds to the built message (an invitation's calendar), and ``attached``
+    names the files it attaches."""
 
     recipient: str
-    to: Mailbox
-    subject: str
-    text: str
-    make: Callable[[], EmailMessage]
-    attachments: tuple[str, ...] = ()
+    parts: dict[str, Any] = field(repr=False)
     label: str = ""
+    finish: Callable[[EmailMessage], EmailMessage] | None = field(default=None, repr=False)
+    attached: tuple[str, ...] = ()
 
     @property
-    def message(self) -> EmailMessage:
-        built = self.__dict__.get("_message")
-        if built is None:
-            built = self.__dict__["_message"] = self.make()
-        return built
+    def to(self) -> Mailbox:
+        return self.parts["to"]
+
+    @property
+    def attachment_names(self) -> list[str]:
+        """The file names the message will carry, as a mail reader shows them."""
+        # As email's get_filename gives them back: stripped of the spaces around them.
+        return [path.name.strip() for path in self.parts.get("attachments") or ()] + [
+            name.strip() for name in self.attached]
+
+    def build(self) -> EmailMessage:
+        message = build(**self.parts)
+        return self.finish(message) if self.finish is not None else message
 
 
-def draft(recipient: str, *, label: str, make: Callable[[], EmailMessage] | None = None,
-          attached: tuple[str, ...] = (), **parts) -> Outgoing:
+def draft(recipient: str, *, label: str, finish: Callable[[EmailMessage], EmailMessage] | None = None,
+          attached: tuple[str, ...] = (), **parts: Any) -> Outgoing:
     """A message of ``parts`` (the keywords of ``build``) to ``recipient``, checked now as
-    ``build`` checks it and built when it is written or sent: by ``build(**parts)``, or by
-    ``make``, which may attach more files (``attached`` names them)."""
-    from functools import partial
-
+    ``build`` checks it, and built when it is written or sent."""
     _check_parts(parts["subject"], parts.get("thread"), parts.get("list_id"), parts.get("attachments"))
-    names = tuple(path.name for path in parts.get("attachments") or ()) + attached
-    return Outgoing(recipient, parts["to"], parts["subject"], parts["text"], make or partial(build, **parts),
-                    names, label)
+    return Outgoing(recipient, parts, label, finish, attached)
 
 
 def _check_parts(subject: str, thread: str | None, list_id: str | None, attachments: list[Path] | None) -> None:
@@ -267,10 +273,10 @@ def _check_parts(subject: str, thread: str | None, list_id: str | None, attachme
         check_header("attachment name", path.name)
 
 
-def built(outgoing: list[Outgoing]) -> list[EmailMessage]:
+def build_all(outgoing: list[Outgoing]) -> list[EmailMessage]:
     """Every message of ``outgoing`` built, before the first is written or sent: a message
     the email package refuses (``_prove_headers``) stops them all, not the ones after it."""
-    return [item.message for item in outgoing]
+    return [item.build() for item in outgoing]
 
 
 def build(*, sender: Mailbox, to: Mailbox, subject: str, text: str, html: str,
@@ -388,12 +394,12 @@ def write_eml(outgoing: list[Outgoing], folder: Path, report: Report) -> None:
 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"--eml {folder} is not a folder")
-    built(outgoing)
+    messages = build_all(outgoing)
     folder.mkdir(parents=True, exist_ok=True)
-    for number, item in enumerate(outgoing, start=1):
+    for number, (item, message) in enumerate(zip(outgoing, messages), start=1):
         safe = re.sub(r"[^A-Za-z0-9.@_-]", "_", item.recipient)[:80]
         path = folder / f"{number:03d}-{item.label + '-' if item.label else ''}{safe}.eml"
-        atomic_write(path, item.message.as_string())
+        atomic_write(path, message.as_string())
         report.sent.append(item.recipient)
 
 
@@ -401,26 +407,26 @@ def send(outgoing: list[Outgoing], config: Settings, report: Report) -> None:
     """Deliver every message; a refused recipient is reported and the rest still go."""
     if not config.sender:
         raise MailError("no sender address: set `from` under [mail], or `secretariat`, in escg.toml")
-    built(outgoing)
+    messages = list(zip(outgoing, build_all(outgoing)))
     if config.sendmail:
-        _send_with_command(outgoing, config.sendmail, report)
+        _send_with_command(messages, config.sendmail, report)
     elif config.smtp_host:
-        _send_with_smtp(outgoing, config, report)
+        _send_with_smtp(messages, config, report)
     else:
         raise MailError("no mail is configured: set smtp_host or sendmail under [mail] in escg.toml, or use --dry-run or --eml DIR")
 
 
-def _send_with_command(outgoing: list[Outgoing], command: str, report: Report) -> None:
+def _send_with_command(outgoing: list[tuple[Outgoing, EmailMessage]], command: str, report: Report) -> None:
     import shlex
     import subprocess
 
     argv = shlex.split(command)
     if not argv:
         raise StoreError("escg.toml: [mail] sendmail is empty")
-    for item in outgoing:
+    for item, message in outgoing:
         try:
             # "--" ends the options: a recipient is never read as one (and mailbox refuses a leading "-").
-            result = subprocess.run([*argv, "--", item.recipient], input=item.message.as_bytes(),
+            result = subprocess.run([*argv, "--", item.recipient], input=message.as_bytes(),
                                     capture_output=True, timeout=120)
         except FileNotFoundError:
             raise MailError(f"the sendmail command {argv[0]!r} was not found") from None
@@ -434,7 +440,7 @@ def _send_with_command(outgoing: list[Outgoing], command: str, report: Report) -
             report.failed.append((item.recipient, reason[0][:200]))
 
 
-def _send_with_smtp(outgoing: list[Outgoing], config: Settings, report: Report) -> None:
+def _send_with_smtp(outgoing: list[tuple[Outgoing, EmailMessage]], config: Settings, report: Report) -> None:
     import smtplib
     import socket
     import ssl
@@ -471,9 +477,9 @@ def _send_with_smtp(outgoing: list[Outgoing], config: Settings, report: Report) 
                             "check security and username under [mail]") from None
         except (OSError, smtplib.SMTPException, ssl.SSLError) as error:
             raise MailError(f"the mail server {host}:{port} failed: {_reason(error)}") from None
-        for item in outgoing:
+        for item, message in outgoing:
             try:
-                refused = client.send_message(item.message, to_addrs=[item.recipient])
+                refused = client.send_message(message, to_addrs=[item.recipient])
             except smtplib.SMTPRecipientsRefused as error:
                 code, text = next(iter(error.recipients.values()))
                 report.failed.append((item.recipient, f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"))
@@ -510,11 +516,12 @@ def describe(outgoing: list[Outgoing]) -> str:
     and the first three lines of its text), from what the message is made of."""
     lines = []
     for item in outgoing:
+        names = item.attachment_names
         lines.append(f"To: {item.to}")
-        lines.append(f"Subject: {item.subject}")
-        if item.attachments:
-            lines.append(f"Attachments: {', '.join(item.attachments)}")
-        preview = [line for line in item.text.splitlines() if line.strip()][:3]
+        lines.append(f"Subject: {item.parts['subject']}")
+        if names:
+            lines.append(f"Attachments: {', '.join(names)}")
+        preview = [line for line in item.parts["text"].splitlines() if line.strip()][:3]
         lines += [f"  {line}" for line in preview]
         lines.append("")
     return "\n".join(lines)

@@ -591,7 +591,8 @@ def blocks_of(messages) -> str:
 def test_a_dry_run_shows_what_the_messages_written_hold(run, mail_store, tmp_path, command):
     (mail_store / "papers").mkdir()
     (mail_store / "papers/assessment.pdf").write_bytes(b"%PDF-1.4 test")
-    run("agenda add 'Needs assessment' --presenter bob --paper papers/assessment.pdf")
+    (mail_store / "papers/ lead.pdf").write_bytes(b"%PDF-1.4 lead")  # a reader shows it without the space
+    run("agenda add 'Needs assessment' --presenter bob --paper papers/assessment.pdf --paper 'papers/ lead.pdf'")
     run("agenda add 'Paper to come' --presenter cat")
     run("agenda new")
     people = mail_store / "people.toml"
@@ -640,3 +641,20 @@ def test_a_message_refused_when_built_stops_every_message_before_the_first_goes(
         result = run("remind --all", code=3)
     assert "proved wrong" in result.stderr
     assert server.messages == []
+
+
+@pytest.mark.parametrize("where", ["name", "short"])
+@pytest.mark.parametrize("mode", ["--dry-run", "--eml out"])
+def test_a_line_separator_in_the_groups_name_is_refused_before_anything_goes(run, mail_store, where, mode):
+    # U+2028 and U+2029 break a line as str.splitlines() reads it: the email package refused
+    # them with a traceback; the group's name goes into From and List-Id, its short name
+    # into an invitation's subject.
+    config = mail_store / "escg.toml"
+    text = config.read_text()
+    key = f'{where} = "'
+    assert key in text
+    config.write_text(text.replace(key, key + "Test\\u2029", 1))
+    command = "mail invite next --to members" if where == "short" else "remind"
+    result = run(f"{command} {mode}", code=3)
+    assert "refusing to send" in result.stderr and "newline or control character" in result.stderr
+    assert not (mail_store.parent / "out").exists() and not Path("out").exists()
