@@ -761,7 +761,7 @@ _FOLDERS: dict[str, tuple[tuple, bytes]] = {}  # folder -> (its files' stat sign
 
 
 def _folder_digest(folder: str, digest: Any) -> None:
-    """Every regular file under ``folder`` (path and bytes) into ``digest``.
+    """Every regular file under ``folder`` (path and bytes) into ``digest``, through links.
 
     The files are read and hashed again only when a file's stat signature (path, size,
     mtime, inode, ctime) changed since this process last did: `escg remind` renders three
@@ -770,7 +770,18 @@ def _folder_digest(folder: str, digest: Any) -> None:
     count = 0
     files: list[tuple[str, str, int, int, int, int]] = []
     prefix = folder.rstrip(os.sep) + os.sep
-    for top, dirs, names in os.walk(folder):
+    walked: set[tuple[int, int]] = set()
+    # Through links to folders, as the loader reads templates (inside the store: _inside),
+    # each folder once (a link back to one already walked would never end).
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        try:
+            here = os.stat(top)
+        except OSError:
+            raise _Uncacheable from None
+        if (here.st_dev, here.st_ino) in walked:
+            dirs[:] = []
+            continue
+        walked.add((here.st_dev, here.st_ino))
         dirs.sort()
         for name in sorted(names):
             path = os.path.join(top, name)

@@ -430,6 +430,22 @@ def test_a_store_template_added_or_edited_changes_the_render(agenda_store, templ
     assert escg_process("agenda", "render") == bundled
 
 
+def test_a_template_in_a_linked_folder_edited_changes_the_render(agenda_store, template_cache):
+    # The loader reads templates through a link to a folder inside the store: the render
+    # cache's digest of the folders must read through it too, and never walk a loop for ever.
+    shared = agenda_store / "shared"
+    shared.mkdir()
+    (shared / "part.md").write_text("first\n")
+    templates = agenda_store / "templates"
+    templates.mkdir()
+    (templates / "lib").symlink_to("../shared", target_is_directory=True)
+    (shared / "loop").symlink_to(".", target_is_directory=True)  # shared/loop/loop/... is shared
+    (templates / "agenda.md").write_text('{{ meeting.id }} {% include "lib/part.md" %}')
+    assert escg_process("agenda", "render") == "2026-12-03 first\n"
+    (shared / "part.md").write_text("again\n")  # the same size, maybe the same tick
+    assert escg_process("agenda", "render") == "2026-12-03 again\n"
+
+
 def test_a_damaged_entry_is_no_entry(agenda_store, template_cache):
     first = escg_process("agenda", "render")
     (entry,) = renders_folder(template_cache).iterdir()
