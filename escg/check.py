@@ -36,7 +36,7 @@ from escg import model
 from escg.digests import sha1
 from escg.patterns import Pattern
 from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store, workers
-from escg.store.loader import Loaded, find_line, load
+from escg.store.loader import Loaded, find_line, load, shown_name, utf8_name
 
 FINDINGS = 3  # the shape of what the cache keeps per file: a change makes every file be read again
 TEMPORARY = Pattern(r"\..+\.[A-Za-z0-9_]{6,}\.tmp")
@@ -232,8 +232,7 @@ class Checker:
 
         by_id: dict[str, list[tuple[str, str | None]]] = {}
         for relative in others:
-            # Not an action (a README.toml, say): say so, and never rename or renumber it.
-            self.add(self.root / relative, (), "not an action file (actions are named A-<number>-<tag>.toml); escg ignores it")
+            self.add(self.root / relative, (), _other(relative))
         actions = [relative for relative, kind in files if kind == "action"]
         each = self._each(lambda relative: self._action(self.root / relative, persons, orgs, themes, count_of),
                           actions, parallel)
@@ -285,7 +284,7 @@ class Checker:
                     if (here / name).is_file():
                         leftovers.append(here / name)
                 elif place == "other":
-                    others.append(prefix + name)
+                    others.append(shown_name(prefix + name))
                 elif place is not None:
                     files.append((prefix + name, place))
         return files, sorted(leftovers), others
@@ -347,7 +346,7 @@ class Checker:
                 if os.path.isfile(entry.path):
                     leftovers.append(name)
             elif place == "other":
-                others.append(f"{relative}/{name}")
+                others.append(shown_name(f"{relative}/{name}"))
             elif place is not None and not entry.is_file(follow_symlinks=False):
                 odd.append(f"{relative}/{name}")  # not a regular file: the index leaves it out
         subfolders.sort()
@@ -645,9 +644,21 @@ def _place(parts: tuple[str, ...], name: str) -> str | None:
         return "leftover"
     if len(parts) != 2 or parts[0] not in (MEETINGS, ACTIONS) or not name.endswith(".toml") or name.startswith("."):
         return None
+    if not utf8_name(name):
+        return "other"  # reads leave it out: reported (_other) so that it is renamed
     if parts[0] == MEETINGS:
         return "meeting"
     return "action" if name.startswith("A-") else "other"
+
+
+def _other(relative: str) -> str:
+    """Why a file in meetings/ or actions/ (``_place``: "other", its name as ``shown_name``
+    writes it) is no store file. Every other .toml file of meetings/ is a meeting, and of
+    actions/ an action when its name starts A-: the rest are named in bytes that are not
+    UTF-8. escg never renames or renumbers them."""
+    if relative.startswith(MEETINGS + "/") or relative.rsplit("/", 1)[-1].startswith("A-"):
+        return "the file name is not UTF-8 text; escg ignores the file: rename it"
+    return "not an action file (actions are named A-<number>-<tag>.toml); escg ignores it"
 
 
 def _stem(relative: str) -> str:

@@ -518,3 +518,26 @@ def test_two_files_of_one_action_come_in_the_same_order_from_the_index_and_the_f
     shutil.copy(first, first.with_name("A-003-0000.toml"))
     for args in ("ics --actions", "actions --all --json", "actions --closed", "actions --all --format csv"):
         run(args)  # ESCG_CROSSCHECK: the index and the files must agree, ties included
+
+
+def test_a_file_named_in_bytes_that_are_not_utf8_is_left_out_and_reported(run, indexed, monkeypatch):
+    # Its name arrives as surrogates, which SQLite, JSON and the terminal refuse: every read
+    # leaves the file out, with the index or without, and `escg check` says to rename it.
+    folder = indexed / "actions" / "2026"
+    source = next(folder.glob("A-001-*.toml")).read_text()
+    odd = os.path.join(os.fsencode(folder), b"A-030-\xff.toml")
+    with open(odd, "w", encoding="utf-8") as handle:
+        handle.write(source.replace('"A-001"', '"A-030"'))
+    meeting = os.path.join(os.fsencode(indexed / "meetings"), b"2026", b"2026-12-0\xe9.toml")
+    os.makedirs(os.path.dirname(meeting), exist_ok=True)
+    with open(meeting, "w", encoding="utf-8") as handle:
+        handle.write('date = 2026-12-07\nstart = "10:00"\nend = "12:00"\n')
+    listed = ids(run, "actions --all --json")  # the crosscheck compares it with the files
+    assert "A-030" not in listed and len(listed) == 6
+    assert run("meeting list --json").stdout == "[]\n"
+    for args in ("check", "check --full"):
+        found = run(args, code=6).stdout
+        assert "actions/2026/A-030-\\xff.toml: the file name is not UTF-8 text; escg ignores the file: rename it" in found
+        assert "meetings/2026/2026-12-0\\xe9.toml: the file name is not UTF-8 text" in found
+    monkeypatch.setenv("ESCG_NO_INDEX", "1")
+    assert ids(run, "actions --all --json") == listed

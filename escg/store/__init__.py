@@ -177,7 +177,7 @@ class Store:
             if not year.is_dir() or year.is_symlink() or year.name.startswith("."):
                 continue
             for path in sorted(year.glob("*.toml")):
-                if not path.name.startswith(".") and _regular(path):
+                if not path.name.startswith(".") and loader.utf8_name(path.name) and _regular(path):
                     yield path.stem, path
 
     def _parse_meeting(self, path: Path) -> model.Meeting:
@@ -346,7 +346,7 @@ class Store:
         for year in sorted(folder.iterdir()):
             if year.is_dir() and not year.is_symlink() and not year.name.startswith("."):
                 for path in sorted(year.glob("A-*.toml")):
-                    if _regular(path):
+                    if loader.utf8_name(path.name) and _regular(path):
                         yield path
 
     def _scan_actions(self) -> list[model.Action]:

@@ -97,6 +97,8 @@ def kind_of(relative: str) -> str | None:
     """Which kind of store file a path relative to the store is, or None."""
     if relative in TOP:
         return TOP[relative]
+    if not loader.utf8_name(relative):
+        return None  # the index cannot hold its name; `escg check` says to rename it
     parts = relative.split("/")
     if len(parts) != 3 or not parts[2].endswith(".toml") or parts[1].startswith(".") or parts[2].startswith("."):
         return None

@@ -69,13 +69,26 @@ class Loaded:
 
 
 def display(path: Path, root: Path | None) -> str:
-    """The path as a user should see it: relative to the store where possible."""
+    """The path as a user should see it: relative to the store where possible, with the
+    bytes of a name that is not UTF-8 shown as escapes (``\\xff``)."""
     if root is not None:
         try:
-            return str(path.relative_to(root))
+            return shown_name(str(path.relative_to(root)))
         except ValueError:
             pass
-    return str(path)
+    return shown_name(str(path))
+
+
+def utf8_name(name: str) -> bool:
+    """Whether a file name, as the system hands it to Python, is UTF-8 text. The bytes of
+    one that is not arrive as surrogates, which no index, message or JSON can hold: such a
+    file is no store file (reads leave it out, and `escg check` says to rename it)."""
+    return name.isascii() or not any("\udc80" <= char <= "\udcff" for char in name)
+
+
+def shown_name(name: str) -> str:
+    """``name`` as text that can be printed and stored, its undecodable bytes as escapes."""
+    return name if utf8_name(name) else os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def load(path: Path, parse: Parse | None = None, root: Path | None = None, *,
