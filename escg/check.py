@@ -17,7 +17,7 @@ the index recorded since then (escg.store.index numbers each file it
 records), and the actions raised at a meeting whose item count changed;
 everything, when the digest changed. What is between files (papers in the
 store, an action id used twice) is asked of the kept rows, and the store's
-folders are listed again only where their mtime changed (for leftover
+folders are listed again only where their mtime or ctime changed (for leftover
 temporary files). So a check of an unchanged store reads no meeting or action
 and does not walk 100,000 names. ``full=True`` (`escg check --full`), or a
 store file the index does not cover (a symbolic link), reads and checks every
@@ -295,7 +295,8 @@ class Checker:
         """The store's folders as `_files` walks them, but only what the index does not hold:
         leftover temporary files, files in actions/ that are not actions, and meeting or
         action files the index does not cover (``odd``: a symbolic link, say). A folder
-        whose mtime is as the last check saw it is not listed again."""
+        whose mtime and ctime are as the last check saw them is not listed again (a restored
+        backup puts the mtime back, never the ctime)."""
         import time
 
         kept: dict[str, list] = state.get("dirs") or {}
@@ -305,12 +306,14 @@ class Checker:
 
         def visit(relative: str, path: str) -> None:
             try:
-                mtime = os.stat(path, follow_symlinks=False).st_mtime_ns
+                info = os.stat(path, follow_symlinks=False)
             except OSError:
                 return
+            stamp = f"{info.st_mtime_ns}:{info.st_ctime_ns}"
             entry = kept.get(relative)
-            if entry is None or entry[0] != mtime:
-                entry = [mtime if mtime < settled else None, *self._list(relative, path)]
+            if entry is None or entry[0] != stamp:
+                recent = max(info.st_mtime_ns, info.st_ctime_ns) >= settled
+                entry = [None if recent else stamp, *self._list(relative, path)]
             dirs[relative] = entry
             _, subfolders, leftovers, others, odd = entry
             listing.leftovers += [Path(path, name) for name in leftovers]

@@ -155,3 +155,25 @@ def test_a_write_updates_its_rows_as_it_commits(run, people_store, monkeypatch):
     assert [a.title for a in store.select_actions(ActionQuery())] == ["Write through"]
     assert store.meeting("2026-12-03").attendance.apologies == ["cat"]
     assert parsed == []
+
+
+def test_a_file_added_then_a_backup_restored_over_the_store_is_seen(run, meeting_store, tmp_path):
+    """`cp -a backup/. store/` (as tar -x and rsync -a do) puts each folder's mtime back as it
+    was, over a file added since the backup; the folder's ctime, which no program can set,
+    still changes: the index and `escg check` list the folder again."""
+    import subprocess
+
+    run("action add 'First' --owner bob")
+    run("check")
+    assert open_ids(run) == ["A-001"]  # the index and the check have seen the folders
+    backup = tmp_path / "backup"
+    subprocess.run(["cp", "-a", f"{meeting_store}/.", str(backup)], check=True)
+    folder = meeting_store / "actions" / "2026"
+    source = next(folder.glob("A-001-*.toml")).read_text()
+    (folder / "A-002-cafe.toml").write_text(
+        source.replace('"A-001"', '"A-002"').replace("First", "Second").replace('owner = "bob"', 'owner = "nobody"'))
+    subprocess.run(["cp", "-a", f"{backup}/.", str(meeting_store)], check=True)
+    assert folder.stat().st_mtime_ns == (backup / "actions" / "2026").stat().st_mtime_ns  # put back
+    assert "A-002-cafe.toml:" in run("check", code=6).stdout  # its owner is nobody's
+    (folder / "A-002-cafe.toml").write_text(source.replace('"A-001"', '"A-002"').replace("First", "Second"))
+    assert open_ids(run) == ["A-001", "A-002"]

@@ -41,7 +41,7 @@ from escg.errors import StoreError
 from escg.store import loader, workers
 
 INDEX_NAME = ".escg-index.sqlite"
-VERSION = "10"
+VERSION = "11"
 WATCH_FROM = 1000  # indexed files from which a store gets a watcher (escg.store.watch): statting
 # 1,000 files and reading their rows costs about 5 ms a read here, asking a watcher about 1.4 ms
 FOLDERS = ("meetings", "actions")
@@ -49,7 +49,7 @@ TOP = {"escg.toml": "config", "people.toml": "people", "forward-plan.toml": "for
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER);
+CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, dir TEXT, kind TEXT, mtime_ns INTEGER, size INTEGER, ino INTEGER,
     ctime_ns INTEGER, error TEXT, data TEXT, seq INTEGER);
@@ -375,8 +375,12 @@ class StoreIndex:
         root = str(self.root) + os.sep
         known = {path: (dir_, (mtime, size, ino, ctime)) for path, dir_, mtime, size, ino, ctime in db.execute(
             "SELECT path, dir, mtime_ns, size, ino, ctime_ns FROM files")}
-        known_dirs = dict(db.execute("SELECT path, mtime_ns FROM dirs"))
-        seen_dirs: dict[str, int] = {}
+        # A folder is listed again when its mtime or its ctime changed: restoring a backup
+        # (cp -a, tar -x) puts a folder's mtime back over a file added since, but its ctime
+        # says so, as no program can set it.
+        known_dirs = {path: (mtime, ctime) for path, mtime, ctime in db.execute(
+            "SELECT path, mtime_ns, ctime_ns FROM dirs")}
+        seen_dirs: dict[str, tuple[int, int]] = {}
         listed: dict[str, list[str]] = {}  # folder -> file names, for folders that changed
         for folder in FOLDERS:
             try:
@@ -387,9 +391,9 @@ class StoreIndex:
                 if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
                     continue
                 relative = f"{folder}/{entry.name}"
-                mtime = entry.stat(follow_symlinks=False).st_mtime_ns
-                seen_dirs[relative] = mtime
-                if known_dirs.get(relative) != mtime:
+                info = entry.stat(follow_symlinks=False)
+                seen_dirs[relative] = (info.st_mtime_ns, info.st_ctime_ns)
+                if known_dirs.get(relative) != seen_dirs[relative]:
                     listed[relative] = [e.name for e in os.scandir(entry.path)
                                         if e.is_file(follow_symlinks=False)]
         pending: list[tuple[str, str]] = []
@@ -434,7 +438,7 @@ class StoreIndex:
         self._apply(db, pending, gone, stats, seen_dirs, report)
 
     def _apply(self, db: sqlite3.Connection, pending: list[tuple[str, str]], gone: list[str],
-               stats: dict[str, tuple], seen_dirs: dict[str, int] | None, report) -> None:
+               stats: dict[str, tuple], seen_dirs: dict[str, tuple[int, int]] | None, report) -> None:
         """Parse what changed and record it, with what went.
 
         A few files are parsed first, then recorded in one transaction. Many (2,000 or more,
@@ -472,7 +476,7 @@ class StoreIndex:
         return DEFERRED
 
     def _record(self, db: sqlite3.Connection, gone: list[str], parsed: list[tuple], stats: dict[str, tuple],
-                seen_dirs: dict[str, int] | None, indexes: list[str] = ()) -> None:
+                seen_dirs: dict[str, tuple[int, int]] | None, indexes: list[str] = ()) -> None:
         """One transaction: forget the files that went, record the files parsed, and the folders
         (and make the ``indexes`` a first build deferred)."""
         # A file removed or renamed after it was listed, before it was read, is gone, not
@@ -493,7 +497,8 @@ class StoreIndex:
                              for relative, kind, error, data, rows in parsed])
             if seen_dirs is not None:
                 db.execute("DELETE FROM dirs")
-                db.executemany("INSERT INTO dirs VALUES (?, ?)", seen_dirs.items())
+                db.executemany("INSERT INTO dirs VALUES (?, ?, ?)",
+                               [(path, mtime, ctime) for path, (mtime, ctime) in seen_dirs.items()])
 
     def _parse_serial(self, pending: list[tuple[str, str]], report) -> list[tuple]:
         root = str(self.root)

@@ -31,7 +31,9 @@ only those. The watcher is the technique of watchman and git's fsmonitor:
 * inotify reports an edit to the folder of the name it was made through: a store
   file with a hard link outside the store, edited through that name, raises no
   event here. The index notes such files whenever it stats every file and stats
-  them on every read (``StoreIndex._linked``). ``meetings/`` or ``actions/`` as a
+  them on every read (``StoreIndex._linked``); making a link raises no event in the
+  store's folders either, so one made while the watcher runs is noted at the next read
+  that stats every file (docs/reliability.md: set ESCG_NO_WATCH=1 to be certain). ``meetings/`` or ``actions/`` as a
   link to a folder raises a link's event, not a folder's, when pointed
   elsewhere: the watcher starts again on what it names.
 
