@@ -195,3 +195,25 @@ def test_a_real_todo_client_shows_done_actions_as_completed(run, ics_store, tmp_
     assert done["completed"] is True and done["percent"] == 100
     assert datetime.fromtimestamp(done["completed_at"], tz=timezone.utc).date() == date(2026, 11, 23)
     assert everything["A-001: Circulate the plan, with comments; by Friday"]["completed"] is False
+
+
+def test_without_an_index_the_action_files_are_listed_once(run, ics_store, monkeypatch):
+    # Each VTODO's LAST-MODIFIED asks for its action's files: listing them all for each
+    # action made an export without an index quadratic (69 s at 3,000 actions).
+    from escg.store import Store
+
+    with_index = run("ics").stdout
+    listed = []
+    real = Store.action_files
+
+    def counted(self):
+        listed.append(1)
+        return real(self)
+
+    monkeypatch.setattr(Store, "action_files", counted)
+    monkeypatch.setenv("ESCG_NO_INDEX", "1")
+    without = run("ics").stdout
+    assert len(re.findall("BEGIN:VTODO", without)) == 3
+    assert len(listed) <= 3, len(listed)  # open, then closed actions read, and their paths: not one an action
+    stamp = re.compile(r"DTSTAMP:\d+T\d+Z")
+    assert stamp.sub("", without) == stamp.sub("", with_index)

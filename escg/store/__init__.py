@@ -429,8 +429,18 @@ class Store:
         index = self.index()
         if index is not None:
             return [self.path(relative) for relative in index.action_paths(ident)]
-        return [path for path in self.action_files()
-                if path.name.startswith(ident + "-") or path.name == ident + ".toml"]
+        if not model.ACTION_ID.fullmatch(ident):
+            return [path for path in self.action_files()
+                    if path.name.startswith(ident + "-") or path.name == ident + ".toml"]
+        # The files listed once a command, not once an action: `escg ics` asks for every
+        # action's files (cached as the rest is, until a transaction or ``forget``).
+        if "action paths" not in self._cache:
+            found: dict[str, list[Path]] = {}
+            for path in self.action_files():
+                parts = path.name[:-5].split("-", 2)  # A-001-beef.toml or A-001.toml
+                found.setdefault(f"{parts[0]}-{parts[1]}" if len(parts) > 1 else parts[0], []).append(path)
+            self._cache["action paths"] = found
+        return list(self._cache["action paths"].get(ident, ()))
 
     def highest_action(self) -> int:
         index = self.index()
