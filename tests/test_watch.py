@@ -306,3 +306,46 @@ def test_meetings_or_actions_as_a_link_pointed_elsewhere_is_seen(run, watched, t
     assert open_ids(run) == []
     reopen_in_place(next((first / "2026").glob("A-003-*.toml")))  # then watched where it points
     assert open_ids(run) == ["A-003"]
+
+
+@pytest.mark.parametrize("watching", [True, False])
+def test_a_top_file_as_a_link_is_read_through_it_fresh(run, watched, statted, monkeypatch, watching):
+    """escg.toml or people.toml as a link to a file elsewhere in the store (the loader
+    reads through it): an edit to the target changes no stat of the link and raises no
+    event in the folders watched, so such a file is statted through its link on every read."""
+    if not watching:
+        monkeypatch.setenv("ESCG_NO_WATCH", "1")
+    shared = watched / "shared"
+    shared.mkdir()
+    for name in ("escg.toml", "people.toml"):
+        (watched / name).rename(shared / name)
+        (watched / name).symlink_to(f"shared/{name}")
+    (watched / "actions/2028").mkdir()  # the watcher cannot know what is in it: a full stat
+    assert "Jo Bloggs" in run("person list --json").stdout
+    people = shared / "people.toml"
+    people.write_text(people.read_text().replace('name = "Jo Bloggs"', 'name = "Jo BLOGGS-EDITED"'))
+    assert "Jo BLOGGS-EDITED" in run("person list --json").stdout
+    assert "X-WR-CALNAME:G: G" in run("ics").stdout
+    config = shared / "escg.toml"
+    config.write_text(config.read_text().replace('short = "G"', 'short = "XG"', 1))
+    assert "X-WR-CALNAME:XG: G" in run("ics").stdout
+    if watching:
+        assert statted == [1]  # the new folder's; the links are statted by every read
+
+
+@pytest.mark.parametrize("odd", ["link", "fifo"])
+def test_a_link_or_fifo_made_while_the_watcher_runs_is_left_out(run, watched, statted, odd):
+    """As the full listing leaves them out (and reads without the index): `escg check`
+    reports them; reads answer as if they were not there."""
+    folder = watched / "actions/2026"
+    first = next(folder.glob("A-001-*.toml"))
+    if odd == "link":
+        (folder / "A-001-copy.toml").symlink_to(first.name)
+        (folder / "A-009-link.toml").symlink_to(first.name)
+    else:
+        os.mkfifo(folder / "A-010-fifo.toml")
+    ids = [a["id"] for a in json.loads(run("actions --all --json").stdout)]
+    assert ids == ["A-001", "A-002", "A-003"]
+    assert json.loads(run("action show A-001 --json").stdout)["id"] == "A-001"
+    assert statted == []
+

@@ -33,6 +33,7 @@ import json
 import os
 import sqlite3
 from datetime import date
+from stat import S_ISLNK, S_ISREG
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -107,6 +108,22 @@ def kind_of(relative: str) -> str | None:
     if parts[0] == "actions" and parts[2].startswith("A-"):
         return "action"
     return None
+
+
+def _not_regular(path: str, relative: str, result: os.stat_result) -> os.stat_result | None:
+    """What the index keeps of a store file that is not a regular file (``result``, its own
+    stat): a meeting or action file that is a link, a FIFO or a device is no store file (the
+    folders' listing leaves it out, as reads without the index do; `escg check` reports it);
+    escg.toml, people.toml or forward-plan.toml as a link is read through it (the loader
+    follows a link inside the store), so its signature is its target's, and the caller
+    stats it on every read, as a file with a hard link: an edit to the target raises no
+    event in the store's folders. Anything else is recorded as it is, for the loader to
+    refuse (a FIFO as escg.toml stops every command, as it does without the index)."""
+    if relative not in TOP:
+        return None
+    if S_ISLNK(result.st_mode):
+        return os.stat(path)  # a link to nothing: FileNotFoundError, the file is not there
+    return result
 
 
 def parser(kind: str, relative: str):
@@ -343,14 +360,19 @@ class StoreIndex:
             if kind is None:
                 continue
             row = db.execute("SELECT mtime_ns, size, ino, ctime_ns FROM files WHERE path=?", (relative,)).fetchone()
+            followed = False
             try:
                 result = os.stat(root + relative, follow_symlinks=False)
+                if not S_ISREG(result.st_mode):
+                    result, followed = _not_regular(root + relative, relative, result), True
             except (FileNotFoundError, NotADirectoryError):
+                result = None
+            if result is None:  # gone, or no store file (a link, a FIFO): as a full refresh leaves it out
                 linked.discard(relative)
                 if row is not None:
                     gone.append(relative)
                 continue
-            if result.st_nlink > 1:
+            if followed or result.st_nlink > 1:
                 linked.add(relative)
             else:
                 linked.discard(relative)
@@ -414,16 +436,21 @@ class StoreIndex:
                 present.add(relative)
                 candidates.append(relative)
             gone += sorted(indexed - present)
-        stat = os.stat
+        stat, regular = os.stat, S_ISREG
         linked = []
         for relative in candidates:
+            followed = False
             try:
                 result = stat(root + relative, follow_symlinks=False)
+                if not regular(result.st_mode):
+                    result, followed = _not_regular(root + relative, relative, result), True
             except (FileNotFoundError, NotADirectoryError):
+                result = None
+            if result is None:
                 if relative in known:
                     gone.append(relative)
                 continue
-            if result.st_nlink > 1:
+            if followed or result.st_nlink > 1:
                 linked.append(relative)
             signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
             if known.get(relative, (None, None))[1] != signature:
