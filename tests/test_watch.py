@@ -349,3 +349,27 @@ def test_a_link_or_fifo_made_while_the_watcher_runs_is_left_out(run, watched, st
     assert json.loads(run("action show A-001 --json").stdout)["id"] == "A-001"
     assert statted == []
 
+
+def test_questions_waiting_when_events_were_lost_are_answered_full(tmp_path, monkeypatch):
+    """A question's cookie may be among the events lost when inotify's queue overflows:
+    every question waiting then gets FULL, its cookie file goes, and none is left to keep
+    the watcher from stopping when idle."""
+    monkeypatch.delenv("ESCG_NO_WATCH")
+    root = stores.write_small_store(tmp_path / "store")
+    if not watch.usable(root):
+        pytest.skip("this file system does not report every change")
+    watcher = watch.Watcher(root)
+    ours, theirs = socket.socketpair()
+    ours.settimeout(10)
+    with ours, theirs:
+        watcher.ask(theirs, "-")
+        assert watcher.waiting and list(root.glob(watch.COOKIE + "*"))
+        os.close(watcher.fd)
+        read, write = os.pipe()
+        os.set_blocking(read, False)
+        os.write(write, watch.EVENT.pack(-1, watch.IN_Q_OVERFLOW, 0, 0))  # as the kernel reports it
+        watcher.fd = read
+        watcher.events()
+        assert ours.recv(4096).decode().startswith("FULL ")
+    os.close(write)
+    assert not watcher.waiting and not list(root.glob(watch.COOKIE + "*"))

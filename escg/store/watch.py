@@ -207,7 +207,11 @@ class Watcher:
         self.unsure = False
 
     def events(self) -> None:
-        """Read every queued inotify event."""
+        """Read every queued inotify event. When some were lost (the queue overflowed), a
+        question's cookie may have been among them: every question waiting is answered
+        FULL then, rather than never (its cookie file left in the store, and the watcher
+        kept from stopping when idle)."""
+        overflowed = False
         while True:
             try:
                 data = os.read(self.fd, 1 << 16)
@@ -219,7 +223,7 @@ class Watcher:
                 name = data[offset + EVENT.size:offset + EVENT.size + size].rstrip(b"\0").decode("utf-8", "surrogateescape")
                 offset += EVENT.size + size
                 if mask & IN_Q_OVERFLOW:
-                    self.unsure = True  # events were lost: nobody can be told what changed
+                    self.unsure = overflowed = True  # events were lost: nobody can be told what changed
                     continue
                 folder = self.folders.get(wd)
                 if folder is None:
@@ -246,6 +250,9 @@ class Watcher:
                     continue  # the index, the lock, temporary files: not store files
                 self.number += 1
                 self.changed[f"{folder}/{name}" if folder else name] = self.number
+        if overflowed:
+            for cookie in list(self.waiting):
+                self._answer(cookie, full=True)
         if _identity(self.root) != self.identity:
             self.gone = True  # removed, or replaced by another folder of the same name
         elif self.unsure:
