@@ -43,6 +43,12 @@ def isolated(tmp_path, monkeypatch, session_template_cache):
     monkeypatch.delenv("ESCG_LOCK_TIMEOUT", raising=False)
     # No test starts a store watcher (escg.store.watch) but tests/test_watch.py.
     monkeypatch.setenv("ESCG_NO_WATCH", "1")
+    # Tests write a store and read it within milliseconds, which the index takes for files
+    # that may change again unseen within their timestamps' tick (escg.store.index.RACY_NS,
+    # parsed again by the next read): on this machine's fine-grained timestamps no file can,
+    # and the tests that count what is read or reported mean an unchanged store as it is
+    # once settled. test_freshness.py tests the racy files with escg's own window.
+    monkeypatch.setattr("escg.store.index.RACY_NS", 0)
     monkeypatch.chdir(tmp_path)
     yield
 

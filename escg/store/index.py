@@ -32,6 +32,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from datetime import date
 from stat import S_ISLNK, S_ISREG
 from pathlib import Path
@@ -46,6 +47,12 @@ VERSION = "11"
 WATCH_FROM = 1000  # indexed files from which a store gets a watcher (escg.store.watch): statting
 # 1,000 files and reading their rows costs about 5 ms a read here, asking a watcher about 1.4 ms
 FOLDERS = ("meetings", "actions")
+# A file changed this shortly before it was statted may be changed again within the same
+# tick of its timestamps (a few ms on most Linux kernels), with the same size and times:
+# "racily clean", as git calls it. Such a file is recorded with RACY for its ctime, so that
+# no stat matches it and the next read parses it again, by then with a settled signature.
+RACY_NS = 50_000_000
+RACY = -1
 TOP = {"escg.toml": "config", "people.toml": "people", "forward-plan.toml": "forward"}
 
 SCHEMA = """
@@ -108,6 +115,12 @@ def kind_of(relative: str) -> str | None:
     if parts[0] == "actions" and parts[2].startswith("A-"):
         return "action"
     return None
+
+
+def _settled(signature: tuple, settled: int) -> tuple:
+    """The stat signature to record: RACY for the ctime of a file changed after ``settled``
+    (RACY_NS before it was statted), which may change again unseen within its tick."""
+    return signature if signature[3] < settled else (*signature[:3], RACY)
 
 
 def _not_regular(path: str, relative: str, result: os.stat_result) -> os.stat_result | None:
@@ -355,6 +368,7 @@ class StoreIndex:
         stats: dict[str, tuple] = {}
         linked = self._linked(db)
         was = set(linked)
+        settled = time.time_ns() - RACY_NS
         for relative in dict.fromkeys([*changed, *was]):
             kind = kind_of(relative)
             if kind is None:
@@ -378,7 +392,7 @@ class StoreIndex:
                 linked.discard(relative)
             signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
             if row != signature:
-                stats[relative] = signature
+                stats[relative] = _settled(signature, settled)
                 pending.append((relative, kind))
         if linked != was:
             self._set_meta(db, "linked", json.dumps(sorted(linked)) if linked else None)
@@ -438,6 +452,7 @@ class StoreIndex:
             gone += sorted(indexed - present)
         stat, regular = os.stat, S_ISREG
         linked = []
+        settled = time.time_ns() - RACY_NS
         for relative in candidates:
             followed = False
             try:
@@ -454,7 +469,7 @@ class StoreIndex:
                 linked.append(relative)
             signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
             if known.get(relative, (None, None))[1] != signature:
-                stats[relative] = signature
+                stats[relative] = _settled(signature, settled)
                 pending.append((relative, kind_of(relative) or ""))
         count = len(known) - len(gone) + sum(1 for relative in stats if relative not in known)
         if self._meta(db, "files") != str(count):
@@ -615,8 +630,9 @@ class StoreIndex:
                 if staged is None:
                     self._forget(db, relative)
                     continue
+                settled = time.time_ns() - RACY_NS
                 result = os.stat(path, follow_symlinks=False)
-                signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
+                signature = _settled((result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns), settled)
                 text, data = staged
                 self._store(db, [(relative, kind, signature, *parse_file(root, relative, kind, text=text, data=data))])
 
