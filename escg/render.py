@@ -760,7 +760,7 @@ def _canonical(value: Any) -> Any:
 _FOLDERS: dict[str, tuple[tuple, bytes]] = {}  # folder -> (its files' stat signatures, their digest)
 
 
-def _folder_digest(folder: str, digest: Any) -> None:
+def _folder_digest(folder: str, digest: Any, boundary: str | None = None) -> None:
     """Every regular file under ``folder`` (path and bytes) into ``digest``, through links.
 
     The files are read and hashed again only when a file's stat signature (path, size,
@@ -771,14 +771,16 @@ def _folder_digest(folder: str, digest: Any) -> None:
     files: list[tuple[str, str, int, int, int, int]] = []
     prefix = folder.rstrip(os.sep) + os.sep
     walked: set[tuple[int, int]] = set()
-    # Through links to folders, as the loader reads templates (inside the store: _inside),
-    # each folder once (a link back to one already walked would never end).
+    inside = os.path.realpath(boundary if boundary is not None else folder)
+    # Through links to folders, as the loader reads templates, and only where it reads them
+    # (inside ``boundary``, the store: _inside), each folder once (a link back to one
+    # already walked would never end).
     for top, dirs, names in os.walk(folder, followlinks=True):
         try:
             here = os.stat(top)
         except OSError:
             raise _Uncacheable from None
-        if (here.st_dev, here.st_ino) in walked:
+        if (here.st_dev, here.st_ino) in walked or os.path.commonpath([os.path.realpath(top), inside]) != inside:
             dirs[:] = []
             continue
         walked.add((here.st_dev, here.st_ino))
@@ -843,7 +845,7 @@ def _templates_into(store: Store | None, digest: Any) -> None:
         inner = sha256()
         if store is not None and os.path.isdir(store.root / "templates"):
             inner.update(b"\0store\0")
-            _folder_digest(os.path.abspath(store.root / "templates"), inner)
+            _folder_digest(os.path.abspath(store.root / "templates"), inner, os.path.abspath(store.root))
         inner.update(b"\0bundled\0")
         _folder_digest(str(bundled_templates()), inner)
         known = inner.digest()

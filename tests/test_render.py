@@ -190,7 +190,7 @@ def test_the_template_folders_are_looked_at_once_a_store(agenda_store, monkeypat
 
     walked = []
     folder_digest = render_module._folder_digest
-    monkeypatch.setattr(render_module, "_folder_digest", lambda folder, digest: walked.append(folder) or folder_digest(folder, digest))
+    monkeypatch.setattr(render_module, "_folder_digest", lambda folder, digest, *inside: walked.append(folder) or folder_digest(folder, digest, *inside))
     context = {"group": {"short": "G"}, "meeting": {"long_date": "x", "status": "planned"}}
     store = Store(agenda_store)
     first = render_module._render_key(store, "agenda.subject", context)
