@@ -274,10 +274,11 @@ class Checker:
         for the files read (a store has 100,000s)."""
         files, others, leftovers = [], [], []
         for folder, subfolders, names in os.walk(self.root):
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
             here = Path(folder)
             parts = here.relative_to(self.root).parts
             prefix = "/".join(parts) + "/"
+            others += [shown_name(prefix + d) + "/" for d in sorted(subfolders) if _misnamed_folder(parts, d)]
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and not _misnamed_folder(parts, d))
             for name in sorted(names):
                 place = _place(parts, name)
                 if place == "leftover":
@@ -302,7 +303,7 @@ class Checker:
         kept: dict[str, list] = state.get("dirs") or {}
         dirs: dict[str, list] = {}
         listing = _Listing()
-        settled = time.time_ns() - 2_000_000_000  # an mtime this recent may change again within its tick
+        settled = time.time_ns() - 2_000_000_000  # as escg.store.index.RACY_NS: may change again within its tick
 
         def visit(relative: str, path: str) -> None:
             try:
@@ -341,7 +342,9 @@ class Checker:
             except OSError:
                 is_dir = False
             if is_dir:
-                if not name.startswith(".") and not entry.is_symlink():
+                if _misnamed_folder(parts, name):
+                    others.append(shown_name(f"{relative}/{name}") + "/")
+                elif not name.startswith(".") and not entry.is_symlink():
                     subfolders.append(name)
                 continue
             place = _place(parts, name)
@@ -654,11 +657,20 @@ def _place(parts: tuple[str, ...], name: str) -> str | None:
     return "action" if name.startswith("A-") else "other"
 
 
+def _misnamed_folder(parts: tuple[str, ...], name: str) -> bool:
+    """A year folder of meetings/ or actions/ named in bytes that are not UTF-8: reads
+    leave out what it holds (escg.store.index), so the check reports it (``_other``)."""
+    return len(parts) == 1 and parts[0] in (MEETINGS, ACTIONS) and not utf8_name(name)
+
+
 def _other(relative: str) -> str:
     """Why a file in meetings/ or actions/ (``_place``: "other", its name as ``shown_name``
     writes it) is no store file. Every other .toml file of meetings/ is a meeting, and of
     actions/ an action when its name starts A-: the rest are named in bytes that are not
-    UTF-8. escg never renames or renumbers them."""
+    UTF-8, as is a year folder (``_misnamed_folder``: its name ends with /). escg never
+    renames or renumbers them."""
+    if relative.endswith("/"):
+        return "the folder name is not UTF-8 text; escg ignores the folder and what it holds: rename it"
     if relative.startswith(MEETINGS + "/") or relative.rsplit("/", 1)[-1].startswith("A-"):
         return "the file name is not UTF-8 text; escg ignores the file: rename it"
     return "not an action file (actions are named A-<number>-<tag>.toml); escg ignores it"

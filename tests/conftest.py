@@ -49,6 +49,7 @@ def isolated(tmp_path, monkeypatch, session_template_cache):
     # and the tests that count what is read or reported mean an unchanged store as it is
     # once settled. test_freshness.py tests the racy files with escg's own window.
     monkeypatch.setattr("escg.store.index.RACY_NS", 0)
+    monkeypatch.setattr("escg.store.index.COARSE_RACY_NS", 0)
     monkeypatch.chdir(tmp_path)
     yield
 

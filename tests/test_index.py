@@ -532,12 +532,17 @@ def test_a_file_named_in_bytes_that_are_not_utf8_is_left_out_and_reported(run, i
     os.makedirs(os.path.dirname(meeting), exist_ok=True)
     with open(meeting, "w", encoding="utf-8") as handle:
         handle.write('date = 2026-12-07\nstart = "10:00"\nend = "12:00"\n')
+    folder_named = os.path.join(os.fsencode(indexed / "actions"), b"20\xe9")
+    os.makedirs(folder_named)
+    with open(os.path.join(folder_named, b"A-031-beef.toml"), "w", encoding="utf-8") as handle:
+        handle.write(source.replace('"A-001"', '"A-031"'))
     listed = ids(run, "actions --all --json")  # the crosscheck compares it with the files
-    assert "A-030" not in listed and len(listed) == 6
+    assert "A-030" not in listed and "A-031" not in listed and len(listed) == 6
     assert run("meeting list --json").stdout == "[]\n"
     for args in ("check", "check --full"):
         found = run(args, code=6).stdout
         assert "actions/2026/A-030-\\xff.toml: the file name is not UTF-8 text; escg ignores the file: rename it" in found
         assert "meetings/2026/2026-12-0\\xe9.toml: the file name is not UTF-8 text" in found
+        assert "actions/20\\xe9: the folder name is not UTF-8 text; escg ignores the folder and what it holds" in found
     monkeypatch.setenv("ESCG_NO_INDEX", "1")
     assert ids(run, "actions --all --json") == listed

@@ -333,6 +333,22 @@ def test_a_top_file_as_a_link_is_read_through_it_fresh(run, watched, statted, mo
         assert statted == [1]  # the new folder's; the links are statted by every read
 
 
+def test_a_top_file_linked_to_a_file_to_come_is_read_once_it_comes(run, watched, statted):
+    """A link that leads nowhere yet (its target is made later, in a folder no one watches)
+    is looked at again on every read, as one that leads somewhere is."""
+    shared = watched / "shared"
+    shared.mkdir()
+    people = (watched / "people.toml").read_text()
+    (watched / "people.toml").unlink()
+    (watched / "people.toml").symlink_to("shared/people.toml")
+    (watched / "actions/2028").mkdir()  # the watcher cannot know what is in it: a full stat
+    assert json.loads(run("person list --json").stdout) == []
+    assert json.loads(run("person list --json").stdout) == []
+    (shared / "people.toml").write_text(people)
+    assert [p["id"] for p in json.loads(run("person list --json").stdout)] == ["jo", "sam"]
+    assert statted == [1]
+
+
 @pytest.mark.parametrize("odd", ["link", "fifo"])
 def test_a_link_or_fifo_made_while_the_watcher_runs_is_left_out(run, watched, statted, odd):
     """As the full listing leaves them out (and reads without the index): `escg check`

@@ -174,7 +174,7 @@ class Store:
         if not folder.is_dir():
             return
         for year in sorted(folder.iterdir()):
-            if not year.is_dir() or year.is_symlink() or year.name.startswith("."):
+            if not year.is_dir() or year.is_symlink() or year.name.startswith(".") or not loader.utf8_name(year.name):
                 continue
             for path in sorted(year.glob("*.toml")):
                 if not path.name.startswith(".") and loader.utf8_name(path.name) and _regular(path):
@@ -344,7 +344,7 @@ class Store:
         if not folder.is_dir():
             return
         for year in sorted(folder.iterdir()):
-            if year.is_dir() and not year.is_symlink() and not year.name.startswith("."):
+            if year.is_dir() and not year.is_symlink() and not year.name.startswith(".") and loader.utf8_name(year.name):
                 for path in sorted(year.glob("A-*.toml")):
                     if loader.utf8_name(path.name) and _regular(path):
                         yield path

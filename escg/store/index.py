@@ -47,11 +47,14 @@ VERSION = "11"
 WATCH_FROM = 1000  # indexed files from which a store gets a watcher (escg.store.watch): statting
 # 1,000 files and reading their rows costs about 5 ms a read here, asking a watcher about 1.4 ms
 FOLDERS = ("meetings", "actions")
-# A file changed this shortly before it was statted may be changed again within the same
-# tick of its timestamps (a few ms on most Linux kernels), with the same size and times:
-# "racily clean", as git calls it. Such a file is recorded with RACY for its ctime, so that
-# no stat matches it and the next read parses it again, by then with a settled signature.
-RACY_NS = 50_000_000
+# A file or folder changed this shortly before it was statted may be changed again within
+# the same tick of its timestamps, with the same size and times: "racily clean", as git
+# calls it. It is recorded with RACY for its ctime, so that no stat matches it and the next
+# read lists or parses it again, by then settled. The tick is a few ms on Linux kernels that
+# keep times in nanoseconds; a file system whose times are whole milliseconds or coarser
+# (FAT and exFAT, 10 ms to 2 s; ext4 with small inodes, 1 s) gets COARSE_RACY_NS.
+RACY_NS = 20_000_000
+COARSE_RACY_NS = 2_000_000_000
 RACY = -1
 TOP = {"escg.toml": "config", "people.toml": "people", "forward-plan.toml": "forward"}
 
@@ -117,26 +120,34 @@ def kind_of(relative: str) -> str | None:
     return None
 
 
-def _settled(signature: tuple, settled: int) -> tuple:
-    """The stat signature to record: RACY for the ctime of a file changed after ``settled``
-    (RACY_NS before it was statted), which may change again unseen within its tick."""
-    return signature if signature[3] < settled else (*signature[:3], RACY)
+def _as_recorded(signature: tuple, statted: int) -> tuple:
+    """The stat signature to record (its ctime last): RACY for the ctime of a file or folder
+    changed within RACY_NS (COARSE_RACY_NS where its times are whole milliseconds) of
+    ``statted``, the time just before its stat."""
+    ctime = signature[-1]
+    window = COARSE_RACY_NS if ctime % 1_000_000 == 0 else RACY_NS
+    return signature if ctime < statted - window else (*signature[:-1], RACY)
 
 
-def _not_regular(path: str, relative: str, result: os.stat_result) -> os.stat_result | None:
+def _not_regular(path: str, relative: str, result: os.stat_result) -> tuple[os.stat_result | None, bool]:
     """What the index keeps of a store file that is not a regular file (``result``, its own
-    stat): a meeting or action file that is a link, a FIFO or a device is no store file (the
-    folders' listing leaves it out, as reads without the index do; `escg check` reports it);
-    escg.toml, people.toml or forward-plan.toml as a link is read through it (the loader
-    follows a link inside the store), so its signature is its target's, and the caller
-    stats it on every read, as a file with a hard link: an edit to the target raises no
-    event in the store's folders. Anything else is recorded as it is, for the loader to
-    refuse (a FIFO as escg.toml stops every command, as it does without the index)."""
+    stat), and whether to stat it on every read. A meeting or action file that is a link, a
+    FIFO or a device is no store file (the folders' listing leaves it out, as reads without
+    the index do; `escg check` reports it). escg.toml, people.toml or forward-plan.toml as a
+    link is read through it (the loader follows a link inside the store): its signature is
+    its target's, or none while the link leads nowhere (dangling, a loop: as reads without
+    the index, which find no file there), and it is statted on every read, as a file with a
+    hard link outside the store is, since a change to its target raises no event in the
+    store's folders. Anything else is recorded as it is, for the loader to refuse (a FIFO as
+    escg.toml stops every command, as it does without the index)."""
     if relative not in TOP:
-        return None
+        return None, False
     if S_ISLNK(result.st_mode):
-        return os.stat(path)  # a link to nothing: FileNotFoundError, the file is not there
-    return result
+        try:
+            return os.stat(path), True
+        except OSError:
+            return None, True
+    return result, False
 
 
 def parser(kind: str, relative: str):
@@ -368,7 +379,7 @@ class StoreIndex:
         stats: dict[str, tuple] = {}
         linked = self._linked(db)
         was = set(linked)
-        settled = time.time_ns() - RACY_NS
+        statted = time.time_ns()
         for relative in dict.fromkeys([*changed, *was]):
             kind = kind_of(relative)
             if kind is None:
@@ -378,11 +389,14 @@ class StoreIndex:
             try:
                 result = os.stat(root + relative, follow_symlinks=False)
                 if not S_ISREG(result.st_mode):
-                    result, followed = _not_regular(root + relative, relative, result), True
+                    result, followed = _not_regular(root + relative, relative, result)
             except (FileNotFoundError, NotADirectoryError):
                 result = None
             if result is None:  # gone, or no store file (a link, a FIFO): as a full refresh leaves it out
-                linked.discard(relative)
+                if followed:
+                    linked.add(relative)  # a top file's link leading nowhere yet: looked at again
+                else:
+                    linked.discard(relative)
                 if row is not None:
                     gone.append(relative)
                 continue
@@ -392,7 +406,7 @@ class StoreIndex:
                 linked.discard(relative)
             signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
             if row != signature:
-                stats[relative] = _settled(signature, settled)
+                stats[relative] = _as_recorded(signature, statted)
                 pending.append((relative, kind))
         if linked != was:
             self._set_meta(db, "linked", json.dumps(sorted(linked)) if linked else None)
@@ -409,6 +423,7 @@ class StoreIndex:
 
     def _refresh_all(self, db: sqlite3.Connection, report) -> None:
         root = str(self.root) + os.sep
+        statted = time.time_ns()  # before any folder or file is statted
         known = {path: (dir_, (mtime, size, ino, ctime)) for path, dir_, mtime, size, ino, ctime in db.execute(
             "SELECT path, dir, mtime_ns, size, ino, ctime_ns FROM files")}
         # A folder is listed again when its mtime or its ctime changed: restoring a backup
@@ -424,12 +439,13 @@ class StoreIndex:
             except (FileNotFoundError, NotADirectoryError):
                 continue
             for entry in entries:
-                if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
+                if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False) or (
+                        not loader.utf8_name(entry.name)):  # as no file in it is a store file
                     continue
                 relative = f"{folder}/{entry.name}"
                 info = entry.stat(follow_symlinks=False)
-                seen_dirs[relative] = (info.st_mtime_ns, info.st_ctime_ns)
-                if known_dirs.get(relative) != seen_dirs[relative]:
+                seen_dirs[relative] = _as_recorded((info.st_mtime_ns, info.st_ctime_ns), statted)
+                if known_dirs.get(relative) != (info.st_mtime_ns, info.st_ctime_ns):
                     listed[relative] = [e.name for e in os.scandir(entry.path)
                                         if e.is_file(follow_symlinks=False)]
         pending: list[tuple[str, str]] = []
@@ -452,24 +468,25 @@ class StoreIndex:
             gone += sorted(indexed - present)
         stat, regular = os.stat, S_ISREG
         linked = []
-        settled = time.time_ns() - RACY_NS
         for relative in candidates:
             followed = False
             try:
                 result = stat(root + relative, follow_symlinks=False)
                 if not regular(result.st_mode):
-                    result, followed = _not_regular(root + relative, relative, result), True
+                    result, followed = _not_regular(root + relative, relative, result)
             except (FileNotFoundError, NotADirectoryError):
                 result = None
+            if followed:
+                linked.append(relative)
             if result is None:
                 if relative in known:
                     gone.append(relative)
                 continue
-            if followed or result.st_nlink > 1:
+            if not followed and result.st_nlink > 1:
                 linked.append(relative)
             signature = (result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns)
             if known.get(relative, (None, None))[1] != signature:
-                stats[relative] = _settled(signature, settled)
+                stats[relative] = _as_recorded(signature, statted)
                 pending.append((relative, kind_of(relative) or ""))
         count = len(known) - len(gone) + sum(1 for relative in stats if relative not in known)
         if self._meta(db, "files") != str(count):
@@ -630,9 +647,10 @@ class StoreIndex:
                 if staged is None:
                     self._forget(db, relative)
                     continue
-                settled = time.time_ns() - RACY_NS
+                statted = time.time_ns()
                 result = os.stat(path, follow_symlinks=False)
-                signature = _settled((result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns), settled)
+                signature = _as_recorded((result.st_mtime_ns, result.st_size, result.st_ino, result.st_ctime_ns),
+                                         statted)
                 text, data = staged
                 self._store(db, [(relative, kind, signature, *parse_file(root, relative, kind, text=text, data=data))])
 
@@ -822,7 +840,10 @@ class StoreIndex:
 
     # --- text made from a file, kept for the next run under a key of its inputs (escg/calendar.py) ---
 
-    SIGNATURE = "f.mtime_ns || ':' || f.size || ':' || f.ino || ':' || f.ctime_ns"
+    # A file recorded as racily clean (ctime RACY) is keyed by the number it was recorded
+    # under, which each parse of it renews: what was kept of it (escg ics) is never reused.
+    SIGNATURE = ("CASE WHEN f.ctime_ns = -1 THEN 'unsettled:' || f.seq "
+                 "ELSE f.mtime_ns || ':' || f.size || ':' || f.ino || ':' || f.ctime_ns END")
 
     def signature_of(self, relative: str) -> str:
         """The stat signature of one indexed file, or "" when it is not indexed."""
