@@ -181,46 +181,15 @@ def test_a_file_added_then_a_backup_restored_over_the_store_is_seen(run, meeting
     assert open_ids(run) == ["A-001", "A-002"]
 
 
-def test_a_file_changed_again_within_its_timestamps_tick_is_seen(run, meeting_store, monkeypatch):
-    """Racily clean, as git says: where timestamps are coarse (a few ms on most Linux
-    kernels; this one's are fine), a file changed again, at the same size, within the tick
-    of the stat the index recorded shows the same signature. The index records a file
-    changed that shortly before its stat as RACY, so the next read parses it again."""
-    from escg.store import index
-
-    monkeypatch.setattr(index, "RACY_NS", 20_000_000)  # as escg has it (conftest sets 0)
-    run("action add 'First' --owner bob")
-    path = next((meeting_store / "actions" / "2026").glob("A-001-*.toml"))
-    real = os.stat
-    tick = time.time_ns()  # the one tick both edits below fall within, as on a coarse clock
-
-    def coarse(target, *args, **kwargs):
-        result = real(target, *args, **kwargs)
-        if os.fspath(target) != str(path):
-            return result
-        fields = {name: getattr(result, name) for name in (
-            "st_atime", "st_mtime", "st_ctime", "st_atime_ns", "st_blksize", "st_blocks", "st_rdev")}
-        fields["st_mtime_ns"] = fields["st_ctime_ns"] = tick
-        return os.stat_result(tuple(result[:10]), fields)
-
-    monkeypatch.setattr(os, "stat", coarse)
-    # The index reads its clock within that tick too, however loaded the machine is.
-    monkeypatch.setattr(index, "time", types.SimpleNamespace(time_ns=lambda: tick + 1_000_000))
-    rewrite_in_place(path, "First", "Frist")
-    assert open_ids(run) == ["A-001"]  # statted and recorded within the tick of the edit
-    rewrite_in_place(path, "Frist", "Fisrt")  # the same size, the same inode, the same tick
-    titles = {a["id"]: a["title"] for a in json.loads(run("actions --json").stdout)}
-    assert titles == {"A-001": "Fisrt"}
-
-
-def test_a_calendar_text_is_not_kept_for_a_file_changed_within_its_tick(run, meeting_store, monkeypatch):
-    """escg ics keeps each text under its files' signatures: a racily clean file has none
-    yet (two contents can share one), so no text of it is kept or read back."""
+def one_tick(monkeypatch, run, store: Path) -> Path:
+    """A-001 (added now) as a coarse clock shows it: every change to it within the one tick
+    of now, the index's clock reading within it too, however loaded the machine is; and
+    escg's own window for such changes (conftest sets it to 0)."""
     from escg.store import index
 
     monkeypatch.setattr(index, "RACY_NS", 20_000_000)
     run("action add 'First' --owner bob")
-    path = next((meeting_store / "actions" / "2026").glob("A-001-*.toml"))
+    path = next((store / "actions" / "2026").glob("A-001-*.toml"))
     real = os.stat
     tick = time.time_ns()
 
@@ -235,6 +204,26 @@ def test_a_calendar_text_is_not_kept_for_a_file_changed_within_its_tick(run, mee
 
     monkeypatch.setattr(os, "stat", coarse)
     monkeypatch.setattr(index, "time", types.SimpleNamespace(time_ns=lambda: tick + 1_000_000))
+    return path
+
+
+def test_a_file_changed_again_within_its_timestamps_tick_is_seen(run, meeting_store, monkeypatch):
+    """Racily clean, as git says: where timestamps are coarse (a few ms on most Linux
+    kernels; this one's are fine), a file changed again, at the same size, within the tick
+    of the stat the index recorded shows the same signature. The index records a file
+    changed that shortly before its stat as RACY, so the next read parses it again."""
+    path = one_tick(monkeypatch, run, meeting_store)
+    rewrite_in_place(path, "First", "Frist")
+    assert open_ids(run) == ["A-001"]  # statted and recorded within the tick of the edit
+    rewrite_in_place(path, "Frist", "Fisrt")  # the same size, the same inode, the same tick
+    titles = {a["id"]: a["title"] for a in json.loads(run("actions --json").stdout)}
+    assert titles == {"A-001": "Fisrt"}
+
+
+def test_a_calendar_text_is_not_kept_for_a_file_changed_within_its_tick(run, meeting_store, monkeypatch):
+    """escg ics keeps each text under its files' signatures: a racily clean file has none
+    yet (two contents can share one), so no text of it is kept or read back."""
+    path = one_tick(monkeypatch, run, meeting_store)
     for title in ("Frist", "Fisrt", "Firts"):  # the same size, the same inode, the same tick
         rewrite_in_place(path, path.read_text().split('title = "', 1)[1].split('"', 1)[0], title)
         assert f"SUMMARY:A-001: {title}" in run("ics").stdout
