@@ -842,7 +842,7 @@ class StoreIndex:
 
     # A file recorded as racily clean (ctime RACY) is keyed by the number it was recorded
     # under, which each parse of it renews: what was kept of it (escg ics) is never reused.
-    SIGNATURE = ("CASE WHEN f.ctime_ns = -1 THEN 'unsettled:' || f.seq "
+    SIGNATURE = (f"CASE WHEN f.ctime_ns = {RACY} THEN 'unsettled:' || f.seq "
                  "ELSE f.mtime_ns || ':' || f.size || ':' || f.ino || ':' || f.ctime_ns END")
 
     def signature_of(self, relative: str) -> str:
