@@ -21,3 +21,10 @@ def without_store(argv: list[str]) -> tuple[list[str], bool]:
         elif not arg.startswith("--store="):
             rest.append(arg)
     return rest, not skip
+
+
+def utf8(text: str) -> bool:
+    """Whether a text the system handed Python (an argument, a file name) is UTF-8: the
+    bytes of one that is not arrive as surrogates, which no file, index, message or JSON
+    can hold (escg.cli refuses such an argument; escg.store.loader leaves out such a file)."""
+    return text.isascii() or not any("\udc80" <= char <= "\udcff" for char in text)

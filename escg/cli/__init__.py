@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from escg.argv import utf8
 from escg.cli.commands import COMMANDS, ROOT_HELP, definition, guarded  # noqa: F401 - the package's names
 
 
@@ -28,7 +29,7 @@ def main() -> None:
 
     from escg.cli.fast import run
 
-    if not all(map(_utf8, sys.argv[1:])):
+    if not all(map(utf8, sys.argv[1:])):
         sys.exit(guarded(_refuse_bytes))
     code = run(sys.argv[1:])
     if code is not None:
@@ -36,10 +37,6 @@ def main() -> None:
     from escg.cli.typer_app import main as typer_main
 
     typer_main()
-
-
-def _utf8(arg: str) -> bool:
-    return arg.isascii() or not any("\udc80" <= char <= "\udcff" for char in arg)
 
 
 def _refuse_bytes() -> None:
@@ -50,7 +47,7 @@ def _refuse_bytes() -> None:
 
     from escg.errors import InputError
 
-    number, arg = next((n, a) for n, a in enumerate(sys.argv[1:], start=1) if not _utf8(a))
+    number, arg = next((n, a) for n, a in enumerate(sys.argv[1:], start=1) if not utf8(a))
     raise InputError(f"argument {number} is not UTF-8 text ({os.fsencode(arg)!r}); escg takes UTF-8 arguments "
                      "(check the terminal's or the script's character set)")
 

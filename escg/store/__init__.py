@@ -436,9 +436,8 @@ class Store:
         # action's files (cached as the rest is, until a transaction or ``forget``).
         if "action paths" not in self._cache:
             found: dict[str, list[Path]] = {}
-            for path in self.action_files():
-                parts = path.name[:-5].split("-", 2)  # A-001-beef.toml or A-001.toml
-                found.setdefault(f"{parts[0]}-{parts[1]}" if len(parts) > 1 else parts[0], []).append(path)
+            for path in self.action_files():  # A-001-beef.toml or A-001.toml, as completion reads ids
+                found.setdefault("-".join(path.stem.split("-")[:2]), []).append(path)
             self._cache["action paths"] = found
         return list(self._cache["action paths"].get(ident, ()))
 

@@ -14,6 +14,7 @@ and a read of the file can never disagree.
 
 from __future__ import annotations
 
+from escg.argv import utf8
 from escg.patterns import Pattern
 
 import errno
@@ -79,11 +80,9 @@ def display(path: Path, root: Path | None) -> str:
     return shown_name(str(path))
 
 
-def utf8_name(name: str) -> bool:
-    """Whether a file name, as the system hands it to Python, is UTF-8 text. The bytes of
-    one that is not arrive as surrogates, which no index, message or JSON can hold: such a
-    file is no store file (reads leave it out, and `escg check` says to rename it)."""
-    return name.isascii() or not any("\udc80" <= char <= "\udcff" for char in name)
+# Whether a file name is UTF-8 text: one that is not is no store file (reads leave it
+# out, and `escg check` says to rename it).
+utf8_name = utf8
 
 
 def shown_name(name: str) -> str:
