@@ -21,6 +21,7 @@ from escg import dates, ids, meetings, model
 from escg.errors import ConflictError, InputError, NotFoundError, StoreError
 from escg.people import get_org, get_person
 from escg.store import ACTIONS, ActionQuery, Store, Transaction
+from escg.store.loader import load_text
 from escg.store.query import CLOSED, EVERY, OPEN
 
 COUNTER = ".escg-last-action"
@@ -62,13 +63,38 @@ def action_path(store: Store, action: model.Action) -> Path:
     return store.path(ACTIONS) / f"{year:04d}" / f"{action.id}-{secrets.token_hex(2)}.toml"
 
 
-def _next_number(store: Store) -> int:
-    highest = store.highest_action()
-    try:
-        highest = max(highest, int(store.path(COUNTER).read_text().strip() or 0))
-    except (FileNotFoundError, ValueError):
-        pass
-    return highest + 1
+def next_number(store: Store) -> int:
+    """The number of the next new action: one above the highest in the files and in the
+    local counter."""
+    return max(store.highest_action(), read_counter(store) or 0) + 1
+
+
+def read_counter(store: Store) -> int | None:
+    """The number the local counter (.escg-last-action) holds; None without one.
+
+    Read through the store's loader, so a FIFO there cannot hang a command and a folder
+    cannot end it in a traceback; anything but a number refuses (StoreError), since
+    reading past it could give out an id again. `escg check` reports it."""
+    loaded = load_text(store.path(COUNTER), store.root, collect=True)
+    if loaded.text is None:
+        problem = loaded.problems[0]
+        if problem.message == "file not found":
+            return None
+        reason = problem.message.split(";")[0]  # not "escg ignores it": it refuses
+        raise StoreError(f"{store.show(store.path(COUNTER))}: {reason}: delete it, and escg counts from the "
+                         f"highest action id in the files")
+    text = loaded.text.strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()):
+        raise StoreError(f"{store.show(store.path(COUNTER))}: not a number ({_shown(text)}): put back the "
+                         f"highest action number given out here, or delete it, and escg counts from the "
+                         f"highest action id in the files")
+    return int(text)
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "...")
 
 
 def next_meeting_date(store: Store) -> date:
@@ -170,7 +196,7 @@ def new_action(txn: Transaction, store: Store, title: str, *, owner: str, due: s
                 raise NotFoundError(f"meeting {found.id} has no item {item} (it has {len(rows)}; see `escg agenda list {found.id}`)")
             theme = theme or row.item.theme
     theme = check_theme(store, theme)
-    number = _next_number(store)
+    number = next_number(store)
     staged = txn.writes.get(store.path(COUNTER))
     if staged and staged.strip().isdigit():  # another new action in this same transaction
         number = max(number, int(staged) + 1)

@@ -172,6 +172,14 @@ class Checker:
         from escg.interests import check_register
 
         check_register(self, persons, orgs, themes)
+        from escg.actions import read_counter
+        from escg.errors import StoreError
+
+        try:
+            read_counter(self.store)
+        except StoreError as error:  # it would stop `escg action add`
+            file, _, message = str(error).partition(": ")
+            self.problems.append(Problem(file, 0, message))
         for path in leftovers:
             self.problems.append(self.revive(Problem(
                 self.show(path), 0, "a temporary file left by an interrupted write (the real file is intact)",
@@ -822,11 +830,11 @@ def _renumber(store: Store, path: Path) -> str:
     """Give the action in ``path`` the next free id, in the file and its name."""
     import tomlkit
 
-    from escg.actions import COUNTER, _next_number
+    from escg.actions import COUNTER, next_number
     from escg.store.files import atomic_delete, atomic_write
 
     store.forget()
-    number = _next_number(store)
+    number = next_number(store)
     new_id = model.action_id(number)
     text = load(path, None, store.root).text
     document = tomlkit.parse(text)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from escg import dates, model
-from escg.actions import COUNTER, _check_title, _next_number, check_text, write
+from escg.actions import COUNTER, _check_title, next_number, check_text, write
 from escg.errors import InputError, NotFoundError
 from escg.store import Store
 
@@ -610,7 +610,7 @@ def already_imported(store: Store, rows: list[Row]) -> tuple[list[Row], list[str
 def give_ids(store: Store, rows: list[Row]) -> None:
     """Keep each row's ref as its id when it fits A-NNN and is free; number the rest after the highest."""
     kept: set[int] = set()
-    first_free = _next_number(store)  # ids below it were given out once, and are never given again
+    first_free = next_number(store)  # ids below it were given out once, and are never given again
     for row in rows:
         number = _ref_number(row.ref) if row.ref else None
         ident = model.action_id(number) if number else None
@@ -666,6 +666,6 @@ def import_actions(store: Store, plan: Plan) -> list[model.Action]:
                 raise InputError(f"action {row.action.id} was added to the store meanwhile; run the import again")
             write(txn, store, row.action, old_updates=0)
         highest = max(row.action.number for row in plan.rows)
-        if highest >= _next_number(store):
+        if highest >= next_number(store):
             txn.stage_raw(store.path(COUNTER), f"{highest}\n")
     return [row.action for row in plan.rows]

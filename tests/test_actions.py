@@ -162,6 +162,31 @@ def test_ids_are_never_reused(run, action_store):
     assert run("action add Again --owner bob").stdout == "A-006\n"
 
 
+def test_a_counter_that_is_not_a_number_file_refuses_and_check_reports_it(run, action_store):
+    """.escg-last-action as a FIFO hung `action add` for ever; as a folder it ended in a
+    traceback; as text that is not a number it was passed over, and an id could be given
+    out again. Each now refuses with the file named, and `escg check` reports it."""
+    import os
+
+    counter = action_store / ".escg-last-action"
+    counter.unlink(missing_ok=True)
+    before = sorted(p.name for p in (action_store / "actions").rglob("*.toml"))
+    for make, said in ((lambda: os.mkfifo(counter), "not a regular file"),
+                       (lambda: counter.mkdir(), "not a regular file"),
+                       (lambda: counter.write_text("3x\n"), "not a number ('3x')"),
+                       (lambda: counter.write_bytes(b"\xff\n"), "not valid UTF-8 text")):
+        make()
+        error = run("action add Again --owner bob", code=6).stderr
+        assert f".escg-last-action: {said}" in error and "delete it" in error
+        assert said in run("check", code=6).stdout
+        assert sorted(p.name for p in (action_store / "actions").rglob("*.toml")) == before
+        counter.rmdir() if counter.is_dir() else counter.unlink()
+    counter.write_text(" 9\n")
+    assert run("action add Again --owner bob").stdout == "A-010\n"
+    assert counter.read_text() == "10\n"
+    assert "the store is clean" in run("check").stderr
+
+
 def test_duplicate_ids_are_reported(run, action_store):
     original = next((action_store / "actions").rglob("A-002-*.toml"))
     twin = original.with_name("A-002-beef.toml")

@@ -106,40 +106,9 @@ def load(path: Path, parse: Parse | None = None, root: Path | None = None, *,
 
     if data is None:
         if text is None:
-            try:
-                # Opened without following a link and without waiting (a FIFO would hang the
-                # read), then asked what it is: one open and one fstat, which a cold build
-                # makes 100,000s of times.
-                flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-                try:
-                    descriptor = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
-                except OSError as error:
-                    if error.errno != errno.ELOOP and not path.is_symlink():
-                        raise
-                    target = path.resolve()
-                    if root is not None and not target.is_relative_to(root.resolve()):
-                        return fail(0, "a symbolic link out of the store; escg does not follow it")
-                    descriptor = os.open(target, flags)
-                try:
-                    found = os.fstat(descriptor)
-                    if not stat.S_ISREG(found.st_mode):
-                        # A FIFO would hang every read, a device would be read for ever.
-                        return fail(0, "not a regular file; escg ignores it")
-                    if found.st_size > MAX_FILE:
-                        return fail(0, f"larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
-                    raw = _read_all(descriptor, found.st_size)
-                finally:
-                    os.close(descriptor)
-                if len(raw) > MAX_FILE:  # it grew since the fstat
-                    return fail(0, f"larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
-            except FileNotFoundError:
-                return fail(0, "file not found")
-            except OSError as error:
-                return fail(0, f"cannot read: {error.strerror}")
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                return fail(raw[: error.start].count(b"\n") + 1, "not valid UTF-8 text")
+            text = _read_text(path, root, fail)
+            if text is None:
+                return loaded
             loaded.text = text
         parser = toml()  # only when a file is parsed: the index answers most reads
         try:
@@ -164,6 +133,65 @@ def load(path: Path, parse: Parse | None = None, root: Path | None = None, *,
         loaded.raise_first()
     return loaded
 
+
+def load_text(path: Path, root: Path | None = None, *, collect: bool = False) -> Loaded:
+    """Read one file as UTF-8 text with the checks ``load`` makes (a regular file, not
+    a link out of the store, at most MAX_FILE bytes), without parsing it: for the store's
+    files that are not TOML (the action counter). ``collect`` as for ``load``."""
+    loaded = Loaded(path)
+
+    def fail(line: int, message: str) -> None:
+        loaded.problems.append(Problem(display(path, root), line, message))
+        if not collect:
+            loaded.raise_first()
+
+    loaded.text = _read_text(path, root, fail)
+    return loaded
+
+
+def _read_text(path: Path, root: Path | None, fail: Callable[[int, str], Any]) -> str | None:
+    """The file's text; or None, once ``fail(line, message)`` has been told why."""
+    try:
+        # Opened without following a link and without waiting (a FIFO would hang the
+        # read), then asked what it is: one open and one fstat, which a cold build
+        # makes 100,000s of times.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            descriptor = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as error:
+            if error.errno != errno.ELOOP and not path.is_symlink():
+                raise
+            target = path.resolve()
+            if root is not None and not target.is_relative_to(root.resolve()):
+                fail(0, "a symbolic link out of the store; escg does not follow it")
+                return None
+            descriptor = os.open(target, flags)
+        try:
+            found = os.fstat(descriptor)
+            if not stat.S_ISREG(found.st_mode):
+                # A FIFO would hang every read, a device would be read for ever.
+                fail(0, "not a regular file; escg ignores it")
+                return None
+            if found.st_size > MAX_FILE:
+                fail(0, f"larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
+                return None
+            raw = _read_all(descriptor, found.st_size)
+        finally:
+            os.close(descriptor)
+        if len(raw) > MAX_FILE:  # it grew since the fstat
+            fail(0, f"larger than {MAX_FILE // (1024 * 1024)} MB; not a store file")
+            return None
+    except FileNotFoundError:
+        fail(0, "file not found")
+        return None
+    except OSError as error:
+        fail(0, f"cannot read: {error.strerror}")
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        fail(raw[: error.start].count(b"\n") + 1, "not valid UTF-8 text")
+        return None
 
 def _read_all(descriptor: int, size: int) -> bytes:
     """The file's bytes, up to MAX_FILE + 1 (one more tells a file that grew too large).
