@@ -37,7 +37,7 @@ if "append" in step:
     text += step["append"]
 if "exit" in step:
     sys.exit(step["exit"])
-path.write_text(text)
+path.write_bytes(text.encode(step.get("encoding", "utf-8")))
 '''
 
 
@@ -168,6 +168,26 @@ def test_problems_left_unfixed_keep_the_text_for_the_next_edit(run, example, edi
     assert "resuming your unsaved edit" in result.stderr
     assert "My long note typed live." in seen(folder)[0]
     assert "My long note typed live." in run(f"minutes render {MEETING}").stdout
+
+
+def test_a_draft_saved_in_another_encoding_is_refused_and_kept(run, example, editor):
+    """An editor that saved the draft as Latin-1 ended the edit in a traceback, and every
+    later edit of the meeting resumed the same draft and crashed again."""
+    editor({"replace": [("## 9. Any other business\n", "## 9. Any other business\n\nCaf\u00e9 cr\u00e8me\n")],
+            "encoding": "latin-1"})
+    before = snapshot(example)
+    error = run(f"minutes edit {MEETING}", code=3).stderr
+    assert "is not UTF-8 text (was it saved in another encoding?): nothing was written" in error
+    assert "Traceback" not in error and snapshot(example) == before
+    draft = Path(error.split("error: ")[1].split(" is not UTF-8")[0])
+    assert draft.read_bytes().count("Caf\u00e9".encode("latin-1")) == 1
+    # the next edit says the same, rather than crash on the draft it resumes
+    editor({"keep": True})
+    assert "is not UTF-8 text" in run(f"minutes edit {MEETING}", code=3).stderr
+    # saved again as UTF-8, the edit goes on from the kept text
+    draft.write_text(draft.read_bytes().decode("latin-1"), encoding="utf-8")
+    assert "resuming your unsaved edit" in run(f"minutes edit {MEETING}").stderr
+    assert "Caf\u00e9 cr\u00e8me" in run(f"minutes render {MEETING}").stdout
 
 
 def test_saved_empty_the_edit_is_cancelled(run, example, editor):

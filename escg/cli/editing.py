@@ -84,6 +84,21 @@ def run_editor(path: Path) -> None:
                          "run the same command again to go on")
 
 
+def _read_draft(path: Path, meeting_id: str) -> str:
+    """A kept draft's text. One an editor saved in another encoding refuses, naming the
+    file: read as it was, every later edit would resume it and fail again."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        draft = path.with_name(path.name.removesuffix(".base"))
+        raise InputError(f"{path} is not UTF-8 text (was it saved in another encoding?): nothing was "
+                         f"written; save it as UTF-8 and run `escg minutes edit {meeting_id}` to go on, or "
+                         f"delete {draft} and {draft}.base to start again from the minutes as they "
+                         f"are") from None
+    except OSError as error:
+        raise WriteError(f"cannot read the draft {path}: {error.strerror}") from None
+
+
 def edit_minutes(store: Store, meeting_text: str | None) -> None:
     from escg.minutes import _open_for_minutes
     from escg.minutes_doc import (DocumentError, _strip_markers, changes, check_actions, mark_errors,
@@ -94,7 +109,7 @@ def edit_minutes(store: Store, meeting_text: str | None) -> None:
     draft = draft_path(store, meeting.id)
     base = draft.with_name(draft.name + ".base")
     if draft.exists() and base.exists():
-        text, original = draft.read_text(encoding="utf-8"), base.read_text(encoding="utf-8")
+        text, original = _read_draft(draft, meeting.id), _read_draft(base, meeting.id)
         say(f"resuming your unsaved edit of the minutes of {meeting.id} (kept in {draft})")
     else:
         text = original = current
@@ -108,7 +123,7 @@ def edit_minutes(store: Store, meeting_text: str | None) -> None:
         except OSError as error:
             raise WriteError(f"cannot keep a draft in {draft.parent}: {error.strerror}") from None
         run_editor(draft)
-        edited = draft.read_text(encoding="utf-8")
+        edited = _read_draft(draft, meeting.id)
         if not edited.strip():
             _forget(draft)
             say("cancelled (the document was saved empty); nothing was written")
@@ -151,7 +166,8 @@ def edit_minutes(store: Store, meeting_text: str | None) -> None:
             raise ConflictError(f"{error}; nothing was written, and your text is kept in {aside}: run "
                                 f"`escg minutes edit {meeting.id}` again and carry your changes over") from None
         except EscgError as error:
-            raise type(error)(f"{error}; nothing was written, and your text is kept in {draft}") from None
+            error.message = f"{error}; nothing was written, and your text is kept in {draft}"
+            raise error from None
         _forget(draft)
         for line in said:
             say(line)
