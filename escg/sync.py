@@ -72,12 +72,44 @@ def setup(store: Store) -> list[str]:
         git(root, "config", "merge.escg.name", "escg: merge store TOML files key by key")
         git(root, "config", "merge.escg.driver", driver)
         done.append(f"set merge.escg.driver to {driver!r} in this clone's git config")
-    attributes = root / ".gitattributes"
-    text = attributes.read_text() if attributes.exists() else ""
-    if "*.toml merge=escg" not in text.splitlines():
-        attributes.write_text(text + ("" if not text or text.endswith("\n") else "\n") + "*.toml merge=escg\n")
+    if _add_lines(root, ".gitattributes", ["*.toml merge=escg"]):
         done.append("added '*.toml merge=escg' to .gitattributes")
     return done
+
+
+def _lines_of(root: Path, name: str) -> bytes:
+    """The bytes of the store's ``name`` (.gitignore, .gitattributes), b"" if it has none.
+
+    Kept as bytes: git reads these files as bytes, and a pattern may name a file in
+    another encoding, which is no reason to refuse a sync."""
+    path = root / name
+    if not path.exists() and not path.is_symlink():
+        return b""
+    if not path.is_file():
+        raise StoreError(f"{name}: not a regular file; make it one, or remove it, and run `escg sync` again")
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise StoreError(f"cannot read {name}: {error.strerror}") from None
+
+
+def _add_lines(root: Path, name: str, lines: list[str]) -> list[str]:
+    """Append to the store's ``name`` the ``lines`` it does not have yet (atomically, the
+    rest of it byte for byte as it was); the lines added."""
+    from escg.store.files import atomic_write
+
+    data = _lines_of(root, name)
+    present = {line.rstrip(b"\r") for line in data.splitlines()}
+    missing = [line for line in lines if line.encode() not in present]
+    if missing:
+        path = root / name
+        target = path.resolve() if path.is_symlink() else path  # write through a link, not over it
+        if not target.is_relative_to(root.resolve()):
+            raise StoreError(f"{name} is a link out of the store; escg does not write through it: add "
+                             f"{', '.join(missing)} to it yourself")
+        added = "".join(f"{line}\n" for line in missing).encode()
+        atomic_write(target, data + (b"" if not data or data.endswith(b"\n") else b"\n") + added, root)
+    return missing
 
 
 def driver_ready(root: Path) -> bool:
@@ -86,13 +118,8 @@ def driver_ready(root: Path) -> bool:
 
 def ensure_ignored(root: Path) -> list[str]:
     """The local files in the store's .gitignore, so `git add -A` never takes them."""
-    path = root / ".gitignore"
-    text = path.read_text() if path.exists() else ""
-    missing = [name for name in LOCAL if name not in text.splitlines()]
-    if missing:
-        path.write_text(text + ("" if not text or text.endswith("\n") else "\n") + "\n".join(missing) + "\n")
-        return [f"added {', '.join(missing)} to .gitignore"]
-    return []
+    missing = _add_lines(root, ".gitignore", list(LOCAL))
+    return [f"added {', '.join(missing)} to .gitignore"] if missing else []
 
 
 # --- sync ------------------------------------------------------------------------
@@ -196,8 +223,7 @@ def sync(store: Store, *, push: bool = True, install: bool = False, attempts: in
     if install:
         for line in setup(store):
             report.say(line)
-    elif (root / ".gitattributes").exists() and "merge=escg" in (root / ".gitattributes").read_text() \
-            and not driver_ready(root):
+    elif b"merge=escg" in _lines_of(root, ".gitattributes") and not driver_ready(root):
         report.say("note: this clone has no escg merge driver yet; `escg sync --setup` installs it")
     for line in ensure_ignored(root):
         report.say(line)

@@ -210,3 +210,26 @@ def test_the_merge_driver_writes_one_kind_of_newline_for_a_crlf_side(tmp_path, r
     run(["merge-driver", str(base), str(ours), str(theirs), "meetings/2026/2026-12-03.toml"])
     merged = ours.read_bytes()
     assert b"\r" not in merged and b'status = "held"' in merged and b'venue = "b"' in merged and b"minutes = 20" in merged
+
+
+def test_a_gitignore_in_another_encoding_is_kept_byte_for_byte(tmp_path, git_env, run):
+    """`escg sync` read .gitignore and .gitattributes as locale text: a pattern in Latin-1
+    (a file name, which git reads as bytes) ended every sync in a traceback. They are now
+    read and extended as bytes, written atomically, their own lines as they were."""
+    root = tmp_path / "store"
+    stores.write_meeting_store(root)
+    git(root, "init", "-q")
+    ignore = b"caf\xe9-notes.txt\r\n.escg.lock\r\n# local\r\nscratch/"
+    (root / ".gitignore").write_bytes(ignore)
+    (root / ".gitattributes").write_bytes(b"*.pdf binary\n\xff.doc binary")
+    result = run(["--store", str(root), "sync", "--setup", "--no-push"])
+    assert "Traceback" not in result.stderr
+    assert (root / ".gitignore").read_bytes() == ignore + b"\n.escg-index*\n.escg-last-action\n.escg-journal/\n"
+    assert (root / ".gitattributes").read_bytes() == b"*.pdf binary\n\xff.doc binary\n*.toml merge=escg\n"
+    run(["--store", str(root), "sync", "--no-push"])  # nothing more to add
+    assert (root / ".gitignore").read_bytes().count(b".escg-index*") == 1
+    assert not any(".escg-index" in name or ".escg-last-action" in name for name in git(root, "ls-files").splitlines())
+    (root / ".gitignore").unlink()
+    (root / ".gitignore").mkdir()
+    error = run(["--store", str(root), "sync", "--no-push"], code=6).stderr
+    assert ".gitignore: not a regular file" in error
