@@ -34,24 +34,66 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def is_module(name: str) -> bool:
+    """Whether escg.<name> is a module or a package of escg."""
+    path = PACKAGE / name.replace(".", "/")
+    return bool(name) and (path.with_suffix(".py").exists() or (path / "__init__.py").exists())
+
+
 def imports() -> dict[str, set[str]]:
-    """Each escg module -> the escg modules it imports (anywhere in its body)."""
+    """Each escg module -> the escg modules it imports (anywhere in its body).
+
+    ``from escg import store`` names the package escg.store; ``from escg.store import
+    files`` the module escg.store.files; a relative import is resolved from the module's
+    own package; and ``importlib.import_module("escg.x")`` with a literal counts too."""
     found: dict[str, set[str]] = {}
     for path in PACKAGE.rglob("*.py"):
         name = module_name(path)
         if not name:
             continue
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         targets: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("escg"):
-                base = node.module.removeprefix("escg").lstrip(".")
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    parts = package.split(".") if package else []
+                    parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+                    base = ".".join(parts + ([node.module] if node.module else []))
+                elif node.module == "escg" or (node.module or "").startswith("escg."):
+                    base = node.module.removeprefix("escg").lstrip(".")
+                else:
+                    continue
                 for alias in node.names:
                     full = f"{base}.{alias.name}" if base else alias.name
-                    targets.add(full if (PACKAGE / (full.replace(".", "/") + ".py")).exists() else base)
+                    targets.add(full if is_module(full) else base)
             elif isinstance(node, ast.Import):
                 targets |= {a.name.removeprefix("escg.") for a in node.names if a.name.startswith("escg.")}
+            elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None))
+                  in ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant)
+                  and str(node.args[0].value).startswith("escg.")):
+                targets.add(str(node.args[0].value).removeprefix("escg."))
         found[name] = {t for t in targets if t and t != name and t != "__init__"}
     return found
+
+
+def test_the_import_reader_sees_every_form_of_import(tmp_path, monkeypatch):
+    """A check that can be fooled is no check: each form below names a module of a higher layer."""
+    package = tmp_path / "escg"
+    (package / "store").mkdir(parents=True)
+    (package / "cli").mkdir()
+    for name in ("__init__.py", "store/__init__.py", "store/files.py", "cli/__init__.py", "cli/commands.py",
+                 "check.py"):
+        (package / name).write_text("")
+    (package / "dates.py").write_text("from escg import store\nfrom escg import cli\n")
+    (package / "store" / "files.py").write_text("from . import index\nfrom .. import check\n")
+    (package / "store" / "index.py").write_text("def f():\n    import importlib\n    importlib.import_module('escg.cli.commands')\n")
+    (package / "ids.py").write_text("from .cli import commands\n")
+    monkeypatch.setitem(globals(), "PACKAGE", package)
+    found = imports()
+    assert found["dates"] == {"store", "cli"}
+    assert found["store.files"] == {"store.index", "check"}
+    assert found["store.index"] == {"cli.commands"}
+    assert found["ids"] == {"cli.commands"}
 
 
 def layer_of(name: str) -> int:
@@ -77,7 +119,6 @@ def test_no_module_imports_a_higher_layer():
 
 def test_no_import_loops():
     graph = imports()
-    # store/__init__ re-exports from its submodules, which may import escg.store names only lazily.
     loops = []
     state: dict[str, int] = {}
 
