@@ -104,6 +104,7 @@ def agenda_context(store: Store, meeting: model.Meeting,
             "venue": meeting.venue or "",
             "online": meeting.online or "",
             "status": meeting.status,
+            "cancelled": meeting.status.cancelled,
             "note": meeting.note or "",
             "chair": person_name(chair),
             "vice_chair": person_name(meeting.vice_chair),
@@ -112,6 +113,9 @@ def agenda_context(store: Store, meeting: model.Meeting,
         "previous": minutes_of,
         "items": rows,
         "built": agenda.built,
+        # What the bundled templates mark "(draft)", and a PDF DRAFT on every page: an
+        # agenda not yet built, but not a cancelled meeting's.
+        "draft": not agenda.built and not meeting.status.cancelled,
         "overrun": agenda.overrun,
         "today": dates.today(),
         "has_confidential": any(row["confidential"] for row in rows)

@@ -1145,7 +1145,16 @@ class ActionStatus(StrEnum):
 
 
 ACTION_STATUSES = tuple(status.value for status in ActionStatus)
-RAGS = ("red", "amber", "green", "complete")
+
+
+class Rag:
+    """An action's RAG, as the JSON contract and the documents give it: plain text
+    (a render's key reads plain values fastest), so these are constants, not an enum."""
+
+    RED, AMBER, GREEN, COMPLETE = "red", "amber", "green", "complete"
+
+
+RAGS = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE)
 ACTION_ID = Pattern(r"A-(\d{3,9})")
 
 
@@ -1284,31 +1293,23 @@ def review_row(action: Action) -> tuple:
 
 
 def rag_of(status: str, due: str | None, today: str, amber_until: str) -> str:
-    """rag() on ISO date strings, as the index holds them."""
+    """The one RAG rule (SPEC §3), on ISO dates as the index holds them (``rag_bounds``
+    gives ``today`` and ``amber_until``): red = overdue, amber = due within the window,
+    green = later or no date, complete = done or dropped."""
     if status != ActionStatus.OPEN:
-        return "complete"
+        return Rag.COMPLETE
     if due is None:
-        return "green"
+        return Rag.GREEN
     if due < today:
-        return "red"
-    return "amber" if due <= amber_until else "green"
+        return Rag.RED
+    return Rag.AMBER if due <= amber_until else Rag.GREEN
 
 
 def rag(action: Action, today: date, window: int) -> str:
-    """red = overdue, amber = due within ``window`` days, green = later or no date,
-    complete = done or dropped (SPEC §3)."""
-    if action.status.closed:
-        return "complete"
-    return rag_due(action.due, today, window)
+    """``rag_of`` an action."""
+    return rag_of(action.status, action.due.isoformat() if action.due else None, *rag_bounds(today, window))
 
 
 def rag_due(due: date | None, today: date, window: int) -> str:
-    """The RAG of an open action due on ``due``."""
-    if due is None:
-        return "green"
-    days = (due - today).days
-    if days < 0:
-        return "red"
-    if days <= window:
-        return "amber"
-    return "green"
+    """``rag_of`` an open action due on ``due``."""
+    return rag_of(ActionStatus.OPEN, due.isoformat() if due else None, *rag_bounds(today, window))

@@ -239,7 +239,7 @@ def is_draft(context: dict[str, Any], kind: str) -> bool:
     not yet built (but a cancelled meeting's); an action log never."""
     if kind == "minutes":
         return bool(context["draft"])
-    return kind == "agenda" and not context["built"] and context["meeting"]["status"] != "cancelled"
+    return kind == "agenda" and bool(context["draft"])
 
 
 # --- papers --------------------------------------------------------------------------

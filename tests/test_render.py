@@ -191,7 +191,7 @@ def test_the_template_folders_are_looked_at_once_a_store(agenda_store, monkeypat
     walked = []
     folder_digest = render_module._folder_digest
     monkeypatch.setattr(render_module, "_folder_digest", lambda folder, digest, *inside: walked.append(folder) or folder_digest(folder, digest, *inside))
-    context = {"group": {"short": "G"}, "meeting": {"long_date": "x", "status": "planned"}}
+    context = {"group": {"short": "G"}, "meeting": {"long_date": "x", "status": "planned", "cancelled": False}}
     store = Store(agenda_store)
     first = render_module._render_key(store, "agenda.subject", context)
     assert render_module._render_key(store, "agenda.subject", context) == first
@@ -457,7 +457,7 @@ def test_a_damaged_entry_is_no_entry(agenda_store, template_cache):
 def test_the_cache_is_pruned(run, agenda_store, template_cache, monkeypatch):
     monkeypatch.setattr(render_module, "_RENDERS_KEPT", 4)
     for n in range(12):
-        render_module.render(None, "agenda.subject", {"group": {"short": f"G{n}"}, "meeting": {"long_date": "x", "status": "planned"}})
+        render_module.render(None, "agenda.subject", {"group": {"short": f"G{n}"}, "meeting": {"long_date": "x", "status": "planned", "cancelled": False}})
     assert 0 < len(list(renders_folder(template_cache).iterdir())) <= 4
 
 
@@ -468,7 +468,7 @@ def test_a_long_render_is_not_kept(agenda_store, template_cache, monkeypatch):
 
     def subject(short):
         return render_module.render(None, "agenda.subject", {"group": {"short": short},
-                                                             "meeting": {"long_date": "x", "status": "planned"}})
+                                                             "meeting": {"long_date": "x", "status": "planned", "cancelled": False}})
 
     assert "G" * 10 in subject("G" * 10)
     assert len(list(renders_folder(template_cache).iterdir())) == 1
@@ -541,13 +541,13 @@ def test_the_cache_folder_is_listed_only_when_it_may_be_full(run, agenda_store, 
     monkeypatch.setattr(render_module, "_ENTRIES", {})
     monkeypatch.setattr(render_module, "_RENDERS_KEPT", 10)
     for n in range(25):
-        render_module.render(None, "agenda.subject", {"group": {"short": f"G{n}"}, "meeting": {"long_date": "x", "status": "planned"}})
+        render_module.render(None, "agenda.subject", {"group": {"short": f"G{n}"}, "meeting": {"long_date": "x", "status": "planned", "cancelled": False}})
     assert 0 < len(list(renders_folder(template_cache).iterdir())) <= 10
     assert len(listed) <= 6, listed  # once to count, then once each time the count passes 10
 
 
 def test_render_each_is_render_of_each(run, agenda_store, template_cache):
-    context = {"group": {"short": "G", "name": "Group"}, "meeting": {"long_date": "1 May", "status": "planned"}, "draft": True}
+    context = {"group": {"short": "G", "name": "Group"}, "meeting": {"long_date": "1 May", "status": "planned", "cancelled": False}, "draft": True}
     names = ("agenda.subject", "minutes.subject")
     texts = render_module.render_each(None, names, context)
     assert len(set(render_module._render_keys(None, names, context))) == 2

@@ -122,7 +122,9 @@ def agenda_new(ctx: Context, meeting: MeetingArgument = None) -> None:
 
     carried = carried_forward(s, s.meeting(agenda.meeting.id))
     if carried:
-        late = sum(1 for a in carried if a["rag"] == "red" and not a["closed_since"])
+        from escg.model import Rag
+
+        late = sum(1 for a in carried if a["rag"] == Rag.RED and not a["closed_since"])
         closed = sum(1 for a in carried if a["closed_since"])
         say(f"action log: {len(carried) - closed} open actions carried forward ({late} overdue), "
             f"{closed} closed since the last meeting")

@@ -535,7 +535,7 @@ class Transaction:
             if path in self.unsealed or meetings not in path.parents or not path.is_file():
                 continue
             old = loader.load(path, None, self.store.root, collect=True)
-            if old.text == text or not isinstance(old.data, dict) or old.data.get("status") != "minutes-approved":
+            if old.text == text or not isinstance(old.data, dict) or old.data.get("status") != model.MeetingStatus.MINUTES_APPROVED:
                 continue
             new = self.parsed.get(path)
             if isinstance(new, dict) and model.without_log(new) == model.without_log(old.data):
