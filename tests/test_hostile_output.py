@@ -221,3 +221,25 @@ def test_plain_table_columns_are_each_cell_as_plain_cell_makes_it():
         for column in itertools.product(pieces, repeat=size):
             assert _plain_column(list(column)) == [plain_cell(value) for value in column], column
     assert _plain_column([1, 22, -3]) == ["1", "22", "-3"]
+
+
+def test_a_reader_that_goes_away_early_ends_the_command_141(people_store):
+    """Python's buffered writer reports a write done when a pipe took part of it and its
+    reader then closed: `escg actions --json | head -c 10` ended 0 with the rest dropped.
+    escg writes its output to the file itself, so the next part fails and it ends 141,
+    as other Unix tools do; a reader that takes everything still gets every byte."""
+    import subprocess
+    import sys
+
+    from stores import action_toml, write_actions
+
+    write_actions(people_store, *(action_toml(n, f"Action number {n} with a title long enough to fill a pipe",
+                                              "ann-chair", "ecc", due="2027-01-15") for n in range(1, 1201)))
+    command = [sys.executable, "-m", "escg", "--store", str(people_store), "actions", "--json"]
+    whole = subprocess.run(command, capture_output=True, check=True).stdout
+    assert len(whole) > 4 * 65536  # more than a pipe holds (64 KB on Linux)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.read(10) == whole[:10]
+    process.stdout.close()  # the reader goes away, as head does
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == b""

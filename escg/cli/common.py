@@ -8,7 +8,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-from escg.cli.params import Argument, Context, Option, echo
+from escg.cli.params import Argument, Context, Option, echo, write_all
 
 from escg.errors import InputError, WriteError
 from escg.store import Store
@@ -126,9 +126,10 @@ def write_output(text: str | bytes, out: Path | None) -> None:
         if isinstance(text, bytes):
             if sys.stdout.isatty():
                 raise InputError("that output is a binary file: give --out FILE, or pipe it")
-            sys.stdout.flush()
-            sys.stdout.buffer.write(text)
-            sys.stdout.buffer.flush()
+            if not write_all(sys.stdout, text):
+                sys.stdout.flush()
+                sys.stdout.buffer.write(text)
+                sys.stdout.buffer.flush()
             return
         echo(text, nl=False)
         return

@@ -70,5 +70,34 @@ class Group:
 def echo(text: str = "", *, nl: bool = True, err: bool = False) -> None:
     """Write to stdout (or stderr), as click.echo does, without importing it."""
     stream = sys.stderr if err else sys.stdout
-    stream.write(text + ("\n" if nl else ""))
+    text += "\n" if nl else ""
+    if not err and len(text) > _SMALL:
+        encoding = getattr(stream, "encoding", None)
+        if encoding and write_all(stream, text.encode(encoding, getattr(stream, "errors", None) or "strict")):
+            return
+    stream.write(text)
     stream.flush()
+
+
+# A pipe takes a write of at most PIPE_BUF bytes (4,096 on Linux) whole or not at all.
+_SMALL = 4096 // 4  # characters: at most 4 bytes each in UTF-8
+
+
+def write_all(stream: Any, data: bytes) -> bool:
+    """Write ``data`` to the file under ``stream`` until all of it is taken; False if
+    the stream has no file (a test's capture), for the caller to write it.
+
+    Python's buffered writer reports a write as done when the pipe took part of it and
+    its reader then went away: `escg actions | head -c 10` ended 0 with the rest
+    dropped. Written here, the next part fails with EPIPE (BrokenPipeError, exit 141)."""
+    import os
+
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    stream.flush()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
+    return True
