@@ -285,6 +285,9 @@ def correct(store: Store, text: str, reason: str, *, refresh: bool = False) -> t
 # --- the decision log --------------------------------------------------------
 
 
+DECISION_KEYS = ["meeting", "item", "title", "text", "theme"]  # a row of decisions(), in order
+
+
 def decisions(store: Store, *, meeting: str | None = None, theme: str | None = None,
               since: date | None = None) -> list[dict[str, Any]]:
     """Every decision across meetings, in meeting then item order (JSON contract)."""

@@ -12,8 +12,11 @@ PEOPLE_HEADER = """The group's partner organisations ([orgs.<id>]) and people ([
 Edit by hand or with `escg org` and `escg person`; comments are kept."""
 
 
+PERSON_KEYS = ["id", "name", "org", "role", "email", "membership", "left"]  # person_json's, in order
+
+
 def person_json(person: model.Person) -> dict[str, Any]:
-    """The JSON contract for a person (docs/json.md)."""
+    """The JSON contract for a person (docs/json.md): PERSON_KEYS."""
     return {"id": person.id, "name": person.name, "org": person.org, "role": person.role,
             "email": person.email, "membership": person.membership,
             "left": person.left.isoformat() if person.left else None}

@@ -158,3 +158,25 @@ def test_a_past_meeting_without_attendance_is_not_shown_as_planned(run, meeting_
     run("attend 2026-10-01 --present ann-chair")
     row = next(line for line in run("meeting list").stdout.splitlines() if line.startswith("2026-10-01"))
     assert "held" in row
+
+
+def test_each_listing_prints_the_keys_its_library_contract_names(run, example_store):
+    """The JSON contracts live in the library, each next to the function that makes its
+    rows; the command line prints exactly those keys, in that order, and so does each
+    place that shows the same record (an agenda item in `meeting show`)."""
+    from escg.agenda import FORWARD_KEYS, ITEM_KEYS
+    from escg.interests import INTEREST_KEYS
+    from escg.meetings import LIST_KEYS
+    from escg.minutes import DECISION_KEYS
+    from escg.people import ORG_KEYS, PERSON_KEYS
+
+    run(["interest", "add", "helen-marsh", "Trustee of the Essex Community Foundation", "--org", "community360"])
+    for command, keys in (("agenda list 2026-12-03", ITEM_KEYS), ("agenda list --forward-plan", FORWARD_KEYS),
+                          ("meeting list", LIST_KEYS), ("decisions", DECISION_KEYS), ("interest list", INTEREST_KEYS),
+                          ("person list", PERSON_KEYS), ("org list", ORG_KEYS)):
+        rows = json.loads(run(f"{command} --json").stdout)
+        assert rows and all(list(row) == keys for row in rows), command
+        header = run(f"{command} --format csv").stdout.splitlines()[0]
+        assert header == ",".join(keys), command
+    shown = json.loads(run("meeting show 2026-12-03 --json").stdout)
+    assert shown["items"] and all(list(item) == ITEM_KEYS for item in shown["items"])

@@ -10,14 +10,12 @@ from escg.cli.params import Argument, Context, Group, Option, echo
 from escg.cli.common import (DocFormat, Format, FormatOption, JsonFlag, MeetingArgument, fmt,
                              render_document, say, store, warn, write_output, binary_target)
 from escg.cli.output import emit
+from escg.agenda import FORWARD_KEYS, ITEM_KEYS as KEYS  # the JSON contract lives in the library
 
 app = Group(help="Agendas: add items, build, list, show, edit, move, remove, defer, place, render, pack.", no_args_is_help=True)
 
 COLUMNS = [("number", "#"), ("start", "Time"), ("title", "Title"), ("purpose", "Purpose"),
            ("presenter", "Lead"), ("theme", "Theme"), ("minutes", "Mins")]
-KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "start", "standing"]
-FORWARD_KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "status",
-                "deferred_from", "submitted", "aim"]
 ItemArgument = Annotated[int, Argument(metavar="ITEM", help="The item number, as `agenda list` shows it.")]
 
 

@@ -8,8 +8,8 @@ from escg.cli.params import Context, Option
 
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, store
 from escg.cli.output import emit
+from escg.minutes import DECISION_KEYS as KEYS  # the JSON contract lives in the library
 
-KEYS = ["meeting", "item", "title", "text", "theme"]
 COLUMNS = [("meeting", "Meeting"), ("item", "Item"), ("title", "Item title"), ("text", "Decision"), ("theme", "Theme")]
 
 

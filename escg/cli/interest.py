@@ -8,10 +8,10 @@ from escg.cli.params import Argument, Context, Group, Option
 
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store
 from escg.cli.output import emit
+from escg.interests import INTEREST_KEYS as KEYS  # the JSON contract lives in the library
 
 app = Group(help="The register of interests: add, list, remove.", no_args_is_help=True)
 
-KEYS = ["number", "person", "name", "text", "orgs", "themes", "from", "until"]
 COLUMNS = [("number", "#"), ("person", "Person"), ("name", "Name"), ("text", "Interest"), ("orgs", "Orgs"),
            ("themes", "Themes"), ("from", "From"), ("until", "Until")]
 

@@ -8,6 +8,7 @@ from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.cli.common import Format, FormatOption, JsonFlag, MeetingArgument, fmt, say, store, warn
 from escg.cli.output import emit, emit_record
+from escg.meetings import LIST_KEYS as KEYS  # the JSON contract lives in the library
 
 app = Group(help="Meetings: new, schedule, list, show, edit, cancel, move.", no_args_is_help=True)
 
@@ -16,7 +17,6 @@ EndOption = Annotated[Optional[str], Option("--end", help="End time, such as 12:
 VenueOption = Annotated[Optional[str], Option("--venue", help="Where it meets. Default from escg.toml.")]
 OnlineOption = Annotated[Optional[str], Option("--online", help="Link to join online. Default from escg.toml.")]
 COLUMNS = [("id", "Id"), ("day", "Date"), ("time", "Time"), ("venue", "Venue"), ("state", "Status"), ("items", "Items")]
-KEYS = ["id", "date", "start", "end", "venue", "online", "status"]
 
 
 def _time(text: Optional[str]):

@@ -9,11 +9,10 @@ from escg.cli.params import Argument, Context, Group, Option
 from escg.cli.common import warn, Format, FormatOption, JsonFlag, fmt, say, store
 from escg.cli.output import emit, emit_record
 from escg.model import MEMBERSHIPS
-from escg.people import person_json
+from escg.people import PERSON_KEYS as KEYS, person_json  # the JSON contract lives in the library
 
 app = Group(help="People: add, list, show, edit, leave, remove.", no_args_is_help=True)
 
-KEYS = ["id", "name", "org", "role", "email", "membership", "left"]
 COLUMNS = [("id", "Id"), ("name", "Name"), ("org", "Org"), ("role", "Role"), ("email", "E-mail"),
            ("membership", "Membership")]
 
