@@ -97,7 +97,7 @@ def actions_list(
         return
     found = select(s, selection, today)
     if fmt in ("md", "html", "pdf", "docx"):
-        from escg.cli.common import render_document
+        from escg.cli.output import document
         from escg.documents import action_log_context
 
         context = action_log_context(s, found, selection, group_by.value if group_by else None, today)
@@ -105,7 +105,7 @@ def actions_list(
             from escg.confidential import public_actions
 
             context = public_actions(context)
-        write_output(render_document(s, "actions", fmt, context), out)
+        write_output(document(s, "actions", fmt, context), out)
         return
     if fmt == "xlsx":
         from escg.spreadsheet import actions_xlsx

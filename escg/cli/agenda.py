@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.cli.common import (DocFormat, Format, FormatOption, JsonFlag, MeetingArgument, fmt,
-                             render_document, say, store, warn, write_output, binary_target)
-from escg.cli.output import emit
+                             say, store, warn, write_output, binary_target)
+from escg.cli.output import document, emit
 from escg.agenda import FORWARD_KEYS, ITEM_KEYS as KEYS  # the JSON contract lives in the library
 
 app = Group(help="Agendas: add items, build, list, show, edit, move, remove, defer, place, render, pack.", no_args_is_help=True)
@@ -280,7 +280,7 @@ def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Option
         from escg.documents import relink_papers
 
         context = relink_papers(s, context, out.parent if str(out.parent) else ".")
-    write_output(render_document(s, "agenda", format.value, context), out)
+    write_output(document(s, "agenda", format.value, context), out)
 
 
 @app.command("render")

@@ -28,23 +28,6 @@ class DocFormat(str, Enum):
     docx = "docx"
 
 
-def render_document(s: Store, kind: str, format: str, context: dict) -> str | bytes:
-    """``kind`` (agenda, minutes or actions) in ``format``: md and html through the templates,
-    pdf through WeasyPrint (escg.pdf), docx through python-docx (escg.word). The caller
-    checks the destination first (binary_target)."""
-    if format == "pdf":
-        from escg.pdf import document_pdf
-
-        return document_pdf(s, kind, context)
-    if format == "docx":
-        from escg.word import document_docx
-
-        return document_docx(s, kind, context)
-    from escg.render import render
-
-    return render(s, f"{kind}.{format}", context)
-
-
 FormatOption = Annotated[
     Format,
     Option("--format", "-f", help="Output format: table (aligned text when piped), md, json or csv."),

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 from escg.cli.params import Argument, Context, Group, Option, echo
 
-from escg.cli.common import DocFormat, binary_target, render_document, say, store, write_output
+from escg.cli.common import DocFormat, binary_target, say, store, write_output
+from escg.cli.output import document
 
 app = Group(help="Minutes: new, edit, import, note, decide, declare, action, approve, correct, render.", no_args_is_help=True)
 
@@ -212,4 +213,4 @@ def minutes_render(
         from escg.confidential import public_minutes
 
         context = public_minutes(context)
-    write_output(render_document(s, "minutes", format.value, context), out)
+    write_output(document(s, "minutes", format.value, context), out)

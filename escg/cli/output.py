@@ -1,4 +1,5 @@
-"""One formatter per output format, chosen once per command.
+"""One formatter per output format, chosen once per command: FORMATTERS for listings
+and records, DOCUMENTS for the printed documents.
 
 ``table`` is a rich table on a terminal and plain aligned text when piped (never
 colour codes); store text is never read as rich markup, and its control and bidi
@@ -150,6 +151,37 @@ FORMATTERS: dict[str, tuple[Callable[[Listing], None], Callable[..., None]]] = {
     "json": (_list_json, _record_json),
     "csv": (_list_csv, _record_csv),
 }
+
+
+def _template(store: Any, kind: str, format: str, context: dict) -> str:
+    from escg.render import render
+
+    return render(store, f"{kind}.{format}", context)
+
+
+def _pdf(store: Any, kind: str, format: str, context: dict) -> bytes:
+    from escg.pdf import document_pdf  # WeasyPrint, the pdf extra
+
+    return document_pdf(store, kind, context)
+
+
+def _docx(store: Any, kind: str, format: str, context: dict) -> bytes:
+    from escg.word import document_docx
+
+    return document_docx(store, kind, context)
+
+
+# The documents (an agenda, minutes, the action log) in each format they are printed in:
+# md and html through their templates, pdf through WeasyPrint, docx through python-docx.
+DOCUMENTS: dict[str, Callable[[Any, str, str, dict], str | bytes]] = {
+    "md": _template, "html": _template, "pdf": _pdf, "docx": _docx,
+}
+
+
+def document(store: Any, kind: str, format: str, context: dict) -> str | bytes:
+    """``kind`` (agenda, minutes or actions) in ``format`` (DOCUMENTS); the caller checks
+    the destination first (escg.cli.common.binary_target)."""
+    return DOCUMENTS[format](store, kind, format, context)
 
 
 def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str, *,
