@@ -677,7 +677,7 @@ class Generator:
 
     def record(self, ident: str, held: dict) -> str:
         """The meeting's text with [minutes.record] as `escg minutes approve` writes it
-        (escg.minutes.live_record; docs/store-format.md), its digest computed as documented."""
+        (escg.domain.minutes.live_record; docs/store-format.md), its digest computed as documented."""
         raised = sorted(self.as_raised.pop(ident, []), key=lambda a: (a["item"] or 0, a["number"]))
         named = held["named"] + [a["owner"] for a in raised]
         named += [self.people_by_id[i]["deputy_for"] or "" for i in held["present"] if i in self.people_by_id]
@@ -688,7 +688,7 @@ class Generator:
                 people.append({"id": person_id, "name": person["name"], "role": person["role"], "org": person["org"],
                                "org_name": self.org_name[person["org"]], "membership": person["membership"],
                                "deputy_for": person["deputy_for"]})
-        # The quorum as escg.attendance.quorum counts it: members present, or stood in for by a
+        # The quorum as escg.domain.attendance.quorum counts it: members present, or stood in for by a
         # substitute who attended, or by their named deputy present.
         attending = held["present"] + [s for s in held["substitutes"].values() if s not in held["present"]]
         represented: dict[str, str] = {}
@@ -781,7 +781,7 @@ class Generator:
             updates.append({"date": closed, "note": rng.choice(DONE if status == "done" else DROPPED)})
         audience = rng.choice(AUDIENCES)
         title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}" + (f" {audience}" if audience else "")
-        if meeting:  # as raised, before any change of owner or due date the file records (escg.actions.as_raised)
+        if meeting:  # as raised, before any change of owner or due date the file records (escg.domain.actions.as_raised)
             first_owner = next((u["from_owner"] for u in updates if "from_owner" in u), owner["id"])
             first_due = next((u["from_due"] for u in updates if "from_due" in u), due)
             org = self.people_by_id[first_owner]["org"]

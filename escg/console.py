@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from escg.argv import without_store
+from escg.core.argv import without_store
 
 
 def _asks_version(argv: list[str]) -> bool:

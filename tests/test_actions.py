@@ -210,7 +210,7 @@ def test_actions_carried_forward_into_the_agenda(run, action_store):
 
 def test_carried_forward_among_some_meetings(run, action_store):
     """``raised_at`` (the leak search of `escg check`): only the actions raised at those meetings."""
-    from escg.actions import carried_forward
+    from escg.domain.actions import carried_forward
     from escg.store import ActionQuery, Store
 
     run("agenda new 2026-12-03")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from escg.check import check
-from escg.minutes import live_record
+from escg.workflows.check import check
+from escg.domain.minutes import live_record
 from escg.store import Store
 
 REPO = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from escg import check as check_module
+from escg.workflows import check as check_module
 from escg.store import Store
 
 

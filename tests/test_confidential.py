@@ -303,7 +303,7 @@ def test_a_check_of_an_unchanged_store_reads_its_leak_search_back(run, held, mon
     """The leak search renders the public forms of every meeting with confidential items:
     kept in the index, it is done again only when a file, today, a template or escg's code
     changed, or with --full."""
-    import escg.confidential as confidential
+    import escg.workflows.confidential as confidential
 
     monkeypatch.delenv("ESCG_CROSSCHECK")  # which searches again to compare
     calls = []
@@ -328,7 +328,7 @@ def test_a_check_of_an_unchanged_store_reads_its_leak_search_back(run, held, mon
 
 def test_a_kept_leak_search_is_compared_with_a_new_one(held):
     """ESCG_CROSSCHECK (the whole suite): a result read back must be what a new search finds."""
-    from escg.check import check
+    from escg.workflows.check import check
     from escg.store import Store
 
     assert check(Store(held)) == []
@@ -342,9 +342,9 @@ def test_a_kept_leak_search_is_compared_with_a_new_one(held):
 def test_a_check_of_a_store_without_confidential_items_loads_no_renderer(example_store):
     import sys
 
-    code = ("import sys\nfrom pathlib import Path\nfrom escg.store import Store\nfrom escg.check import check\n"
+    code = ("import sys\nfrom pathlib import Path\nfrom escg.store import Store\nfrom escg.workflows.check import check\n"
             f"assert check(Store(Path({str(example_store)!r}))) == []\n"
-            "print(sorted(m for m in sys.modules if m in ('jinja2', 'escg.render', 'escg.confidential', 'escg.documents')))")
+            "print(sorted(m for m in sys.modules if m in ('jinja2', 'escg.services.render', 'escg.workflows.confidential', 'escg.workflows.documents')))")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert found.strip() == "[]"
 

@@ -4,9 +4,9 @@ from datetime import date, time
 
 import pytest
 
-from escg.dates import (add_months, long_date, parse_date, parse_period, parse_time, recurrence,
+from escg.core.dates import (add_months, long_date, parse_date, parse_period, parse_time, recurrence,
                         today)
-from escg.errors import InputError
+from escg.core.errors import InputError
 
 BASE = date(2026, 11, 23)  # a Monday
 

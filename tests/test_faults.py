@@ -80,7 +80,7 @@ WRITER = textwrap.dedent("""
     import itertools, os, sys
     os.environ["ESCG_TODAY"] = "2026-12-03"
     from escg.store import Store
-    from escg import actions, agenda, minutes, people
+    from escg.domain import actions, agenda, minutes, people
     store = Store.discover()
     print("ready", flush=True)  # started and imported: from here on it only writes
     for n in itertools.count():
@@ -157,8 +157,8 @@ def test_disk_full_while_writing_the_temporary_file(run, busy_store, monkeypatch
 
 def test_a_multi_file_change_validates_everything_before_writing_anything(busy_store):
     """A transaction stages every file first; one that would not validate stops them all."""
-    from escg import model
-    from escg.errors import StoreError
+    from escg.core import model
+    from escg.core.errors import StoreError
 
     store = Store(busy_store)
     people = busy_store / "people.toml"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import stores
-from escg import model
+from escg.core import model
 from escg.store.edit import new_document
 
 MANY = 5_200  # more than the old full-stat threshold of 5,000
@@ -143,7 +143,7 @@ def test_the_same_answers_without_the_index(run, store, monkeypatch):
 
 def test_a_write_updates_its_rows_as_it_commits(run, people_store, monkeypatch):
     """Write-through: after a write, the next read finds every row current and parses nothing."""
-    from escg import actions, attendance
+    from escg.domain import actions, attendance
     from escg.store import ActionQuery, Store, index
 
     run("meeting new 2026-12-03")

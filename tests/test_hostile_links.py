@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from escg import model
+from escg.core import model
 
 REFUSED = [" javascript:alert(1)", "javascript:alert(1) ", "\tjavascript:alert(1)", "\u00a0javascript:alert(1)",
            " https://example.org/x.pdf", "JaVaScRiPt:alert(1)", "data:text/html,x", "file:///etc/passwd",

@@ -102,7 +102,7 @@ def test_csv_neutralises_formulas_and_json_keeps_them_exact(run, empty_store):
 
 
 def test_csv_leaves_numbers_and_ordinary_text_alone():
-    from escg.formats import to_csv
+    from escg.core.formats import to_csv
 
     assert to_csv([{"r": "\r=1"}], ["r"]) == "r\n'\r=1\n"
     assert to_csv([{"n": -3, "x": 1.5, "ok": True, "t": "a-b", "l": ["-x", "y"], "e": None}],
@@ -199,7 +199,7 @@ def test_attachment_names_cannot_hide_what_they_are(run, meeting_store):
 def test_visible_shows_every_control_and_bidi_character_as_its_escape():
     """visible() returns printable text as it is, checked in C: that is exact only if every
     character its pattern escapes is one Python does not call printable."""
-    from escg.formats import _INVISIBLE, visible
+    from escg.core.formats import _INVISIBLE, visible
 
     escaped = [chr(c) for c in range(0x3000) if _INVISIBLE.search(chr(c))]
     assert len(escaped) == 74 and not any(c.isprintable() for c in escaped)
@@ -213,7 +213,7 @@ def test_plain_table_columns_are_each_cell_as_plain_cell_makes_it():
     import itertools
 
     from escg.cli.output import _plain_column
-    from escg.formats import plain_cell
+    from escg.core.formats import plain_cell
 
     pieces = ["a", "b c", " a", "a ", "a  b", "", None, "x\ny", "\x1b[31m", "\u202eb", "\t", 7, True, False,
               ["p", "q"], {"date": "2026-01-02", "note": "n"}, "£ –", "  "]

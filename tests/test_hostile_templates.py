@@ -149,7 +149,7 @@ def _escg_limited(store, *args: str):
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
 
-    code = "import sys, escg.render as r; r.RENDER_SECONDS = 1; from escg.cli import main; sys.argv[0] = 'escg'; main()"
+    code = "import sys, escg.services.render as r; r.RENDER_SECONDS = 1; from escg.cli import main; sys.argv[0] = 'escg'; main()"
     env = {**os.environ, "ESCG_STORE": str(store)}
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
                           preexec_fn=limit, timeout=120)
@@ -180,7 +180,7 @@ def test_ordinary_arithmetic_and_formatting_still_work(run, mail_store):
 
 
 def test_the_environment_is_still_made_once_per_process(run, mail_store, monkeypatch):
-    from escg import render
+    from escg.services import render
 
     monkeypatch.setenv("ESCG_NO_RENDER_CACHE", "1")  # every run renders, none is read back
     before = render._environment.cache_info()
@@ -217,7 +217,7 @@ def test_a_pipe_in_a_paper_link_keeps_the_table_row_whole(run, meeting_store):
 
 
 def test_md_href_encodes_what_would_end_a_link_or_a_cell():
-    from escg.render import md_href
+    from escg.services.render import md_href
 
     assert md_href("https://example.org/a|b<c>d\\e f\n") == "https://example.org/a%7Cb%3Cc%3Ed%5Ce%20f%0A"
     assert md_href("https://example.org/plain-é.pdf") == "https://example.org/plain-é.pdf"

@@ -1,4 +1,4 @@
-"""escg.ical writes what the icalendar package writes, and `escg ics` serves kept texts only
+"""escg.core.ical writes what the icalendar package writes, and `escg ics` serves kept texts only
 while every file they were made from is unchanged."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from escg.ical import Address, Component, fold
+from escg.core.ical import Address, Component, fold
 
 icalendar = pytest.importorskip("icalendar")
 
@@ -71,7 +71,7 @@ def test_the_export_invitation_and_site_calendar_are_icalendar_exact(run, exampl
 
 
 def test_an_invitation_is_icalendar_exact(example_store):
-    from escg import invitations
+    from escg.workflows import invitations
     from escg.store import Store
 
     store = Store.open(example_store)

@@ -1,4 +1,4 @@
-"""`escg import actions`: an existing action log brought in from Excel or CSV (escg/importer.py).
+"""`escg import actions`: an existing action log brought in from Excel or CSV (escg/integrations/importer.py).
 
 The workbooks are written by real spreadsheet programs: LibreOffice headless (from
 a CSV, with British dates, as a secretariat's Excel log holds them), and openpyxl

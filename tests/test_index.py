@@ -112,7 +112,7 @@ def test_the_index_is_ignored_by_git(indexed):
 
 def test_a_long_build_reports_progress(run, people_store):
     """A first run over thousands of files reports its progress (the CLI draws a bar on a terminal)."""
-    from escg import model
+    from escg.core import model
     # An index of the store as it was (escg.toml, people.toml, forward-plan.toml): the
     # progress counts the 2,501 new files only.
     run("actions --all --json")
@@ -288,7 +288,7 @@ def test_a_worker_that_dies_stops_the_build_with_an_error(example_store, monkeyp
     """Killed or out of memory: the build must not wait for ever for the dead worker."""
     import multiprocessing
 
-    from escg.errors import EscgError, StoreError
+    from escg.core.errors import EscgError, StoreError
     from escg.store import index
 
     _in_workers(monkeypatch, 5)
@@ -410,7 +410,7 @@ def test_the_meeting_before_and_the_action_log_are_searched_not_scanned(example_
     index's own indexes: a table scan there cost 43 ms and 35 ms a call at 100,000 actions."""
     from datetime import date
 
-    from escg import meetings
+    from escg.domain import meetings
     from escg.store.query import OPEN, ActionQuery
 
     summaries = Store(example_store).meeting_summaries()

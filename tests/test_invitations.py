@@ -152,7 +152,7 @@ def test_dry_run_and_eml_send_nothing_and_log_nothing(run, meeting_store, tmp_pa
 
 
 def test_a_past_meeting_is_refused(run, meeting_store):
-    from escg.errors import ConflictError
+    from escg.core.errors import ConflictError
 
     result = run("mail invite 2026-10-01 --dry-run", code=ConflictError.exit_code)
     assert "2026-10-01 is in the past" in result.stderr

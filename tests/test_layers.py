@@ -1,8 +1,8 @@
-"""The package is layered, and no module imports a module of a higher layer.
+"""The package is layered, a folder a layer, and no module imports a module of a higher layer.
 
 The layers, lowest first, are LAYERS below; escg/__init__.py's docstring describes
-them for a reader, and a test holds it to naming exactly these modules, in these
-layers (the domain's seven in their order).
+them for a reader, each folder's __init__ names its modules, and tests hold both to
+what is here (the domain's seven in their order).
 
 Imports inside functions count: a lazy import is still a dependency, and a loop
 of lazy imports is still a loop.
@@ -15,16 +15,17 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "escg"
 
+# A folder (or a module, for the domain's order and the entry points) per layer.
 LAYERS = [
-    ["argv", "errors", "patterns", "records", "digests", "model", "dates", "ids", "formats", "ical"],
-    ["store.files", "store.loader", "store.query", "store.watch", "store.workers", "store.index", "store.journal", "store", "store.edit", "store.create",
-     "render", "mail"],
-    ["people"], ["meetings"], ["agenda"], ["actions"], ["attendance"], ["interests"], ["minutes"],
-    ["documents", "confidential", "reschedule", "calendar", "circulation", "invitations", "check", "minutes_doc",
-     "attendance_report", "merge"],
-    ["pdf", "word", "spreadsheet", "importer", "publish", "sync"],
+    ["core"],
+    ["store", "services"],
+    ["domain.people"], ["domain.meetings"], ["domain.agenda"], ["domain.actions"], ["domain.attendance"],
+    ["domain.interests"], ["domain.minutes"],
+    ["workflows"],
+    ["integrations"],
     ["cli", "console", "__main__"],
 ]
+FOLDERS = ["core", "store", "services", "domain", "workflows", "integrations", "cli"]
 
 
 def module_name(path: Path) -> str:
@@ -97,10 +98,24 @@ def test_the_import_reader_sees_every_form_of_import(tmp_path, monkeypatch):
 
 
 def layer_of(name: str) -> int:
+    """The layer of escg.<name>: the longest entry of LAYERS that is it or holds it."""
+    if name == "domain":  # the folder's __init__, below every module in it
+        return 2
+    best = None
     for number, names in enumerate(LAYERS):
-        if name in names or name.split(".")[0] in names and name.split(".")[0] in ("cli",):
-            return number
-    raise AssertionError(f"escg.{name} is in no layer of tests/test_layers.py: place it")
+        for entry in names:
+            if (name == entry or name.startswith(entry + ".")) and (best is None or len(entry) > best[1]):
+                best = (number, len(entry))
+    if best is None:
+        raise AssertionError(f"escg.{name} is in no layer of tests/test_layers.py: place it")
+    return best[0]
+
+
+def test_the_top_of_the_package_is_the_layers_folders():
+    """A newcomer sees the layering in the folder: nothing at the top but the layers'
+    folders, the entry points and the version."""
+    top = {path.name for path in PACKAGE.iterdir() if path.name != "__pycache__" and not path.name.startswith(".")}
+    assert top == {*FOLDERS, "__init__.py", "__main__.py", "console.py"}, sorted(top)
 
 
 def test_every_module_has_a_layer():
@@ -140,7 +155,7 @@ def test_no_import_loops():
 def test_the_builtin_digests_agree_with_hashlib():
     import hashlib
 
-    from escg import digests
+    from escg.core import digests
 
     for data in (b"", b"escg", "M\u00fcnster \u2014 agenda".encode(), bytes(range(256)) * 40):
         assert digests.sha1(data).hexdigest() == hashlib.sha1(data).hexdigest()
@@ -153,9 +168,21 @@ def test_the_package_docstring_names_the_layers_the_test_enforces():
     import escg
 
     paragraphs = re.split(r"\n(?=\d\. )", escg.__doc__)[1:]
-    said = [re.findall(r"``([a-z_]+)``", paragraph) for paragraph in paragraphs]
-    top = lambda layers: {name.split(".")[0] for layer in layers for name in layer if name != "__main__"}  # noqa: E731
-    domain = [name for layer in LAYERS[2:9] for name in layer]
-    assert [set(names) for names in said] == [top(LAYERS[:1]), top(LAYERS[1:2]), set(domain), top(LAYERS[9:10]),
-                                              top(LAYERS[10:11]), top(LAYERS[11:])]
-    assert said[2] == domain  # people < meetings < agenda < actions < attendance < interests < minutes
+    said = [re.findall(r"``([a-z_]+)/``", paragraph) for paragraph in paragraphs]
+    assert said == [["core"], ["store", "services"], ["domain"], ["workflows"], ["integrations"], ["cli"]]
+    domain = [name.split(".")[1] for layer in LAYERS for name in layer if name.startswith("domain.")]
+    assert re.findall(r"``([a-z_]+)``", paragraphs[2]) == domain  # people < meetings < ... < minutes
+
+
+def test_each_folder_names_its_modules():
+    import importlib
+    import re
+
+    for folder in FOLDERS:
+        if folder in ("store", "cli"):
+            continue  # their docstrings describe them; their modules are named for what they do
+        named = re.findall(r"``([a-z_]+)``", importlib.import_module(f"escg.{folder}").__doc__)
+        modules = sorted(p.stem for p in (PACKAGE / folder).glob("*.py") if p.stem != "__init__")
+        assert sorted(set(named)) == modules, folder
+        if folder == "domain":
+            assert named == [name.split(".")[1] for layer in LAYERS for name in layer if name.startswith("domain.")]

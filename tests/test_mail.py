@@ -519,7 +519,7 @@ def test_a_real_mail_client_shows_one_thread_per_meeting(run, mail_store, monkey
 def test_messages_are_what_the_stock_email_policy_makes():
     # The policy's header registry makes each header's class once (the stock one makes a
     # class for every header set): the bytes on the wire must not change for it.
-    from escg import mail
+    from escg.services import mail
 
     def build():
         return mail.build(sender=mail.mailbox("sec@example.org", "Group, for Essex"),
@@ -559,7 +559,7 @@ def test_a_mailbox_is_written_as_the_email_package_writes_its_address(username):
     # describe() prints Mailbox without the email package; a message carries its Address.
     from email.message import EmailMessage
 
-    from escg import mail
+    from escg.services import mail
 
     for name in TRICKY_NAMES:
         box = mail.Mailbox(f"{username}@example.org", name)
@@ -618,15 +618,15 @@ def test_a_dry_run_imports_no_email_module(mail_store):
     assert "would be sent (dry run)" in result.stderr  # the measurement works
     modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
                if line.startswith("import time:") and "|" in line}
-    assert "escg.mail" in modules
+    assert "escg.services.mail" in modules
     assert not {name for name in modules if name == "email" or name.startswith("email.")}
 
 
 def test_a_message_refused_when_built_stops_every_message_before_the_first_goes(run, mail_store, monkeypatch):
     # The email package's proof of the headers runs when messages are built: all of them
     # are built before any is sent, so a refusal of the last one sends none.
-    from escg import mail
-    from escg.errors import InputError
+    from escg.services import mail
+    from escg.core.errors import InputError
 
     real = mail._prove_headers
 

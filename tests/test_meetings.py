@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from escg.errors import InputError, NotFoundError
-from escg.meetings import resolve
+from escg.core.errors import InputError, NotFoundError
+from escg.domain.meetings import resolve
 from escg.store import Store
 
 
@@ -164,11 +164,11 @@ def test_each_listing_prints_the_keys_its_library_contract_names(run, example_st
     """The JSON contracts live in the library, each next to the function that makes its
     rows; the command line prints exactly those keys, in that order, and so does each
     place that shows the same record (an agenda item in `meeting show`)."""
-    from escg.agenda import FORWARD_KEYS, ITEM_KEYS
-    from escg.interests import INTEREST_KEYS
-    from escg.meetings import LIST_KEYS
-    from escg.minutes import DECISION_KEYS
-    from escg.people import ORG_KEYS, PERSON_KEYS
+    from escg.domain.agenda import FORWARD_KEYS, ITEM_KEYS
+    from escg.domain.interests import INTEREST_KEYS
+    from escg.domain.meetings import LIST_KEYS
+    from escg.domain.minutes import DECISION_KEYS
+    from escg.domain.people import ORG_KEYS, PERSON_KEYS
 
     run(["interest", "add", "helen-marsh", "Trustee of the Essex Community Foundation", "--org", "community360"])
     for command, keys in (("agenda list 2026-12-03", ITEM_KEYS), ("agenda list --forward-plan", FORWARD_KEYS),

@@ -1,4 +1,4 @@
-"""`escg minutes edit` and `minutes import`: the minutes as one document (escg/minutes_doc.py).
+"""`escg minutes edit` and `minutes import`: the minutes as one document (escg/workflows/minutes_doc.py).
 
 The editor is a real program: a small Python script given as $EDITOR, which makes
 one scripted change each time it is opened (the way a person would: replace a
@@ -89,7 +89,7 @@ def test_saved_unchanged_nothing_is_written(run, example, editor):
 
 
 def test_every_meeting_reads_back_as_it_was(run, example):
-    from escg import minutes_doc
+    from escg.workflows import minutes_doc
     from escg.store import Store
 
     store = Store.open(str(example))

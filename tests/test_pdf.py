@@ -1,4 +1,4 @@
-"""PDF output (escg/pdf.py): the agenda pack, and minutes, agendas and action logs as PDF.
+"""PDF output (escg/integrations/pdf.py): the agenda pack, and minutes, agendas and action logs as PDF.
 
 Every PDF is read back by real programs: pypdf (pages, bookmarks, metadata, tags,
 attachments) and poppler's pdftotext (the text of each page, as laid out). The
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 import stores
-from escg import pdf
-from escg.errors import ConflictError, InputError
+from escg.integrations import pdf
+from escg.core.errors import ConflictError, InputError
 
 weasyprint = pytest.importorskip("weasyprint")
 pypdf = pytest.importorskip("pypdf")
@@ -209,7 +209,7 @@ def made_once(tmp_path_factory, name: str, build, make):
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory):
-    from escg.meetings import resolve
+    from escg.domain.meetings import resolve
 
     (data, warnings), tmp = made_once(tmp_path_factory, "pack",
                                       lambda root, tmp: write_pack_store(root, tmp / "outside"),
@@ -350,7 +350,7 @@ def test_pack_word_paper_converted_by_libreoffice(pack):
 
 
 def test_pack_without_libreoffice_lists_the_word_paper(tmp_path, monkeypatch):
-    from escg.meetings import resolve
+    from escg.domain.meetings import resolve
 
     root = stores.write_meeting_store(tmp_path / "store")
     stores.write_meeting(root, NEXT, stores.built_agenda(
@@ -366,7 +366,7 @@ def test_pack_without_libreoffice_lists_the_word_paper(tmp_path, monkeypatch):
 
 
 def test_pack_damaged_pdf_paper_is_a_warning_not_a_crash(tmp_path, capfd):
-    from escg.meetings import resolve
+    from escg.domain.meetings import resolve
 
     root = stores.write_meeting_store(tmp_path / "store")
     stores.write_meeting(root, NEXT, stores.built_agenda(
@@ -383,7 +383,7 @@ def test_pack_damaged_pdf_paper_is_a_warning_not_a_crash(tmp_path, capfd):
 
 
 def test_pack_of_a_cancelled_meeting_is_refused(tmp_path):
-    from escg.meetings import resolve
+    from escg.domain.meetings import resolve
 
     root = stores.write_meeting_store(tmp_path / "store")
     stores.write_meeting(root, "2027-02-04", stores.cancelled_meeting("2027-02-04", "Elections"))
@@ -397,8 +397,8 @@ def test_pack_of_a_cancelled_meeting_is_refused(tmp_path):
 
 @pytest.fixture(scope="module")
 def minutes(tmp_path_factory):
-    from escg.documents import minutes_context
-    from escg.meetings import resolve
+    from escg.workflows.documents import minutes_context
+    from escg.domain.meetings import resolve
 
     data, tmp = made_once(tmp_path_factory, "minutes", lambda root, tmp: write_minutes_store(root),
                           lambda s: pdf.document_pdf(s, "minutes", minutes_context(s, resolve(s, "2026-10-01"))))
@@ -427,9 +427,9 @@ def test_minutes_pdf_is_tagged_with_its_title(minutes):
 
 @pytest.fixture(scope="module")
 def action_log(tmp_path_factory):
-    from escg import dates
-    from escg.actions import Selection, select
-    from escg.documents import action_log_context
+    from escg.core import dates
+    from escg.domain.actions import Selection, select
+    from escg.workflows.documents import action_log_context
 
     def make(s):
         today = dates.today()
@@ -485,8 +485,8 @@ def test_table_caption_and_header_never_left_at_a_page_foot(tmp_path):
 
 
 def agenda_pdf(s) -> bytes:
-    from escg.documents import agenda_context
-    from escg.meetings import resolve
+    from escg.workflows.documents import agenda_context
+    from escg.domain.meetings import resolve
 
     return pdf.document_pdf(s, "agenda", agenda_context(s, resolve(s, NEXT)))
 
@@ -528,7 +528,7 @@ def test_draft_agenda_says_draft_and_a_built_one_does_not(meeting_store, tmp_pat
 
 @pytest.mark.parametrize("missing", ["weasyprint", "pypdf"])
 def test_without_the_pdf_extra_one_clear_error(meeting_store, monkeypatch, missing):
-    from escg.meetings import resolve
+    from escg.domain.meetings import resolve
 
     monkeypatch.setitem(sys.modules, missing, None)  # import fails as if it were not installed
     s = opened(meeting_store)

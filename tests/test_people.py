@@ -110,8 +110,8 @@ def test_a_person_who_leaves_is_kept_but_out_of_new_lists(run, meeting_store):
 
 
 def test_quorum_counts_only_members_still_with_the_group(meeting_store):
-    from escg.attendance import quorum
-    from escg.people import leave_person
+    from escg.domain.attendance import quorum
+    from escg.domain.people import leave_person
     from escg.store import Store
 
     store = Store.open(str(meeting_store))

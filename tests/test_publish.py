@@ -27,9 +27,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from typer.testing import CliRunner
 
-import escg.publish
+import escg.integrations.publish
 from conftest import REPO, TODAY, app
-from escg.publish import MANIFEST, publish
+from escg.integrations.publish import MANIFEST, publish
 from escg.store import Store
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -177,11 +177,11 @@ def test_papers_outside_the_store_are_not_copied(example, tmp_path):
 
 def test_every_document_is_the_public_form(example, tmp_path, monkeypatch):
     try:
-        from escg.confidential import public as real
+        from escg.workflows.confidential import public as real
     except ImportError:
         real = None
     if real is not None:
-        assert escg.publish._public is real
+        assert escg.integrations.publish._public is real
     kinds = []
 
     def hide(kind, context):
@@ -190,7 +190,7 @@ def test_every_document_is_the_public_form(example, tmp_path, monkeypatch):
             return {**context, "items": [{**item, "title": "Withheld"} for item in context["items"]]}
         return context
 
-    monkeypatch.setattr(escg.publish, "_public", hide)
+    monkeypatch.setattr(escg.integrations.publish, "_public", hide)
     out = tmp_path / "site"
     publish(Store(example), out, search=False)
     assert {"agenda", "minutes", "actions"} <= set(kinds)

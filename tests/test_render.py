@@ -127,14 +127,14 @@ def test_store_template_mistakes_are_one_line(run, agenda_store, body, message):
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-# --- The cached environment and the compiled templates on disk (escg/render.py) ---
+# --- The cached environment and the compiled templates on disk (escg/services/render.py) ---
 
 import os
 import stat
 import subprocess
 import sys
 
-from escg import render as render_module
+from escg.services import render as render_module
 
 
 @pytest.fixture(autouse=True)
@@ -493,7 +493,7 @@ def test_the_render_key_tells_apart_what_a_template_could():
     member equal to a string, a date from its ISO text, and a key that is not text."""
     from datetime import date
 
-    from escg.model import ActionStatus
+    from escg.core.model import ActionStatus
 
     key = lambda value: render_module._render_key(None, "agenda.md", {"v": value})  # noqa: E731
     assert key([{"a": "open"}]) != key([{"a": ActionStatus.OPEN}])

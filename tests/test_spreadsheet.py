@@ -194,8 +194,8 @@ def test_text_update_beginning_with_equals(run, action_store, tmp_path):
 
 
 def test_illegal_characters_are_stripped_not_fatal(action_store):
-    from escg.model import Action
-    from escg.spreadsheet import actions_xlsx
+    from escg.core.model import Action
+    from escg.integrations.spreadsheet import actions_xlsx
 
     store = Store(action_store)
     action = Action(id="A-099", title="Bell\x07 and\x01 escape\x1b", owner="bob", org="police",
@@ -207,8 +207,8 @@ def test_illegal_characters_are_stripped_not_fatal(action_store):
 
 
 def test_unknown_meeting_is_kept_as_text(action_store):
-    from escg.model import Action
-    from escg.spreadsheet import actions_xlsx
+    from escg.core.model import Action
+    from escg.integrations.spreadsheet import actions_xlsx
 
     store = Store(action_store)
     action = Action(id="A-098", title="Orphan", owner="nobody", meeting="2020-01-01")
@@ -217,7 +217,7 @@ def test_unknown_meeting_is_kept_as_text(action_store):
 
 
 def test_spreadsheet_does_not_load_openpyxl_at_import():
-    code = "import sys, escg.spreadsheet; print('openpyxl' in sys.modules)"
+    code = "import sys, escg.integrations.spreadsheet; print('openpyxl' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "False", result.stderr
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from escg.errors import WriteError
+from escg.core.errors import WriteError
 from escg.store import Store
 from escg.store.files import atomic_write
 from escg.store.loader import find_line
@@ -183,8 +183,8 @@ def test_concurrent_writers_lose_nothing(people_store):
     script = textwrap.dedent("""
         import sys
         from escg.store import Store
-        from escg.people import add_person
-        from escg.meetings import new_meeting
+        from escg.domain.people import add_person
+        from escg.domain.meetings import new_meeting
         from datetime import date
         n = int(sys.argv[1])
         store = Store.discover()

@@ -78,7 +78,7 @@ def test_the_fixture_is_the_written_store(meeting_store, tmp_path):
 
 def test_the_small_store_is_what_the_library_writes(tmp_path):
     """test_properties.py's store of each example: init_store, two organisations, two people."""
-    from escg import people
+    from escg.domain import people
     from escg.store.create import init_store
 
     store = init_store(tmp_path / "empty", "G", "G")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import stores
-from escg.merge import merge
+from escg.workflows.merge import merge
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

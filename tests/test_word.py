@@ -1,4 +1,4 @@
-"""Word output (escg/word.py): minutes and agendas as .docx.
+"""Word output (escg/integrations/word.py): minutes and agendas as .docx.
 
 Each document is read back by python-docx (styles, tables, header, properties) and
 opened by a real word processor: LibreOffice headless converts it to PDF, and
@@ -17,7 +17,7 @@ import pytest
 
 docx = pytest.importorskip("docx")
 
-from escg import word  # noqa: E402
+from escg.integrations import word  # noqa: E402
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

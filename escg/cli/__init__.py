@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from escg.argv import utf8
+from escg.core.argv import utf8
 from escg.cli.commands import COMMANDS, ROOT_HELP, definition, guarded  # noqa: F401 - the package's names
 
 
@@ -45,7 +45,7 @@ def _refuse_bytes() -> None:
     import os
     import sys
 
-    from escg.errors import InputError
+    from escg.core.errors import InputError
 
     number, arg = next((n, a) for n, a in enumerate(sys.argv[1:], start=1) if not utf8(a))
     raise InputError(f"argument {number} is not UTF-8 text ({os.fsencode(arg)!r}); escg takes UTF-8 arguments "

@@ -8,10 +8,10 @@ from typing import Annotated, Optional
 
 from escg.cli.params import Argument, Context, Group, Option, echo
 
-from escg.actions import JSON_KEYS as KEYS
+from escg.domain.actions import JSON_KEYS as KEYS
 from escg.cli.common import Format, FormatOption, JsonFlag, binary_target, fmt, say, store, write_output
 from escg.cli.output import emit, emit_record
-from escg.formats import visible
+from escg.core.formats import visible
 
 app = Group(help="One action: add, show, update, done, drop, reopen.", no_args_is_help=True)
 
@@ -60,9 +60,9 @@ def actions_list(
 
     Example: escg actions --overdue --format xlsx --out overdue.xlsx
     """
-    from escg import dates
-    from escg.actions import Selection, select, view
-    from escg.errors import InputError
+    from escg.core import dates
+    from escg.domain.actions import Selection, select, view
+    from escg.core.errors import InputError
 
     if sum((open_, closed, all_)) > 1:
         raise InputError("give one of --open, --closed or --all")
@@ -83,14 +83,14 @@ def actions_list(
     if out is not None and fmt in ("table", "json", "csv"):
         raise InputError(NO_OUT)
     if fmt == "json":
-        from escg.actions import review_json
-        from escg.formats import json_rows
+        from escg.domain.actions import review_json
+        from escg.core.formats import json_rows
 
         echo(json_rows(review_json(s, selection, today)), nl=False)
         return
     binary_target(fmt, out)
     if fmt == "table" and not group_by:
-        from escg.actions import review_table
+        from escg.domain.actions import review_table
 
         emit(review_table(s, selection, today), COLUMNS, fmt, keys=KEYS, style=lambda row: RAG_STYLE.get(row["rag"]),
              empty="no actions match")
@@ -98,27 +98,27 @@ def actions_list(
     found = select(s, selection, today)
     if fmt in ("md", "html", "pdf", "docx"):
         from escg.cli.output import document
-        from escg.documents import action_log_context
+        from escg.workflows.documents import action_log_context
 
         context = action_log_context(s, found, selection, group_by.value if group_by else None, today)
         if public:
-            from escg.confidential import public_actions
+            from escg.workflows.confidential import public_actions
 
             context = public_actions(context)
         write_output(document(s, "actions", fmt, context), out)
         return
     if fmt == "xlsx":
-        from escg.spreadsheet import actions_xlsx
+        from escg.integrations.spreadsheet import actions_xlsx
 
         write_output(actions_xlsx(s, found, today), out)
         return
-    from escg.actions import action_json
+    from escg.domain.actions import action_json
 
     if fmt == "csv":
         emit([action_json(a, today, window) for a in found], COLUMNS, fmt, keys=KEYS)
         return
     # The table, grouped: a table for each owner, organisation or theme.
-    from escg.actions import raised_at
+    from escg.domain.actions import raised_at
 
     rows = [{**action_json(a, today, window), "raised": raised_at(s, a)} for a in found]
     if not rows:
@@ -145,8 +145,8 @@ def action_add(
 
     Example: escg action add "Circulate the flood exercise report" --owner claire-dunmore --due "next meeting" --theme partnership
     """
-    from escg.actions import add_action
-    from escg.errors import InputError
+    from escg.domain.actions import add_action
+    from escg.core.errors import InputError
 
     if not owner:
         raise InputError("an action needs an --owner (a person id; see `escg person list`)")
@@ -163,8 +163,8 @@ def action_show(ctx: Context, ident: IdArgument, format: FormatOption = Format.t
 
     Example: escg action show A-012
     """
-    from escg import dates
-    from escg.actions import action_json, get_action, view
+    from escg.core import dates
+    from escg.domain.actions import action_json, get_action, view
 
     s = store(ctx)
     action = get_action(s, ident)
@@ -192,7 +192,7 @@ def action_update(
 
     Example: escg action update A-012 "Options paper drafted; consultation closes in January" --due 2027-01-31
     """
-    from escg.actions import update_action
+    from escg.domain.actions import update_action
 
     action = update_action(store(ctx), ident, note, due=due, owner=owner)
     say(f"updated {action.id}: {action.updates[-1].note}")
@@ -208,7 +208,7 @@ def action_done(
 
     Example: escg action done A-016 --note "Plan agreed by all partners"
     """
-    from escg.actions import close_action
+    from escg.domain.actions import close_action
 
     action = close_action(store(ctx), ident, "done", note)
     say(f"{action.id} done")
@@ -224,7 +224,7 @@ def action_drop(
 
     Example: escg action drop A-028 --reason "Superseded by the governance review"
     """
-    from escg.actions import close_action
+    from escg.domain.actions import close_action
 
     action = close_action(store(ctx), ident, "dropped", reason)
     say(f"{action.id} dropped")
@@ -240,7 +240,7 @@ def action_reopen(
 
     Example: escg action reopen A-022 --note "The surge plan needs a second review"
     """
-    from escg.actions import reopen_action
+    from escg.domain.actions import reopen_action
 
     action = reopen_action(store(ctx), ident, note)
     say(f"{action.id} reopened")
@@ -253,8 +253,8 @@ def action_history(ctx: Context, ident: IdArgument, format: FormatOption = Forma
 
     Example: escg action history A-024
     """
-    from escg.actions import get_action
-    from escg.sync import HISTORY_KEYS, history
+    from escg.domain.actions import get_action
+    from escg.integrations.sync import HISTORY_KEYS, history
 
     s = store(ctx)
     action = get_action(s, ident)

@@ -10,7 +10,7 @@ from escg.cli.params import Argument, Context, Group, Option, echo
 from escg.cli.common import (DocFormat, Format, FormatOption, JsonFlag, MeetingArgument, fmt,
                              say, store, warn, write_output, binary_target)
 from escg.cli.output import document, emit
-from escg.agenda import FORWARD_KEYS, ITEM_KEYS as KEYS  # the JSON contract lives in the library
+from escg.domain.agenda import FORWARD_KEYS, ITEM_KEYS as KEYS  # the JSON contract lives in the library
 
 app = Group(help="Agendas: add items, build, list, show, edit, move, remove, defer, place, render, pack.", no_args_is_help=True)
 
@@ -26,7 +26,7 @@ def _warn_all(messages) -> None:
 
 def _sent(s, meeting_id: str, what: str) -> None:
     """Warn when the agenda changed after it was sent: members have the old one."""
-    from escg.meetings import sent_warning
+    from escg.domain.meetings import sent_warning
 
     found = s.meeting(meeting_id)
     if found is not None and (message := sent_warning(found, what)):
@@ -56,7 +56,7 @@ def agenda_edit(
 
     Example: escg agenda edit 6 -m 2026-12-03 --title "JHWS annual report" --minutes 20
     """
-    from escg.agenda import edit_item
+    from escg.domain.agenda import edit_item
 
     found, changed, warnings = edit_item(
         store(ctx), meeting, item, title=title, purpose=purpose, presenter=presenter, org=org, theme=theme,
@@ -90,7 +90,7 @@ def agenda_add(
 
     Example: escg agenda add "Winter pressures: system update" --meeting 2027-02-04 --presenter nadia-farouk --theme health-wellbeing --minutes 20
     """
-    from escg.agenda import add_item
+    from escg.domain.agenda import add_item
 
     where, number, warnings = add_item(
         store(ctx), title, meeting=meeting, forward_plan=forward_plan, purpose=purpose, presenter=presenter,
@@ -108,7 +108,7 @@ def agenda_new(ctx: Context, meeting: MeetingArgument = None) -> None:
 
     Example: escg agenda new 2027-02-04
     """
-    from escg.agenda import build
+    from escg.domain.agenda import build
 
     agenda, added = build(store(ctx), meeting)
     _warn_all(agenda.warnings)
@@ -116,11 +116,11 @@ def agenda_new(ctx: Context, meeting: MeetingArgument = None) -> None:
     say(f"agenda for {agenda.meeting.id}: {len(agenda.rows)} items ({placed} placed, "
         f"{len(agenda.rows) - placed} standing){'' if added else '; already up to date'}")
     s = store(ctx)
-    from escg.actions import carried_forward
+    from escg.domain.actions import carried_forward
 
     carried = carried_forward(s, s.meeting(agenda.meeting.id))
     if carried:
-        from escg.model import Rag
+        from escg.core.model import Rag
 
         late = sum(1 for a in carried if a["rag"] == Rag.RED and not a["closed_since"])
         closed = sum(1 for a in carried if a["closed_since"])
@@ -129,7 +129,7 @@ def agenda_new(ctx: Context, meeting: MeetingArgument = None) -> None:
     waiting = len(s.forward_plan)
     if waiting:
         say(f"{waiting} {'item waits' if waiting == 1 else 'items wait'} on the forward plan (`escg agenda list --forward-plan`)")
-    from escg.interests import declaration_prompts
+    from escg.domain.interests import declaration_prompts
 
     for line in declaration_prompts(s, agenda):
         say(line)
@@ -148,8 +148,8 @@ def agenda_list(
 
     Example: escg agenda list 2026-12-03 --json
     """
-    from escg.agenda import agenda_of, forward_json, item_json
-    from escg.meetings import resolve
+    from escg.domain.agenda import agenda_of, forward_json, item_json
+    from escg.domain.meetings import resolve
 
     s = store(ctx)
     if forward_plan:
@@ -188,7 +188,7 @@ def agenda_move(
 
     Example: escg agenda move 8 --to 5 --meeting 2026-12-03
     """
-    from escg.agenda import move_item
+    from escg.domain.agenda import move_item
 
     agenda = move_item(store(ctx), meeting, item, to)
     say(f"moved item {item} to position {to} on {agenda.meeting.id}")
@@ -206,9 +206,9 @@ def agenda_remove(
 
     Example: escg agenda remove 7 --meeting 2026-12-03
     """
-    from escg.agenda import remove_item
+    from escg.domain.agenda import remove_item
 
-    from escg.meetings import resolve_summary
+    from escg.domain.meetings import resolve_summary
 
     s = store(ctx)
     ident = resolve_summary(s, meeting).id
@@ -229,9 +229,9 @@ def agenda_defer(
 
     Example: escg agenda defer 8 --meeting 2026-12-03 --to 2027-02-04
     """
-    from escg.agenda import defer_item
+    from escg.domain.agenda import defer_item
 
-    from escg.meetings import resolve_summary
+    from escg.domain.meetings import resolve_summary
 
     s = store(ctx)
     ident = resolve_summary(s, meeting).id
@@ -250,7 +250,7 @@ def agenda_place(
 
     Example: escg agenda place 2 --meeting 2027-04-01
     """
-    from escg.agenda import place_item
+    from escg.domain.agenda import place_item
 
     target = place_item(store(ctx), item, meeting)
     say(f"placed forward-plan item {item} on meeting {target}")
@@ -258,9 +258,9 @@ def agenda_place(
 
 
 def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Optional[Path], public: bool = False) -> None:
-    from escg.agenda import agenda_of
-    from escg.documents import agenda_context
-    from escg.meetings import resolve
+    from escg.domain.agenda import agenda_of
+    from escg.workflows.documents import agenda_context
+    from escg.domain.meetings import resolve
 
     binary_target(format.value, out)
     s = store(ctx)
@@ -273,11 +273,11 @@ def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Option
     _warn_all(agenda.warnings)
     context = agenda_context(s, found)
     if public:
-        from escg.confidential import public_agenda
+        from escg.workflows.confidential import public_agenda
 
         context = public_agenda(context)
     if out is not None and str(out) != "-" and format.value in ("md", "html"):
-        from escg.documents import relink_papers
+        from escg.workflows.documents import relink_papers
 
         context = relink_papers(s, context, out.parent if str(out.parent) else ".")
     write_output(document(s, "agenda", format.value, context), out)
@@ -313,8 +313,8 @@ def agenda_pack(
 
     Example: escg agenda pack next --out pack.pdf
     """
-    from escg.meetings import resolve
-    from escg.pdf import agenda_pack as build_pack
+    from escg.domain.meetings import resolve
+    from escg.integrations.pdf import agenda_pack as build_pack
 
     binary_target("pdf", out)
     s = store(ctx)

@@ -25,7 +25,7 @@ def meeting_attend(
 
     Example: escg attend 2026-10-01 --present helen-marsh,mark-thornton --apologies priya-raman
     """
-    from escg.attendance import attend, quorum
+    from escg.domain.attendance import attend, quorum
 
     s = store(ctx)
     found = attend(s, meeting, present=present, apologies=apologies, subs=sub, absent=absent,
@@ -33,7 +33,7 @@ def meeting_attend(
     found = s.meeting(found.id)
     record = found.attendance
     counted = quorum(s, found)
-    from escg.dates import today
+    from escg.core.dates import today
 
     quorate = "no quorum set" if counted.needed is None else "apologies recorded in advance" if found.date > today() else (
         f"quorate ({counted.counted} of {counted.members} members, quorum {counted.needed})" if counted.quorate

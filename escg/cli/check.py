@@ -7,7 +7,7 @@ from typing import Annotated
 from escg.cli.params import Context, Option, echo
 
 from escg.cli.common import say
-from escg.formats import visible
+from escg.core.formats import visible
 
 
 def store_check(
@@ -19,8 +19,8 @@ def store_check(
 
     Example: escg check --full
     """
-    from escg.check import check, fix as apply_fixes
-    from escg.errors import StoreError
+    from escg.workflows.check import check, fix as apply_fixes
+    from escg.core.errors import StoreError
     from escg.store import Store
 
     root = ctx.find_root()

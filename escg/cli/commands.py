@@ -49,12 +49,12 @@ def definition(name: str) -> Any:
 def guarded(call: Callable[[], Any]) -> int:
     """Run ``call``; a user's error becomes one line on stderr and its exit code."""
     from escg.cli.params import echo
-    from escg.errors import EscgError
+    from escg.core.errors import EscgError
 
     try:
         call()
     except EscgError as error:
-        from escg.formats import visible
+        from escg.core.formats import visible
 
         echo(f"error: {visible(error)}", err=True)
         return error.exit_code

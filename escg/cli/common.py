@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 from escg.cli.params import Argument, Context, Option, echo, write_all
 
-from escg.errors import InputError, WriteError
+from escg.core.errors import InputError, WriteError
 from escg.store import Store
 
 
@@ -70,7 +70,7 @@ def progress_bar(label: str):
 
 
 def warn(message: str) -> None:
-    from escg.formats import visible
+    from escg.core.formats import visible
 
     echo(f"warning: {visible(message)}", err=True)
 
@@ -78,7 +78,7 @@ def warn(message: str) -> None:
 def say(message: str) -> None:
     """A confirmation for a person; on stderr, so stdout stays clean for pipes. Store text
     in it is shown, never obeyed, by the terminal (formats.visible)."""
-    from escg.formats import visible
+    from escg.core.formats import visible
 
     echo(visible(message), err=True)
 

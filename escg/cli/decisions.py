@@ -8,7 +8,7 @@ from escg.cli.params import Context, Option
 
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, store
 from escg.cli.output import emit
-from escg.minutes import DECISION_KEYS as KEYS  # the JSON contract lives in the library
+from escg.domain.minutes import DECISION_KEYS as KEYS  # the JSON contract lives in the library
 
 COLUMNS = [("meeting", "Meeting"), ("item", "Item"), ("title", "Item title"), ("text", "Decision"), ("theme", "Theme")]
 
@@ -25,8 +25,8 @@ def decisions_list(
 
     Example: escg decisions --theme health-wellbeing --since 2026-01-01
     """
-    from escg.dates import parse_date
-    from escg.minutes import decisions
+    from escg.core.dates import parse_date
+    from escg.domain.minutes import decisions
 
     rows = decisions(store(ctx), meeting=meeting, theme=theme, since=parse_date(since) if since else None)
     emit(rows, COLUMNS, fmt(format, json), keys=KEYS, empty="no decisions recorded")

@@ -17,21 +17,21 @@ import sys
 from pathlib import Path
 
 from escg.cli.common import say
-from escg.digests import sha256
-from escg.errors import ConflictError, EscgError, InputError, WriteError
+from escg.core.digests import sha256
+from escg.core.errors import ConflictError, EscgError, InputError, WriteError
 from escg.store import Store
 
 
 def problem(message: str) -> None:
     """One problem of a document, on stderr as `escg check` prints one: FILE:LINE: message."""
     from escg.cli.params import echo
-    from escg.formats import visible
+    from escg.core.formats import visible
 
     echo(visible(message), err=True)
 
 
 def drafts_dir() -> Path:
-    from escg.render import cache_dir
+    from escg.services.render import cache_dir
 
     return cache_dir().parent / "drafts"
 
@@ -100,8 +100,8 @@ def _read_draft(path: Path, meeting_id: str) -> str:
 
 
 def edit_minutes(store: Store, meeting_text: str | None) -> None:
-    from escg.minutes import _open_for_minutes
-    from escg.minutes_doc import (DocumentError, _strip_markers, changes, check_actions, mark_errors,
+    from escg.domain.minutes import _open_for_minutes
+    from escg.workflows.minutes_doc import (DocumentError, _strip_markers, changes, check_actions, mark_errors,
                                   parse_document, render_document, state_of, apply)
 
     meeting = _open_for_minutes(store, meeting_text)
@@ -178,15 +178,15 @@ def edit_minutes(store: Store, meeting_text: str | None) -> None:
 
 
 def import_minutes(store: Store, meeting_text: str | None, path: Path, *, dry_run: bool) -> None:
-    from escg.minutes import _open_for_minutes
-    from escg.minutes_doc import (DocumentError, apply, changes, check_actions, merge, parse_document,
+    from escg.domain.minutes import _open_for_minutes
+    from escg.workflows.minutes_doc import (DocumentError, apply, changes, check_actions, merge, parse_document,
                                   render_document, state_of)
 
     meeting = _open_for_minutes(store, meeting_text)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        from escg.errors import NotFoundError
+        from escg.core.errors import NotFoundError
 
         raise NotFoundError(f"no file {path}") from None
     except (OSError, UnicodeDecodeError) as error:

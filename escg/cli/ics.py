@@ -21,7 +21,7 @@ def calendar_export(
 
     Example: escg ics --meetings --out escg-meetings.ics
     """
-    from escg.calendar import export
+    from escg.workflows.calendar import export
 
     both = not meetings and not actions
     data = export(store(ctx), with_meetings=meetings or both, with_actions=actions or both,

@@ -44,8 +44,8 @@ def import_actions(
 
     Example: escg import actions log.csv --map "Action lead=owner" --map "RAG=ignore"
     """
-    from escg.importer import import_actions as write_all
-    from escg.importer import PREVIEW_KEYS, plan_import, preview
+    from escg.integrations.importer import import_actions as write_all
+    from escg.integrations.importer import PREVIEW_KEYS, plan_import, preview
 
     s = store(ctx)
     plan = plan_import(s, file, maps=map_ or [], sheet=sheet)

@@ -19,7 +19,7 @@ def store_init(
 
     Example: escg init new-store --name "Essex Strategic Coordination Group" --short ESCG
     """
-    from escg.errors import InputError
+    from escg.core.errors import InputError
     from escg.store.create import init_store
 
     if not name or not short:

@@ -8,7 +8,7 @@ from escg.cli.params import Argument, Context, Group, Option
 
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store
 from escg.cli.output import emit
-from escg.interests import INTEREST_KEYS as KEYS  # the JSON contract lives in the library
+from escg.domain.interests import INTEREST_KEYS as KEYS  # the JSON contract lives in the library
 
 app = Group(help="The register of interests: add, list, remove.", no_args_is_help=True)
 
@@ -30,7 +30,7 @@ def interest_add(
 
     Example: escg interest add helen-marsh "Trustee of the Essex Community Foundation" --org community360
     """
-    from escg.interests import add_interest
+    from escg.domain.interests import add_interest
 
     interest = add_interest(store(ctx), person, text, orgs=org, themes=theme, since=since, until=until)
     say(f"registered interest {interest.number} of {interest.person}: {interest.text}")
@@ -47,7 +47,7 @@ def interest_list(
 
     Example: escg interest list --person helen-marsh
     """
-    from escg.interests import interest_json, list_interests
+    from escg.domain.interests import interest_json, list_interests
 
     s = store(ctx)
     rows = [interest_json(s, interest) for interest in list_interests(s, person)]
@@ -64,7 +64,7 @@ def interest_remove(
 
     Example: escg interest remove 1 --person helen-marsh
     """
-    from escg.interests import remove_interest
+    from escg.domain.interests import remove_interest
 
     interest = remove_interest(store(ctx), number, person)
     say(f"removed interest {number} of {interest.person}: {interest.text}")

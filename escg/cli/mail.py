@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 from escg.cli.params import Argument, Context, Option, echo
 
 from escg.cli.common import say, store, warn
-from escg.formats import visible
+from escg.core.formats import visible
 
 DryRun = Annotated[bool, Option("--dry-run", help="Print what would be sent (the default when no mail is configured).")]
 Eml = Annotated[Optional[Path], Option("--eml", metavar="DIR", help="Write one .eml file per message into DIR instead of sending.")]
@@ -26,8 +26,8 @@ class What(str, Enum):
 def _deliver(s, config, outgoing, skipped, what: str, dry_run: bool, eml: Optional[Path], send: bool,
              delivered=None) -> None:
     """Send, write or show ``outgoing``; ``delivered(addresses)`` is told what went, when mail went."""
-    from escg import mail
-    from escg.errors import InputError
+    from escg.services import mail
+    from escg.core.errors import InputError
 
     if sum((dry_run, eml is not None, send)) > 1:
         raise InputError("give one of --dry-run, --eml DIR or --send")
@@ -70,8 +70,8 @@ def mail_remind(
 
     Example: escg remind --owner kieran-walsh --dry-run
     """
-    from escg import mail
-    from escg.circulation import reminders
+    from escg.services import mail
+    from escg.workflows.circulation import reminders
 
     s = store(ctx)
     config = mail.settings(s.group)
@@ -79,7 +79,7 @@ def mail_remind(
         _remind_papers(s, config, meeting, days, any_day, owner or all_, dry_run, eml, send)
         return
     if days is not None or any_day or meeting is not None:
-        from escg.errors import InputError
+        from escg.core.errors import InputError
 
         raise InputError("--days, --any-day and --meeting go with --papers")
     outgoing, skipped = reminders(s, config, owner=owner, all_open=all_)
@@ -87,10 +87,10 @@ def mail_remind(
 
 
 def _remind_papers(s, config, meeting, days, any_day, other, dry_run, eml, send) -> None:
-    from escg import dates
-    from escg.circulation import paper_reminders, papers_due
-    from escg.errors import InputError
-    from escg.meetings import resolve
+    from escg.core import dates
+    from escg.workflows.circulation import paper_reminders, papers_due
+    from escg.core.errors import InputError
+    from escg.domain.meetings import resolve
 
     if other:
         raise InputError("--papers reminds presenters; --owner and --all are for action reminders")
@@ -126,15 +126,15 @@ def mail_send(
     Example: escg mail agenda 2026-12-03 --to members --dry-run
     Example: escg mail invite next --to members --dry-run
     """
-    from escg import mail
-    from escg.circulation import document
+    from escg.services import mail
+    from escg.workflows.circulation import document
 
-    from escg.circulation import meeting_of, record_sent
+    from escg.workflows.circulation import meeting_of, record_sent
 
     s = store(ctx)
     config = mail.settings(s.group)
-    if what is What.invite:  # an iTIP invitation (escg.invitations), not a rendered document
-        from escg.invitations import invitations
+    if what is What.invite:  # an iTIP invitation (escg.workflows.invitations), not a rendered document
+        from escg.workflows.invitations import invitations
 
         found, outgoing, skipped = invitations(s, config, meeting, to)
     else:
@@ -146,8 +146,8 @@ def mail_send(
         say(f"the {what.value} of {found.id} was sent already, on {sent.at:%d %b %Y %H:%M} UTC, to "
             f"{len(sent.to)} {'person' if len(sent.to) == 1 else 'people'}")
     if what is not What.invite:
-        from escg.circulation import outside
-        from escg.errors import InputError
+        from escg.workflows.circulation import outside
+        from escg.core.errors import InputError
 
         if public and members_form:
             raise InputError("give --public or --members-form, not both")
@@ -162,7 +162,7 @@ def mail_send(
     def delivered(addresses: list[str]) -> None:
         if found is None:
             return
-        from escg.errors import EscgError
+        from escg.core.errors import EscgError
 
         try:
             record_sent(s, what.value, found.id, addresses)

@@ -8,7 +8,7 @@ from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.cli.common import Format, FormatOption, JsonFlag, MeetingArgument, fmt, say, store, warn
 from escg.cli.output import emit, emit_record
-from escg.meetings import LIST_KEYS as KEYS  # the JSON contract lives in the library
+from escg.domain.meetings import LIST_KEYS as KEYS  # the JSON contract lives in the library
 
 app = Group(help="Meetings: new, schedule, list, show, edit, cancel, move.", no_args_is_help=True)
 
@@ -20,7 +20,7 @@ COLUMNS = [("id", "Id"), ("day", "Date"), ("time", "Time"), ("venue", "Venue"), 
 
 
 def _time(text: Optional[str]):
-    from escg.dates import parse_time
+    from escg.core.dates import parse_time
 
     return parse_time(text) if text is not None else None
 
@@ -40,8 +40,8 @@ def meeting_new(
 
     Example: escg meeting new 2028-02-03 --venue "Council Chamber, Colchester Town Hall"
     """
-    from escg.dates import parse_date
-    from escg.meetings import new_meeting, when as describe
+    from escg.core.dates import parse_date
+    from escg.domain.meetings import new_meeting, when as describe
 
     s = store(ctx)
     day = parse_date(when) if when is not None else None
@@ -66,8 +66,8 @@ def meeting_schedule(
 
     Example: escg meeting schedule --rrule "FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH" --from 2028-01-01 --count 3
     """
-    from escg.dates import parse_date
-    from escg.meetings import schedule, when as describe
+    from escg.core.dates import parse_date
+    from escg.domain.meetings import schedule, when as describe
 
     created, skipped = schedule(store(ctx), rrule, parse_date(start_from), count, start=_time(start),
                                 end=_time(end), venue=venue, online=online)
@@ -91,15 +91,15 @@ def meeting_list(
 
     Example: escg meeting list --upcoming
     """
-    from escg.dates import today
-    from escg.errors import InputError
+    from escg.core.dates import today
+    from escg.core.errors import InputError
 
     if upcoming and past:
         raise InputError("give --upcoming or --past, not both")
     from datetime import timedelta
 
-    from escg.meetings import list_row
-    from escg.model import MeetingStatus
+    from escg.domain.meetings import list_row
+    from escg.core.model import MeetingStatus
     from escg.store import MeetingQuery
 
     now = today()
@@ -116,9 +116,9 @@ def meeting_show(ctx: Context, meeting: MeetingArgument = None,
 
     Example: escg meeting show 2026-12-03 --format md
     """
-    from escg.agenda import agenda_of
-    from escg.documents import meeting_record
-    from escg.meetings import resolve
+    from escg.domain.agenda import agenda_of
+    from escg.workflows.documents import meeting_record
+    from escg.domain.meetings import resolve
 
     s = store(ctx)
     found = resolve(s, meeting)
@@ -137,7 +137,7 @@ def meeting_cancel(
 
     Example: escg meeting cancel 2027-06-03 --reason "Clashes with the pre-election period"
     """
-    from escg.reschedule import cancel
+    from escg.workflows.reschedule import cancel
 
     found, moved = cancel(store(ctx), meeting, reason)
     say(f"cancelled meeting {found.id}")
@@ -165,7 +165,7 @@ def meeting_edit(
 
     Example: escg meeting edit 2026-12-03 --chair mark-thornton --venue "Council Chamber, County Hall"
     """
-    from escg.reschedule import edit
+    from escg.workflows.reschedule import edit
 
     found, changed, warnings = edit(store(ctx), meeting, chair=chair, vice_chair=vice_chair, start=_time(start),
                                     end=_time(end), venue=venue, online=online, note=note)
@@ -191,10 +191,10 @@ def meeting_move(
 
     Example: escg meeting move 2027-04-01 2027-04-08 --start 14:00 --end 16:00
     """
-    from escg.dates import parse_date
-    from escg.errors import InputError
-    from escg.meetings import when as describe
-    from escg.reschedule import move
+    from escg.core.dates import parse_date
+    from escg.core.errors import InputError
+    from escg.domain.meetings import when as describe
+    from escg.workflows.reschedule import move
 
     if when is None and start is None and end is None and venue is None and online is None:
         raise InputError("give a new DATE, or --start, --end, --venue or --online")
@@ -211,8 +211,8 @@ def meeting_history(ctx: Context, meeting: MeetingArgument = None,
 
     Example: escg meeting history 2026-12-03
     """
-    from escg.meetings import resolve
-    from escg.sync import HISTORY_KEYS, history
+    from escg.domain.meetings import resolve
+    from escg.integrations.sync import HISTORY_KEYS, history
 
     s = store(ctx)
     found = resolve(s, meeting)

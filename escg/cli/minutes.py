@@ -23,7 +23,7 @@ def minutes_new(ctx: Context, meeting: Annotated[Optional[str], Argument(metavar
 
     Example: escg minutes new 2026-10-01
     """
-    from escg.minutes import new_minutes
+    from escg.domain.minutes import new_minutes
 
     found, changed = new_minutes(store(ctx), meeting)
     say(f"draft minutes for {found.id}" + ("" if changed else " (already started)"))
@@ -36,7 +36,7 @@ def minutes_note(ctx: Context, meeting: MeetingArg, item: ItemArg, text: TextArg
 
     Example: escg minutes note 2026-10-01 5 "Partners agreed to pool discharge data weekly."
     """
-    from escg.minutes import add_note
+    from escg.domain.minutes import add_note
 
     minuted = add_note(store(ctx), meeting, item, text)
     say(f"noted under item {item}: {minuted.title}")
@@ -48,7 +48,7 @@ def minutes_decide(ctx: Context, meeting: MeetingArg, item: ItemArg, text: TextA
 
     Example: escg minutes decide 2026-10-01 6 "The refreshed strategy comes to the December meeting for sign-off."
     """
-    from escg.minutes import add_decision
+    from escg.domain.minutes import add_decision
 
     minuted = add_decision(store(ctx), meeting, item, text)
     say(f"decision recorded under item {item}: {minuted.title}")
@@ -64,7 +64,7 @@ def minutes_declare(
 
     Example: escg minutes declare 2026-10-01 8 hannah-price "Employed by Community360, which keeps the warm spaces directory."
     """
-    from escg.minutes import add_declaration
+    from escg.domain.minutes import add_declaration
 
     minuted = add_declaration(store(ctx), meeting, item, person, text)
     say(f"declaration by {person} recorded under item {item}: {minuted.title}")
@@ -80,8 +80,8 @@ def minutes_action(
 
     Example: escg minutes action 2026-10-01 7 "Circulate the growth plan submission" --owner priya-raman --due 2026-12-31
     """
-    from escg.errors import InputError
-    from escg.minutes import add_minutes_action
+    from escg.core.errors import InputError
+    from escg.domain.minutes import add_minutes_action
 
     if not owner:
         raise InputError("an action needs an --owner (a person id)")
@@ -100,7 +100,7 @@ def minutes_approve(
 
     Example: escg minutes approve 2026-10-01 --at 2026-12-03
     """
-    from escg.minutes import approve
+    from escg.domain.minutes import approve
 
     found = approve(store(ctx), meeting, at)
     say(f"minutes of {found.id} approved at the meeting of {found.minutes.approved_at}")
@@ -124,8 +124,8 @@ def minutes_edit(
     Example: EDITOR=nano escg minutes edit 2026-10-01
     """
     if print_:
-        from escg.minutes import _open_for_minutes
-        from escg.minutes_doc import render_document
+        from escg.domain.minutes import _open_for_minutes
+        from escg.workflows.minutes_doc import render_document
 
         s = store(ctx)
         echo(render_document(s, _open_for_minutes(s, meeting)), nl=False)
@@ -168,8 +168,8 @@ def minutes_correct(
 
     Example: escg minutes correct 2026-07-16 --reason "Apologies from Kieran Walsh were left out"
     """
-    from escg.errors import InputError
-    from escg.minutes import correct
+    from escg.core.errors import InputError
+    from escg.domain.minutes import correct
 
     if not reason.strip():
         raise InputError("a correction needs a --reason, which the record keeps")
@@ -196,12 +196,12 @@ def minutes_render(
 
     Example: escg minutes render last --format docx --out minutes.docx
     """
-    from escg.errors import ConflictError
-    from escg.documents import minutes_context
+    from escg.core.errors import ConflictError
+    from escg.workflows.documents import minutes_context
 
     binary_target(format.value, out)
     s = store(ctx)
-    from escg.minutes import with_minutes
+    from escg.domain.minutes import with_minutes
 
     found, note = with_minutes(s, meeting)
     if note:
@@ -210,7 +210,7 @@ def minutes_render(
         raise ConflictError(f"meeting {found.id} has no minutes yet ({found.status}); start them with `escg minutes new {found.id}`")
     context = minutes_context(s, found)
     if public:
-        from escg.confidential import public_minutes
+        from escg.workflows.confidential import public_minutes
 
         context = public_minutes(context)
     write_output(document(s, "minutes", format.value, context), out)

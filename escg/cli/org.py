@@ -8,7 +8,7 @@ from escg.cli.params import Argument, Context, Group, Option
 
 from escg.cli.common import FormatOption, JsonFlag, Format, fmt, say, store
 from escg.cli.output import emit, emit_record
-from escg.model import SECTORS
+from escg.core.model import SECTORS
 
 app = Group(help="Partner organisations: add, list, show, edit, remove.", no_args_is_help=True)
 
@@ -17,7 +17,7 @@ COLUMNS = [("id", "Id"), ("name", "Name"), ("sector", "Sector"), ("people", "Peo
 
 
 def _row(org, people) -> dict:
-    from escg.people import org_json
+    from escg.domain.people import org_json
 
     return {**org_json(org), "people": sum(1 for p in people.values() if p.org == org.id)}
 
@@ -33,7 +33,7 @@ def org_add(
 
     Example: escg org add braintree --name "Braintree District Council" --sector council
     """
-    from escg.people import add_org
+    from escg.domain.people import add_org
 
     org = add_org(store(ctx), ident, name, sector)
     say(f"added organisation {org.id}: {org.name}")
@@ -47,7 +47,7 @@ def org_list(ctx: Context, format: FormatOption = Format.table, json: JsonFlag =
     """
     s = store(ctx)
     rows = [_row(o, s.people) for o in sorted(s.orgs.values(), key=lambda o: o.id)]
-    from escg.people import ORG_KEYS
+    from escg.domain.people import ORG_KEYS
 
     emit(rows, COLUMNS, fmt(format, json), keys=ORG_KEYS, empty="no organisations yet")
 
@@ -59,7 +59,7 @@ def org_show(ctx: Context, ident: Annotated[str, Argument(metavar="ID")],
 
     Example: escg org show police --json
     """
-    from escg.people import get_org, org_record
+    from escg.domain.people import get_org, org_record
 
     s = store(ctx)
     org = get_org(s, ident)
@@ -79,7 +79,7 @@ def org_edit(
 
     Example: escg org edit rcce --name "Rural Community Council of Essex (RCCE)"
     """
-    from escg.people import edit_org
+    from escg.domain.people import edit_org
 
     org = edit_org(store(ctx), ident, name=name, sector=sector)
     say(f"updated organisation {org.id}")
@@ -91,7 +91,7 @@ def org_remove(ctx: Context, ident: Annotated[str, Argument(metavar="ID")]) -> N
 
     Example: escg org remove ecvys
     """
-    from escg.people import remove_org
+    from escg.domain.people import remove_org
 
     remove_org(store(ctx), ident)
     say(f"removed organisation {ident}")

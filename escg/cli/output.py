@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from escg.records import record
+from escg.core.records import record
 from typing import Any
 
 from escg.cli.params import echo
-from escg.formats import plain_cell, text, to_csv, to_json, visible
+from escg.core.formats import plain_cell, text, to_csv, to_json, visible
 
 
 Column = tuple[str, str]  # (key in the row, header shown in table/md)
@@ -28,7 +28,7 @@ def is_terminal() -> bool:
 
 
 def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
-    from escg.render import cell
+    from escg.services.render import cell
 
     lines = ["| " + " | ".join(header for _, header in columns) + " |",
              "|" + "|".join("---" for _ in columns) + "|"]
@@ -132,7 +132,7 @@ def _record_csv(record: dict[str, Any], lines: Sequence[tuple[str, Any]]) -> Non
 
 
 def _record_md(record: dict[str, Any], lines: Sequence[tuple[str, Any]]) -> None:
-    from escg.render import cell
+    from escg.services.render import cell
 
     echo("".join(f"- **{cell(label.strip())}:** {cell(visible(text(value)))}\n"
                  for label, value in _record_lines(record, lines)), nl=False)
@@ -154,19 +154,19 @@ FORMATTERS: dict[str, tuple[Callable[[Listing], None], Callable[..., None]]] = {
 
 
 def _template(store: Any, kind: str, format: str, context: dict) -> str:
-    from escg.render import render
+    from escg.services.render import render
 
     return render(store, f"{kind}.{format}", context)
 
 
 def _pdf(store: Any, kind: str, format: str, context: dict) -> bytes:
-    from escg.pdf import document_pdf  # WeasyPrint, the pdf extra
+    from escg.integrations.pdf import document_pdf  # WeasyPrint, the pdf extra
 
     return document_pdf(store, kind, context)
 
 
 def _docx(store: Any, kind: str, format: str, context: dict) -> bytes:
-    from escg.word import document_docx
+    from escg.integrations.word import document_docx
 
     return document_docx(store, kind, context)
 

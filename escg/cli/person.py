@@ -8,8 +8,8 @@ from escg.cli.params import Argument, Context, Group, Option
 
 from escg.cli.common import warn, Format, FormatOption, JsonFlag, fmt, say, store
 from escg.cli.output import emit, emit_record
-from escg.model import MEMBERSHIPS
-from escg.people import PERSON_KEYS as KEYS, person_json  # the JSON contract lives in the library
+from escg.core.model import MEMBERSHIPS
+from escg.domain.people import PERSON_KEYS as KEYS, person_json  # the JSON contract lives in the library
 
 app = Group(help="People: add, list, show, edit, leave, remove.", no_args_is_help=True)
 
@@ -32,8 +32,8 @@ def person_add(
 
     Example: escg person add sam-patel --name "Sam Patel" --org basildon --role "Head of Community Safety" --email sam-patel@example.org
     """
-    from escg.errors import InputError
-    from escg.people import add_person
+    from escg.core.errors import InputError
+    from escg.domain.people import add_person
 
     if not org:
         raise InputError("a person needs an --org (see `escg org list`)")
@@ -55,16 +55,16 @@ def person_list(
 
     Example: escg person list --org ecc --json
     """
-    from escg.people import get_org
+    from escg.domain.people import get_org
 
-    from escg.errors import InputError
+    from escg.core.errors import InputError
 
     s = store(ctx)
     if org:
         get_org(s, org)
     if membership is not None and membership not in MEMBERSHIPS:
         raise InputError(f"membership must be one of {', '.join(MEMBERSHIPS)}, not {membership!r}")
-    from escg.dates import today
+    from escg.core.dates import today
 
     day = today()
     people = [p for p in sorted(s.people.values(), key=lambda p: p.id)
@@ -80,7 +80,7 @@ def person_show(ctx: Context, ident: Annotated[str, Argument(metavar="ID")],
 
     Example: escg person show helen-marsh
     """
-    from escg.people import get_person, person_record
+    from escg.domain.people import get_person, person_record
 
     s = store(ctx)
     person = get_person(s, ident)
@@ -108,7 +108,7 @@ def person_edit(
 
     Example: escg person edit hannah-price --role "Director of Partnerships"
     """
-    from escg.people import edit_person
+    from escg.domain.people import edit_person
 
     person = edit_person(store(ctx), ident, name=name, org=org, role=role, email=email,
                          membership=membership, deputy_for=deputy_for)
@@ -127,9 +127,9 @@ def person_leave(
 
     Example: escg person leave simon-whitlock --on 2026-11-30
     """
-    from escg.dates import parse_date
-    from escg.errors import InputError
-    from escg.people import leave_person
+    from escg.core.dates import parse_date
+    from escg.core.errors import InputError
+    from escg.domain.people import leave_person
 
     if undo and on is not None:
         raise InputError("give --on or --undo, not both")
@@ -149,7 +149,7 @@ def person_remove(ctx: Context, ident: Annotated[str, Argument(metavar="ID")]) -
 
     Example: escg person remove sam-patel
     """
-    from escg.people import remove_person
+    from escg.domain.people import remove_person
 
     remove_person(store(ctx), ident)
     say(f"removed {ident}")

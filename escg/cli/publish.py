@@ -25,7 +25,7 @@ def site_publish(
 
     Example: escg publish --out site --no-search
     """
-    from escg.publish import publish
+    from escg.integrations.publish import publish
 
     done = publish(store(ctx), out, drafts=drafts, search=search)
     for message in done.warnings:

@@ -21,9 +21,9 @@ def store_sync(
 
     Example: escg sync --setup --no-push
     """
-    from escg.errors import StoreError
+    from escg.core.errors import StoreError
     from escg.store import Store
-    from escg.sync import sync
+    from escg.integrations.sync import sync
 
     root = ctx.find_root()
     state = root.obj if isinstance(root.obj, dict) else {}
@@ -53,8 +53,8 @@ def merge_driver(
     """
     import subprocess
 
-    from escg.errors import EscgError, InputError
-    from escg.merge import merge, read_side
+    from escg.core.errors import EscgError, InputError
+    from escg.workflows.merge import merge, read_side
     from escg.store.files import atomic_write
 
     try:

@@ -26,7 +26,7 @@ import typer  # noqa: E402
 from typer.core import TyperGroup  # noqa: E402
 
 from escg import __version__
-from escg.argv import without_store
+from escg.core.argv import without_store
 from escg.cli.commands import COMMANDS, ROOT_HELP, definition, guarded
 from escg.cli.params import Context, Group, Option
 

@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from escg import model
-from escg.errors import StoreError
+from escg.core import model
+from escg.core.errors import StoreError
 from escg.store import journal, loader
 from escg.store.files import StoreLock, atomic_delete, atomic_write
 from escg.store.loader import display
@@ -397,7 +397,7 @@ class Store:
 
     def action_keys(self, query: ActionQuery) -> list[tuple]:
         """(path, id, status, due, meeting, closed) of the actions matching ``query``, in
-        its order: what an export keys the texts it kept by (escg.calendar)."""
+        its order: what an export keys the texts it kept by (escg.workflows.calendar)."""
         def compute() -> list[tuple]:
             found = self._scan_action_files()
             paths = {id(action): relative for relative, action in found}
@@ -540,7 +540,7 @@ class Transaction:
             new = self.parsed.get(path)
             if isinstance(new, dict) and model.without_log(new) == model.without_log(old.data):
                 continue  # only the circulation log grew: the record is as approved
-            from escg.errors import ConflictError
+            from escg.core.errors import ConflictError
 
             raise ConflictError(f"the minutes of {path.stem} are approved; approved minutes are a record and do not "
                                 f"change (to correct them, edit the file and run `escg minutes correct {path.stem} --reason …`)")

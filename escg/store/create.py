@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from escg import model
-from escg.errors import ConflictError, InputError
+from escg.core import model
+from escg.core.errors import ConflictError, InputError
 from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store
 from escg.store.files import LOCK_NAME, atomic_write
 

@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from escg.errors import WriteError
+from escg.core.errors import WriteError
 # Reading lives in escg.store.loader (the one loader); writers name paths as it does.
 from escg.store.loader import display
 
@@ -111,7 +111,7 @@ class StoreLock:
         except ValueError:
             value = -1.0
         if not 0 <= value <= 86400:
-            from escg.errors import InputError
+            from escg.core.errors import InputError
 
             raise InputError(f"ESCG_LOCK_TIMEOUT must be a number of seconds, not {text!r}")
         return value

@@ -38,8 +38,8 @@ from stat import S_ISLNK, S_ISREG
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from escg import model
-from escg.errors import StoreError
+from escg.core import model
+from escg.core.errors import StoreError
 from escg.store import loader, workers
 
 INDEX_NAME = ".escg-index.sqlite"
@@ -750,7 +750,7 @@ class StoreIndex:
         row = self.db().execute("SELECT max(number) FROM actions").fetchone()
         return row[0] or 0
 
-    # --- what escg check found, kept for the next check (escg/check.py) --------
+    # --- what escg check found, kept for the next check (escg/workflows/check.py) --------
 
     def check_state(self) -> dict | None:
         """What the last check kept of itself (its digest, the last change it saw, the
@@ -838,7 +838,7 @@ class StoreIndex:
             db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?,?,?,?,?,?)", rows)
             self._set_meta(db, "check", json.dumps(state))
 
-    # --- text made from a file, kept for the next run under a key of its inputs (escg/calendar.py) ---
+    # --- text made from a file, kept for the next run under a key of its inputs (escg/workflows/calendar.py) ---
 
     # A file recorded as racily clean (ctime RACY) is keyed by the number it was recorded
     # under, which each parse of it renews: what was kept of it (escg ics) is never reused.

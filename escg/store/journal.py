@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from escg.errors import WriteError
+from escg.core.errors import WriteError
 from escg.store.files import display, fsync_dir
 
 JOURNAL = ".escg-journal"

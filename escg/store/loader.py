@@ -14,8 +14,8 @@ and a read of the file can never disagree.
 
 from __future__ import annotations
 
-from escg.argv import utf8
-from escg.patterns import Pattern
+from escg.core.argv import utf8
+from escg.core.patterns import Pattern
 
 import errno
 import functools
@@ -23,13 +23,13 @@ import json
 import os
 import re
 import stat
-from escg.records import field, record
+from escg.core.records import field, record
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Callable
 
-from escg import model
-from escg.errors import StoreError
+from escg.core import model
+from escg.core.errors import StoreError
 
 # No store file is anywhere near this; a bigger one is a mistake or an attack, not data.
 MAX_FILE = 16 * 1024 * 1024

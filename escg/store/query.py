@@ -10,11 +10,11 @@ a difference is an error.
 
 from __future__ import annotations
 
-from escg.records import record
+from escg.core.records import record
 from datetime import date
 from typing import Any
 
-from escg.model import ActionStatus, Action, MeetingStatus, MeetingSummary
+from escg.core.model import ActionStatus, Action, MeetingStatus, MeetingSummary
 
 OPEN = (ActionStatus.OPEN,)
 CLOSED = tuple(status for status in ActionStatus if status.closed)

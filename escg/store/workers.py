@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterator
 
-from escg.errors import EscgError
+from escg.core.errors import EscgError
 
 PARALLEL_FROM = 2000  # files from which a second process is worth starting
 BATCH = 500  # files a worker takes at a time (and how often a long build reports progress)
