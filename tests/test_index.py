@@ -509,6 +509,33 @@ def test_every_meeting_query_gives_the_same_meetings_from_the_index_and_the_file
     assert asked == 3 * 2 * 5 * 5 * 4 * 3 * 2 * 2 * 3 and found > 1000
 
 
+def test_meeting_queries_by_status_and_chair_agree_from_the_index_and_the_files(example_store, monkeypatch, run):
+    """MeetingQuery's statuses and chair, as SQL and as matches(), mixed with its other filters."""
+    import itertools
+    from datetime import date
+
+    from escg.core import model
+    from escg.store.query import MeetingQuery
+
+    run("meeting edit 2027-02-04 --chair mark-thornton")
+    monkeypatch.delenv("ESCG_CROSSCHECK", raising=False)  # compared here, not by the store
+    store = Store(example_store)
+    every = store._all_summaries()
+    chairs = sorted({m.chair for m in every if m.chair})
+    assert chairs == ["mark-thornton"]
+    statuses = [None, frozenset(), model.WITH_MINUTES, model.DRAFT_MINUTES,
+                frozenset({model.MeetingStatus.CANCELLED, model.MeetingStatus.PLANNED})]
+    found = 0
+    for wanted, chair, to_day, not_cancelled, newest_first, limit in itertools.product(
+            statuses, [None, chairs[0], "nobody"], [None, date(2026, 12, 3)], [False, True], [False, True], [None, 1]):
+        query = MeetingQuery(statuses=wanted, chair=chair, to_day=to_day, not_cancelled=not_cancelled,
+                             newest_first=newest_first, limit=limit)
+        rows = store.select_meetings(query)
+        assert rows == query.run(every), query
+        found += bool(rows)
+    assert "summaries" not in store._cache and found > 20
+
+
 def test_two_files_of_one_action_come_in_the_same_order_from_the_index_and_the_files(example_store, run):
     """After a clashing merge two files can hold one id: every listing (crosschecked) orders
     them as the files are read, by path."""

@@ -75,6 +75,9 @@ class MeetingStatus(StrEnum):
 
 
 MEETING_STATUSES = tuple(status.value for status in MeetingStatus)
+# The predicates as sets, for a query (escg.store.MeetingQuery.statuses).
+WITH_MINUTES = frozenset(status for status in MeetingStatus if status.has_minutes)
+DRAFT_MINUTES = frozenset({MeetingStatus.MINUTES_DRAFT})
 _MEETING_STATUS = {status.value: status for status in MeetingStatus}  # as MeetingStatus(v), without Enum's call
 STANDING_POSITIONS = ("start", "end")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from escg.core import dates, ids, model
 from escg.core.errors import ConflictError, InputError, NotFoundError
-from escg.store import Store, Transaction
+from escg.store import MeetingQuery, Store, Transaction
 
 Summary = model.MeetingSummary
 
@@ -223,8 +223,8 @@ def _next_scheduled(store: Store) -> date:
     if not rule:
         raise InputError("give the meeting's date (e.g. `escg meeting new 2026-12-03`), "
                          "or set a default rule as `rrule` under [defaults] in escg.toml")
-    meetings = store.meeting_summaries()
-    after = max(meetings[-1].date if meetings else dates.today(), dates.today())
+    meetings = store.select_meetings(MeetingQuery(newest_first=True, limit=1))  # the last
+    after = max(meetings[0].date if meetings else dates.today(), dates.today())
     for day in dates.recurrence(rule, after, 2):
         if day > after or not meetings:
             return day
@@ -242,7 +242,7 @@ def schedule(store: Store, rule: str | None, start_day: date, count: int, *,
             raise InputError("give --rrule (e.g. FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TH) or set rrule under [defaults]")
         created: list[model.Meeting] = []
         skipped: list[date] = []
-        taken = {m.date for m in store.meeting_summaries() if not m.status.cancelled}
+        taken = {m.date for m in store.select_meetings(MeetingQuery(not_cancelled=True))}
         for day in dates.recurrence(rule, start_day, count):
             if day in taken:
                 skipped.append(day)

@@ -12,7 +12,7 @@ meeting's own file, on each [[items]] table.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from escg.domain import agenda, meetings
@@ -20,7 +20,7 @@ from escg.core import dates, model
 from escg.domain.actions import check_text
 from escg.core.errors import ConflictError, InputError, NotFoundError
 from escg.domain.people import get_person
-from escg.store import ActionQuery, Store, Transaction
+from escg.store import ActionQuery, MeetingQuery, Store, Transaction
 
 def with_minutes(store: Store, text: str | None) -> tuple[model.Meeting, str | None]:
     """The meeting whose minutes ``text`` names, and a note when "last" (or nothing) had to
@@ -28,10 +28,11 @@ def with_minutes(store: Store, text: str | None) -> tuple[model.Meeting, str | N
     meeting = meetings.resolve(store, text or "last")
     if meeting.status.has_minutes or (text is not None and text.strip().lower() != "last"):
         return meeting, None
-    earlier = [m for m in store.meeting_summaries() if m.status.has_minutes and m.date <= meeting.date]
+    earlier = store.select_meetings(MeetingQuery(statuses=model.WITH_MINUTES, to_day=meeting.date,
+                                                 newest_first=True, limit=1))
     if not earlier:
         return meeting, None
-    found = meetings.resolve(store, earlier[-1].id)
+    found = meetings.resolve(store, earlier[0].id)
     return found, f"meeting {meeting.id} has no minutes yet; the last minutes are those of {found.id}"
 
 
@@ -146,9 +147,9 @@ def approve(store: Store, text: str | None, at: str | None = None) -> model.Meet
             # Minutes are approved at the next meeting, when "last" is that meeting itself:
             # here it means the latest minutes waiting for approval.
             today = dates.today()
-            waiting = [m for m in store.meeting_summaries()
-                       if m.status is model.MeetingStatus.MINUTES_DRAFT and m.date < today]
-            meeting = meetings.resolve(store, waiting[-1].id if waiting else "last")
+            waiting = store.select_meetings(MeetingQuery(statuses=model.DRAFT_MINUTES, to_day=today - timedelta(days=1),
+                                                         newest_first=True, limit=1))
+            meeting = meetings.resolve(store, waiting[0].id if waiting else "last")
         else:
             meeting = meetings.resolve(store, text)
         if meeting.status.approved:
@@ -161,8 +162,9 @@ def approve(store: Store, text: str | None, at: str | None = None) -> model.Meet
         if at is not None:
             approving = meetings.resolve_summary(store, at)
         else:
-            approving = next((m for m in store.meeting_summaries()
-                              if meeting.date < m.date <= today and not m.status.cancelled), None)
+            later = store.select_meetings(MeetingQuery(from_day=meeting.date + timedelta(days=1), to_day=today,
+                                                       not_cancelled=True, limit=1))
+            approving = later[0] if later else None
             if approving is None:
                 raise InputError(f"minutes are approved at a later meeting, and none has been held since {meeting.id}; "
                                  "give --at MEETING")

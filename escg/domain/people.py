@@ -6,7 +6,7 @@ from typing import Any
 
 from escg.core import ids, model
 from escg.core.errors import ConflictError, InputError
-from escg.store import PEOPLE, ActionQuery, Store
+from escg.store import PEOPLE, ActionQuery, MeetingQuery, Store
 
 PEOPLE_HEADER = """The group's partner organisations ([orgs.<id>]) and people ([people.<id>]).
 Edit by hand or with `escg org` and `escg person`; comments are kept."""
@@ -231,7 +231,7 @@ def person_references(store: Store, ident: str) -> list[str]:
     found = [f"deputy {p.id}" for p in store.people.values() if p.deputy_for == ident]
     if store.group.chair == ident:
         found.append("the chair in escg.toml")
-    found += [f"chair of meeting {m.id}" for m in store.meeting_summaries() if m.chair == ident]
+    found += [f"chair of meeting {m.id}" for m in store.select_meetings(MeetingQuery(chair=ident))]
     found += [where for where, item in _items(store, person=ident) if ident in (item.presenter, item.submitted_by)]
     found += [f"action {a.id}" for a in store.select_actions(ActionQuery(owner=ident))]
     return found

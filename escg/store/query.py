@@ -111,8 +111,9 @@ class MeetingQuery:
 
     A meeting matches when it has id ``ident``, is dated ``day``, on or after
     ``from_day``, on or before ``to_day``, comes strictly after or before the
-    (date, id) of ``after`` or ``before``, and is not cancelled with
-    ``not_cancelled``: each only when given. ``limit`` keeps the first few."""
+    (date, id) of ``after`` or ``before``, has one of ``statuses``, is chaired by
+    ``chair`` (the meeting's own chair), and is not cancelled with ``not_cancelled``:
+    each only when given. ``limit`` keeps the first few."""
 
     ident: str | None = None
     day: date | None = None
@@ -120,6 +121,8 @@ class MeetingQuery:
     to_day: date | None = None
     after: tuple[date, str] | None = None
     before: tuple[date, str] | None = None
+    statuses: frozenset[MeetingStatus] | None = None
+    chair: str | None = None
     not_cancelled: bool = False
     newest_first: bool = False
     limit: int | None = None
@@ -141,6 +144,12 @@ class MeetingQuery:
             if key is not None:
                 where.append(test)
                 params += [key[0].isoformat(), key[1]]
+        if self.statuses is not None:
+            where.append(f"status IN ({', '.join('?' * len(self.statuses))})" if self.statuses else "0")
+            params += sorted(status.value for status in self.statuses)
+        if self.chair is not None:
+            where.append("chair = ?")
+            params.append(self.chair)
         if self.not_cancelled:
             where.append("status != ?")
             params.append(MeetingStatus.CANCELLED.value)
@@ -157,6 +166,8 @@ class MeetingQuery:
                 and (self.to_day is None or meeting.date <= self.to_day)
                 and (self.after is None or key > self.after)
                 and (self.before is None or key < self.before)
+                and (self.statuses is None or meeting.status in self.statuses)
+                and (self.chair is None or meeting.chair == self.chair)
                 and not (self.not_cancelled and meeting.status.cancelled))
 
     def run(self, meetings: list[MeetingSummary]) -> list[MeetingSummary]:

@@ -17,7 +17,7 @@ from typing import Any
 from escg.core import dates, model
 from escg.core.errors import InputError
 from escg.core.records import field, record
-from escg.store import Store
+from escg.store import MeetingQuery, Store
 
 BY = ("person", "org")
 PERSON_KEYS = ["person", "name", "org", "membership", "expected", "present", "substitute", "substitutes",
@@ -55,9 +55,8 @@ class Report:
 def held_meetings(store: Store, since: date | None, until: date | None) -> list[model.MeetingSummary]:
     """The meetings in the range that took place: not cancelled, today or earlier."""
     today = dates.today()
-    return [m for m in store.meeting_summaries()
-            if not m.status.cancelled and m.date <= today
-            and (since is None or m.date >= since) and (until is None or m.date <= until)]
+    return store.select_meetings(MeetingQuery(from_day=since, to_day=min(until, today) if until else today,
+                                              not_cancelled=True))
 
 
 def outcome(meeting: model.Meeting, member: str, deputies: dict[str, list[str]],
