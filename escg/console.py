@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from escg.core.argv import without_store
+from escg.core.argv import root_options
 
 
 def _asks_version(argv: list[str]) -> bool:
@@ -16,8 +16,8 @@ def _asks_version(argv: list[str]) -> bool:
     Typer answers by printing the version (the option is eager) whatever the store."""
     if argv == ["-V"]:
         return True
-    rest, complete = without_store(argv)
-    return complete and bool(rest) and all(arg == "--version" for arg in rest)
+    _, seen, rest, complete = root_options(argv, ("--version",))
+    return complete and bool(seen) and not rest
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any, Callable
 
 from escg.cli.commands import COMMANDS, definition, guarded
+from escg.core.argv import root_options
 from escg.cli.params import Argument, Context, Group, Option
 
 MISSING = object()  # a parameter without a default
@@ -167,21 +168,10 @@ def parse(function: Callable[..., Any], argv: list[str]) -> dict[str, Any]:
 
 def _split_root(argv: list[str]) -> tuple[str | None, list[str]]:
     """The root's --store and the rest of the command line."""
-    store = None
-    index = 0
-    while index < len(argv):
-        arg = argv[index]
-        if arg in ("--store", "-S"):
-            if index + 1 >= len(argv):
-                raise Unsupported(arg)
-            store = argv[index + 1]
-            index += 2
-        elif arg.startswith("--store="):
-            store = arg.split("=", 1)[1]
-            index += 1
-        else:
-            break
-    return store, argv[index:]
+    store, _, rest, complete = root_options(argv)
+    if not complete:
+        raise Unsupported("--store without its value")
+    return store, rest
 
 
 def resolve(argv: list[str]) -> tuple[Callable[..., Any], dict[str, Any], str | None]:

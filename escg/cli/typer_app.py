@@ -26,7 +26,7 @@ import typer  # noqa: E402
 from typer.core import TyperGroup  # noqa: E402
 
 from escg import __version__
-from escg.core.argv import without_store
+from escg.core.argv import root_options
 from escg.cli.commands import COMMANDS, ROOT_HELP, definition, guarded
 from escg.cli.params import Context, Group, Option
 
@@ -181,17 +181,8 @@ def _summary(name: str) -> Any:
 
 def _root_help(argv: list[str]) -> bool:
     """Whether an argument list asks only for the root's help (`escg`, `escg -S x --help`)."""
-    skip, asked = False, not argv
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in ("--store", "-S"):
-            skip = True
-        elif arg in ("-h", "--help"):
-            asked = True
-        elif not arg.startswith("--store="):
-            return False
-    return asked
+    _, seen, rest, _ = root_options(argv, ("-h", "--help"))
+    return not rest and (not argv or bool(seen))
 
 
 def full_app() -> typer.Typer:
@@ -203,7 +194,7 @@ def full_app() -> typer.Typer:
 
 def _named(argv: list[str]) -> str | None:
     """The top-level command an argument list names, skipping the root's own options."""
-    rest, _ = without_store(argv)
+    _, _, rest, _ = root_options(argv)
     if not rest or rest[0].startswith("-"):
         return None  # --help, --version or a mistake: let the full app answer
     return rest[0] if rest[0] in COMMANDS else None

@@ -8,19 +8,29 @@ nothing, so the quickest answer stays quick.
 from __future__ import annotations
 
 
-def without_store(argv: list[str]) -> tuple[list[str], bool]:
-    """The arguments other than the root's ``--store``/``-S`` options (and their values),
-    and whether the last of those options has its value."""
-    rest: list[str] = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in ("--store", "-S"):
-            skip = True
-        elif not arg.startswith("--store="):
-            rest.append(arg)
-    return rest, not skip
+def root_options(argv: list[str], flags: tuple[str, ...] = ()) -> tuple[str | None, list[str], list[str], bool]:
+    """The root's options at the start of a command line, read in the one way every front
+    end reads them: (the last ``--store``/``-S`` value, the ``flags`` met among them, the
+    arguments from the first other one on, whether the last --store has its value)."""
+    store: str | None = None
+    seen: list[str] = []
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg in ("--store", "-S"):
+            if index + 1 >= len(argv):
+                return store, seen, [], False
+            store = argv[index + 1]
+            index += 2
+        elif arg.startswith("--store="):
+            store = arg.split("=", 1)[1]
+            index += 1
+        elif arg in flags:
+            seen.append(arg)
+            index += 1
+        else:
+            break
+    return store, seen, argv[index:], True
 
 
 def utf8(text: str) -> bool:
