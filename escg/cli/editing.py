@@ -100,11 +100,11 @@ def _read_draft(path: Path, meeting_id: str) -> str:
 
 
 def edit_minutes(store: Store, meeting_text: str | None) -> None:
-    from escg.domain.minutes import _open_for_minutes
-    from escg.workflows.minutes_doc import (DocumentError, _strip_markers, changes, check_actions, mark_errors,
+    from escg.domain.minutes import open_for_minutes
+    from escg.workflows.minutes_doc import (DocumentError, strip_markers, changes, check_actions, mark_errors,
                                   parse_document, render_document, state_of, apply)
 
-    meeting = _open_for_minutes(store, meeting_text)
+    meeting = open_for_minutes(store, meeting_text)
     current = render_document(store, meeting)
     draft = draft_path(store, meeting.id)
     base = draft.with_name(draft.name + ".base")
@@ -128,12 +128,12 @@ def edit_minutes(store: Store, meeting_text: str | None) -> None:
             _forget(draft)
             say("cancelled (the document was saved empty); nothing was written")
             return
-        if _strip_markers(edited) == original and original == current:
+        if strip_markers(edited) == original and original == current:
             _forget(draft)
             say(f"no change to the minutes of {meeting.id}; nothing was written")
             return
         try:
-            after = parse_document(store, meeting, _strip_markers(edited))
+            after = parse_document(store, meeting, strip_markers(edited))
             before = state_of(store, meeting)
             problems = check_actions(before, after, partial=False)
             if problems:
@@ -178,11 +178,11 @@ def edit_minutes(store: Store, meeting_text: str | None) -> None:
 
 
 def import_minutes(store: Store, meeting_text: str | None, path: Path, *, dry_run: bool) -> None:
-    from escg.domain.minutes import _open_for_minutes
+    from escg.domain.minutes import open_for_minutes
     from escg.workflows.minutes_doc import (DocumentError, apply, changes, check_actions, merge, parse_document,
                                   render_document, state_of)
 
-    meeting = _open_for_minutes(store, meeting_text)
+    meeting = open_for_minutes(store, meeting_text)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

@@ -129,5 +129,7 @@ def man_page() -> None:
     echo(render(), nl=False)
 
 
-if __name__ == "__main__":
-    man_page()
+if __name__ == "__main__":  # `python -m escg.cli.manpage`, from a source checkout (docs/commands.md)
+    from escg.cli.commands import guarded
+
+    raise SystemExit(guarded(man_page))

@@ -124,11 +124,11 @@ def minutes_edit(
     Example: EDITOR=nano escg minutes edit 2026-10-01
     """
     if print_:
-        from escg.domain.minutes import _open_for_minutes
+        from escg.domain.minutes import open_for_minutes
         from escg.workflows.minutes_doc import render_document
 
         s = store(ctx)
-        echo(render_document(s, _open_for_minutes(s, meeting)), nl=False)
+        echo(render_document(s, open_for_minutes(s, meeting)), nl=False)
         return
     from escg.cli.editing import edit_minutes
 

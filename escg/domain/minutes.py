@@ -36,7 +36,7 @@ def with_minutes(store: Store, text: str | None) -> tuple[model.Meeting, str | N
     return found, f"meeting {meeting.id} has no minutes yet; the last minutes are those of {found.id}"
 
 
-def _open_for_minutes(store: Store, text: str | None) -> model.Meeting:
+def open_for_minutes(store: Store, text: str | None) -> model.Meeting:
     """The meeting, checked to be one whose minutes can be written now."""
     meeting = meetings.resolve(store, text or "last")
     if meeting.status.cancelled:
@@ -50,7 +50,7 @@ def _open_for_minutes(store: Store, text: str | None) -> model.Meeting:
     return meeting
 
 
-def _scaffold(store: Store, meeting: model.Meeting) -> bool:
+def scaffold(store: Store, meeting: model.Meeting) -> bool:
     """Build the agenda if needed and move the meeting to minutes-draft; True if anything changed."""
     changed = False
     if not meeting.agenda_built:
@@ -69,8 +69,8 @@ def _scaffold(store: Store, meeting: model.Meeting) -> bool:
 def new_minutes(store: Store, text: str | None) -> tuple[model.Meeting, bool]:
     """Start the draft minutes from the agenda; returns (meeting, whether anything changed)."""
     with store.transaction() as txn:
-        meeting = _open_for_minutes(store, text)
-        changed = _scaffold(store, meeting)
+        meeting = open_for_minutes(store, text)
+        changed = scaffold(store, meeting)
         if changed:
             meetings.write(txn, store, meeting)
     return meeting, changed
@@ -86,8 +86,8 @@ def _item(store: Store, meeting: model.Meeting, number: int) -> model.AgendaItem
 
 def _edit_item(store: Store, text: str | None, number: int, change) -> tuple[model.Meeting, model.AgendaItem]:
     with store.transaction() as txn:
-        meeting = _open_for_minutes(store, text)
-        _scaffold(store, meeting)
+        meeting = open_for_minutes(store, text)
+        scaffold(store, meeting)
         item = _item(store, meeting, number)
         change(txn, meeting, item)
         meetings.write(txn, store, meeting)
@@ -175,7 +175,7 @@ def approve(store: Store, text: str | None, at: str | None = None) -> model.Meet
         if approving.date > today:
             raise ConflictError(f"meeting {approving.id} has not happened yet")
         if not meeting.agenda_built:
-            _scaffold(store, meeting)  # the record holds its own agenda, never the forward plan's
+            scaffold(store, meeting)  # the record holds its own agenda, never the forward plan's
         meeting.status = model.MeetingStatus.MINUTES_APPROVED
         meeting.minutes.approved = today
         meeting.minutes.approved_at = approving.id

@@ -26,9 +26,6 @@ from escg.core.digests import sha1, sha256
 from escg.core.errors import InputError, NotFoundError
 from escg.store import Store
 
-FORMATS = {"md": "md", "html": "html"}
-
-
 def bundled_templates() -> Path:
     """The templates shipped in the wheel, or the repo's templates/ in a checkout."""
     package = Path(__file__).resolve().parent.parent  # escg/, where the wheel puts templates/

@@ -546,7 +546,12 @@ class Transaction:
                                 f"change (to correct them, edit the file and run `escg minutes correct {path.stem} --reason …`)")
 
     def _write_through(self) -> None:
-        """Update the index rows of what was written, so the next read parses nothing."""
+        """Update the index rows of what was written, in one index transaction, so the next
+        read answers from them. A file written less than RACY_NS before its stat (here,
+        nearly always) is recorded as unsettled, so the next read parses that one file
+        again: a hand edit at the same size in the same clock tick would otherwise keep
+        its signature (escg.store.index). A failure here leaves the rows as they were,
+        and the next read sees the files' new signatures and parses them."""
         import sqlite3
 
         from escg.store.index import INDEX_NAME, StoreIndex

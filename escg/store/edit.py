@@ -120,14 +120,14 @@ def sync_array(container: Any, key: str, rows: Sequence[tuple[int | None, Mappin
             del container[key]
         return
     for table in tables:
-        _trim(table)
+        trim_table(table)
     array = tomlkit.aot()
     for table in tables:
         array.append(table)
     container[key] = array
 
 
-def _trim(table: Any) -> None:
+def trim_table(table: Any) -> None:
     """Drop a table's trailing blank lines and leading newlines, so that tomlkit's
     own single blank line between [[items]] blocks is the only one, however the
     tables are reordered."""

@@ -36,7 +36,7 @@ from tomlkit.items import AoT
 from escg.core.errors import InputError
 from escg.core.model import MeetingStatus
 from escg.store import loader
-from escg.store.edit import _trim, plain, readable
+from escg.store.edit import trim_table, plain, readable
 
 _MISSING = object()
 # A meeting's lifecycle, in order (MeetingStatus's, but for cancelled): when one side moved it
@@ -234,7 +234,7 @@ def _apply_rows(container: Any, key: str, rows: _Rows) -> None:
     for index, data in rows:
         table = tables[index] if index is not None else tomlkit.table()
         _apply(table, data)
-        _trim(table)
+        trim_table(table)
         array.append(table)
     if rows:
         container[key] = array

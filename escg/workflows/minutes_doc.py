@@ -415,7 +415,7 @@ def parse_document(store: Store, meeting: model.Meeting, text: str, *, partial: 
 
 def mark_errors(text: str, problems: list[tuple[int, str]]) -> str:
     """``text`` with each problem written in a comment above its line, for the editor to show."""
-    lines = _strip_markers(text).split("\n")
+    lines = strip_markers(text).split("\n")
     by_line: dict[int, list[str]] = {}
     for number, message in problems:
         by_line.setdefault(number, []).append(message)
@@ -427,7 +427,8 @@ def mark_errors(text: str, problems: list[tuple[int, str]]) -> str:
     return "\n".join(out)
 
 
-def _strip_markers(text: str) -> str:
+def strip_markers(text: str) -> str:
+    """``text`` without the error markers mark_errors put in (what the user saw, not wrote)."""
     return re.sub(r"^<!-- escg error: .*? -->\n", "", text, flags=re.M)
 
 
@@ -512,14 +513,14 @@ def apply(store: Store, meeting_id: str, original: str, after: Document) -> tupl
     when the edit began (else ConflictError: someone changed them meanwhile)."""
     from escg.domain.actions import new_action, write as write_action
     from escg.core.errors import ConflictError
-    from escg.domain.minutes import _open_for_minutes, _scaffold
+    from escg.domain.minutes import open_for_minutes, scaffold
 
     created: list[model.Action] = []
     with store.transaction() as txn:
-        meeting = _open_for_minutes(store, meeting_id)
+        meeting = open_for_minutes(store, meeting_id)
         if render_document(store, meeting) != original:
             raise ConflictError(f"the minutes of {meeting.id} changed while you were editing them")
-        _scaffold(store, meeting)
+        scaffold(store, meeting)
         if after.has_attendance:
             record = meeting.attendance
             record.present, record.apologies = list(after.present), list(after.apologies)
