@@ -1,4 +1,4 @@
-"""The one family of errors escg raises for anything a user can get wrong.
+"""The one family of errors escg raises for anything a user can get wrong, all here.
 
 Each class carries the exit code the command line ends with; the codes are a
 documented contract (docs/exit-codes.md). The CLI has a single handler that
@@ -51,3 +51,33 @@ class WriteError(EscgError):
     the previous files are intact."""
 
     exit_code = 7
+
+
+class MailError(EscgError):
+    """Nothing could be delivered: the server is unreachable, refused us, or rejected the login."""
+
+    exit_code = 8
+
+
+class PartialDelivery(EscgError):
+    """Some messages went and some did not; each failure was reported."""
+
+    exit_code = 9
+
+
+class DocumentError(EscgError):
+    """Problems with a minutes document, each at its line (1-based)."""
+
+    exit_code = 3
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"line {first[0]}: {first[1]}{more}")
+
+
+class GitError(EscgError):
+    """git is missing, or a git command failed for a reason that is not a conflict."""
+
+    exit_code = 1

@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from escg.core.errors import ConflictError, EscgError, StoreError
+from escg.core.errors import ConflictError, GitError, StoreError
 from escg.store import Store
 
 # Local to each clone, never committed (the store's .gitignore says so too).
@@ -25,12 +25,6 @@ LOCAL = (".escg.lock", ".escg-index*", ".escg-last-action", ".escg-journal/")
 MARKERS = ("<<<<<<< ", "=======", ">>>>>>> ")
 KINDS = [("meetings/", "meetings"), ("actions/", "actions"), ("people.toml", "people"),
          ("escg.toml", "settings"), ("forward-plan.toml", "forward plan")]
-
-
-class GitError(EscgError):
-    """git is missing, or a git command failed for a reason that is not a conflict."""
-
-    exit_code = 1
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

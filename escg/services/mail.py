@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from escg.core.records import field, record
 
 from escg.core import dates, formats, model
-from escg.core.errors import EscgError, InputError, StoreError
+from escg.core.errors import InputError, MailError, PartialDelivery, StoreError
 
 MAIL_KEYS = ("from", "smtp_host", "smtp_port", "security", "username", "password_env", "sendmail",
              "reply_to")
@@ -70,18 +70,6 @@ def _policy():
 
         _POLICY = policy.default.clone(max_line_length=998, header_factory=Registry())
     return _POLICY
-
-
-class MailError(EscgError):
-    """Nothing could be delivered: the server is unreachable, refused us, or rejected the login."""
-
-    exit_code = 8
-
-
-class PartialDelivery(EscgError):
-    """Some messages went and some did not; each failure was reported."""
-
-    exit_code = 9
 
 
 @record

@@ -34,7 +34,7 @@ from typing import Any
 from escg.domain import agenda, meetings
 from escg.core import dates, model
 from escg.domain.actions import check_text, parse_due
-from escg.core.errors import EscgError, InputError
+from escg.core.errors import DocumentError, EscgError, InputError
 from escg.store import ActionQuery, Store
 
 ATTENDANCE_LABELS = ("Present", "Apologies", "Substitutes", "Absent", "Guest")
@@ -57,18 +57,6 @@ date there. Attendance lines take person ids, separated by commas.
 A line that must start with a keyword, # or \\ as plain text: put \\ before it.
 Save an empty file to cancel. This comment is ignored.
 -->"""
-
-
-class DocumentError(EscgError):
-    """Problems with a minutes document, each at its line (1-based)."""
-
-    exit_code = 3
-
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
-        self.problems = problems
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"line {first[0]}: {first[1]}{more}")
 
 
 # --- the state the document shows ------------------------------------------------------
