@@ -447,6 +447,24 @@ def test_presenters_whose_papers_are_missing_are_reminded_on_the_day_they_are_du
     assert "2 messages would be sent" in run("remind --papers --days 9 --dry-run").stderr  # due today
     assert "2 messages would be sent" in run("remind --papers --any-day --dry-run").stderr
     assert "go with --papers" in run("remind --days 3", code=3).stderr
+    # A store's base.html may use today, as every other document's context has it
+    from escg.services.render import bundled_templates
+
+    (mail_store / "templates").mkdir(exist_ok=True)
+    base = (bundled_templates() / "base.html").read_text()
+    (mail_store / "templates" / "base.html").write_text(base.replace("</body>", "<p>Sent {{ today }}</p>\n</body>"))
+    out = mail_store.parent / "papers-eml"
+    run(f"remind --papers --any-day --eml {out}")
+    import email
+    from email import policy
+
+    sent = [email.message_from_bytes(eml.read_bytes(), policy=policy.default) for eml in sorted(out.glob("*.eml"))]
+    assert len(sent) == 2 and all("Sent 2026-11-23" in parts(m)["text/html"].get_content() for m in sent)
+    # a presenter who has left is told apart from one without an address, with what to do
+    run("person leave cat --on 2026-11-20")
+    said = run("remind --papers --any-day --dry-run").stderr
+    assert ("Cat Health: left the group on 2026-11-20: give item 6 a new presenter "
+            "(`escg agenda edit 6 -m 2026-12-03 --presenter PERSON`)") in said
 
 
 def mutt_index(box: Path, home: Path) -> str:

@@ -254,7 +254,7 @@ class _Site:
 
     def group(self) -> dict[str, Any]:
         g = self.store.group
-        return {"group": {"name": g.name, "short": g.short, "secretariat": g.secretariat or ""}}
+        return {"group": {"name": g.name, "short": g.short, "secretariat": g.secretariat or ""}, "today": self.today}
 
     def meeting_row(self, meeting: model.Meeting, docs: list[dict], agenda: dict | None) -> dict[str, Any]:
         from escg.domain.meetings import state, when

@@ -273,12 +273,20 @@ def paper_reminders(store: Store, config: mail.Settings, meeting: model.Meeting,
     for ident, items in sorted(by_presenter.items()):
         person = store.people.get(ident)
         name = person.name if person else ident
-        if person is None or not person.email or not person.active_on(today):
-            skipped.append((name, "no e-mail address" if person is None or not person.email else "has left the group"))
+        if person is not None and not person.active_on(today):
+            numbers = [str(i["number"]) for i in items]
+            which = (f"item {numbers[0]} a new presenter" if len(numbers) == 1
+                     else f"items {', '.join(numbers)} new presenters")
+            skipped.append((name, f"left the group on {person.left.isoformat()}: give {which} (`escg agenda edit "
+                                  f"{numbers[0] if len(numbers) == 1 else 'ITEM'} -m {meeting.id} --presenter PERSON`)"))
+            continue
+        if person is None or not person.email:
+            skipped.append((name, "no e-mail address"))
             continue
         context = {"group": group, "person": {"id": ident, "name": name}, "items": items,
                    "meeting": {"id": meeting.id, "when": meetings.when(meeting), "long_date": dates.long_date(meeting.date)},
-                   "due": dates.long_date(due), "days": store.group.papers_days if days is None else days}
+                   "due": dates.long_date(due), "days": store.group.papers_days if days is None else days,
+                   "today": today}
         subject, text, html = _texts(store, "papers", context)
         outgoing.append(mail.draft(
             person.email, label="papers", sender=sender, to=mail.mailbox(person.email, name), reply_to=reply_to,
