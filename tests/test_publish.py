@@ -149,6 +149,25 @@ def test_only_what_changed_is_rewritten(example, site):
     assert "Committee Room 2" in (site / "meetings/2026-12-03/agenda.html").read_text()
 
 
+def test_a_stores_own_site_stylesheet_is_the_sites(example, site):
+    """templates/site/site.css replaces the bundled one, as templates/print.css does for PDFs;
+    one that links out of the store is refused, as that one is."""
+    from escg.core.errors import InputError
+
+    assert b"a store's own" not in (site / "site.css").read_bytes()
+    (example / "templates" / "site").mkdir(parents=True)
+    (example / "templates" / "site" / "site.css").write_text("/* a store's own */\nbody { color: #222; }\n")
+    done = publish(Store(example), site, search=False)
+    assert "site.css" in done.written
+    assert (site / "site.css").read_text() == "/* a store's own */\nbody { color: #222; }\n"
+    outside = example.parent / "outside.css"
+    outside.write_text("body { background: url(https://tracker.example.net/x.png); }\n")
+    (example / "templates" / "site" / "site.css").unlink()
+    (example / "templates" / "site" / "site.css").symlink_to(outside)
+    with pytest.raises(InputError, match="stylesheet templates/site/site.css"):
+        publish(Store(example), site, search=False)
+
+
 def test_pages_no_longer_published_are_removed(example, tmp_path):
     out = tmp_path / "site"
     with_drafts = publish(Store(example), out, drafts=True, search=False)

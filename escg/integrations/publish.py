@@ -232,7 +232,9 @@ class _Site:
         self.render("search.html", "site/search.html", {**self.group(), "pagefind": {
             "css": link("search.html", "pagefind/pagefind-ui.css"), "js": link("search.html", "pagefind/pagefind-ui.js")}},
             title="Search")
-        self.files[STYLESHEET] = _read_bundled("site/site.css")
+        from escg.integrations.pdf import stylesheet  # read as print.css is: the store's own, else the bundled
+
+        self.files[STYLESHEET] = stylesheet(self.store, "site/site.css").encode()
         self.files[CALENDAR] = self.calendar(meetings)
         self.files[FEED] = self.feed()
         for target, real in sorted(self.papers.items()):
@@ -403,12 +405,6 @@ def _scrollable_tables(text: str) -> str:
                 f"{match[0]}</div>")
 
     return _TABLE.sub(wrap, text)
-
-
-def _read_bundled(name: str) -> bytes:
-    from escg.services.render import bundled_templates
-
-    return (bundled_templates() / name).read_bytes()
 
 
 # --- writing ----------------------------------------------------------------------------
