@@ -191,7 +191,7 @@ meeting_days = days
 
 def normalised(title: str) -> str:
     """escg folds all white space in a title (or action text) to single spaces
-    (``" ".join(title.split())``, in agenda._check_title and actions._check_title)."""
+    (``" ".join(title.split())``, in agenda.check_title and actions.check_title)."""
     return " ".join(title.split())
 
 

@@ -21,11 +21,9 @@ from escg.core import dates, ids, model
 from escg.domain import meetings
 from escg.core.errors import ConflictError, InputError, NotFoundError, StoreError
 from escg.domain.people import get_org, get_person
-from escg.store import ACTIONS, ActionQuery, Store, Transaction
-from escg.store.loader import load_text
+from escg.store import ACTIONS, COUNTER, ActionQuery, Store, Transaction
 from escg.store.query import CLOSED, EVERY, OPEN
 
-COUNTER = ".escg-last-action"
 _LOOSE_ID = Pattern(r"a?-?0*(\d{1,9})", re.IGNORECASE)
 RAG_LABELS = {"red": "Overdue", "amber": "Due soon", "green": "On track", "complete": "Complete"}
 
@@ -66,36 +64,8 @@ def action_path(store: Store, action: model.Action) -> Path:
 
 def next_number(store: Store) -> int:
     """The number of the next new action: one above the highest in the files and in the
-    local counter."""
-    return max(store.highest_action(), read_counter(store) or 0) + 1
-
-
-def read_counter(store: Store) -> int | None:
-    """The number the local counter (.escg-last-action) holds; None without one.
-
-    Read through the store's loader, so a FIFO there cannot hang a command and a folder
-    cannot end it in a traceback; anything but a number refuses (StoreError), since
-    reading past it could give out an id again. `escg check` reports it."""
-    loaded = load_text(store.path(COUNTER), store.root, collect=True)
-    if loaded.text is None:
-        problem = loaded.problems[0]
-        if problem.message == "file not found":
-            return None
-        reason = problem.message.split(";")[0]  # not "escg ignores it": it refuses
-        raise StoreError(f"{store.show(store.path(COUNTER))}: {reason}: delete it, and escg counts from the "
-                         f"highest action id in the files")
-    text = loaded.text.strip()
-    if not text:
-        return None
-    if not (text.isascii() and text.isdigit()):
-        raise StoreError(f"{store.show(store.path(COUNTER))}: not a number ({_shown(text)}): put back the "
-                         f"highest action number given out here, or delete it, and escg counts from the "
-                         f"highest action id in the files")
-    return int(text)
-
-
-def _shown(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:40] + "...")
+    local counter (Store.counted_action)."""
+    return max(store.highest_action(), store.counted_action() or 0) + 1
 
 
 def next_meeting_date(store: Store) -> date:
@@ -123,7 +93,7 @@ def _active(person: model.Person) -> model.Person:
     return person
 
 
-def _check_title(text: str) -> str:
+def check_title(text: str) -> str:
     text = " ".join(text.split())
     if not text:
         raise InputError("an action needs its text")
@@ -173,7 +143,7 @@ def new_action(txn: Transaction, store: Store, title: str, *, owner: str, due: s
     """Stage a new action in ``txn`` (the caller holds the store lock)."""
     from escg.domain.agenda import agenda_of, check_theme
 
-    title = _check_title(title)
+    title = check_title(title)
     person = _active(get_person(store, owner))
     due_date = parse_due(store, due)
     meeting_id = None

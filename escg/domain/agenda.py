@@ -238,7 +238,7 @@ def build(store: Store, text: str | None) -> tuple[Agenda, int]:
 # --- items -------------------------------------------------------------------
 
 
-def _check_title(title: str) -> str:
+def check_title(title: str) -> str:
     title = " ".join(title.split())
     if not title:
         raise InputError("an agenda item needs a title")
@@ -311,7 +311,7 @@ def add_item(store: Store, title: str, *, meeting: str | None = None, forward_pl
     (a month or a meeting) on the forward plan, to be placed when that agenda is built.
 
     Returns (where, item number, warnings)."""
-    title = _check_title(title)
+    title = check_title(title)
     purpose = check_purpose(purpose)
     if not 0 <= minutes <= 600:
         raise InputError("--minutes must be between 0 and 600")
@@ -581,7 +581,7 @@ def edit_item(store: Store, text: str | None, number: int, *, title: str | None 
         index, item = _row(store, meeting, number)
         wanted: dict[str, Any] = {}
         if title is not None:
-            wanted["title"] = _check_title(title)
+            wanted["title"] = check_title(title)
         if purpose is not None:
             wanted["purpose"] = check_purpose(purpose)
         if presenter is not None:

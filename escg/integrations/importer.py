@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from escg.core import dates, model
-from escg.domain.actions import COUNTER, _check_title, next_number, check_text, write
+from escg.domain.actions import check_text, check_title, next_number, write
 from escg.core.errors import InputError, NotFoundError
-from escg.store import Store
+from escg.store import COUNTER, Store
 
 FIELDS = ("id", "title", "owner", "due", "status", "update", "raised", "item", "theme", "closed", "ignore")
 # Headers (lower case, spaces and punctuation squeezed out) each field is guessed from.
@@ -416,7 +416,7 @@ def read_rows(store: Store, sheet: Table, today: date) -> list[Row]:
             problems.append(f"{where}: the action's text is empty")
             continue
         try:
-            title = _check_title(title_text)
+            title = check_title(title_text)
             if any(ord(c) < 32 or c == "\x7f" for c in title):
                 raise InputError("the action's text contains control characters")
         except InputError as error:

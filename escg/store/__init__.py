@@ -29,6 +29,7 @@ PEOPLE = "people.toml"
 FORWARD_PLAN = "forward-plan.toml"
 MEETINGS = "meetings"
 ACTIONS = "actions"
+COUNTER = ".escg-last-action"  # the highest action number given out here (local, never committed)
 
 
 def _regular(path: Path) -> bool:
@@ -446,6 +447,30 @@ class Store:
         if index is not None:
             return index.highest_action()
         return max((a.number for a in self._scan_actions()), default=0)
+
+    def counted_action(self) -> int | None:
+        """The number the local counter (COUNTER) holds; None without one.
+
+        Read through the loader, so a FIFO there cannot hang a command and a folder
+        cannot end it in a traceback; anything but a number refuses (StoreError), since
+        reading past it could give out an id again. `escg check` reports it."""
+        path = self.path(COUNTER)
+        loaded = loader.load_text(path, self.root, collect=True)
+        if loaded.text is None:
+            problem = loaded.problems[0]
+            if problem.message == "file not found":
+                return None
+            reason = problem.message.split(";")[0]  # not "escg ignores it": it refuses
+            raise StoreError(f"{self.show(path)}: {reason}: delete it, and escg counts from the highest action "
+                             f"id in the files")
+        text = loaded.text.strip()
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit()):
+            shown = repr(text if len(text) <= 40 else text[:40] + "...")
+            raise StoreError(f"{self.show(path)}: not a number ({shown}): put back the highest action number given "
+                             f"out here, or delete it, and escg counts from the highest action id in the files")
+        return int(text)
 
     def forget(self) -> None:
         """Drop everything cached, so the next read sees the files as they are now."""

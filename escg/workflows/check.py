@@ -172,11 +172,10 @@ class Checker:
         from escg.domain.interests import check_register
 
         check_register(self, persons, orgs, themes)
-        from escg.domain.actions import read_counter
         from escg.core.errors import StoreError
 
         try:
-            read_counter(self.store)
+            self.store.counted_action()
         except StoreError as error:  # it would stop `escg action add`
             file, _, message = str(error).partition(": ")
             self.problems.append(Problem(file, 0, message))
@@ -830,7 +829,8 @@ def _renumber(store: Store, path: Path) -> str:
     """Give the action in ``path`` the next free id, in the file and its name."""
     import tomlkit
 
-    from escg.domain.actions import COUNTER, next_number
+    from escg.domain.actions import next_number
+    from escg.store import COUNTER
     from escg.store.files import atomic_delete, atomic_write
 
     store.forget()
