@@ -61,7 +61,7 @@ def actions_list(
     Example: escg actions --overdue --format xlsx --out overdue.xlsx
     """
     from escg.core import dates
-    from escg.domain.actions import Selection, select, view
+    from escg.domain.actions import Selection, Showing, select, view
     from escg.core.errors import InputError
 
     if sum((open_, closed, all_)) > 1:
@@ -69,7 +69,7 @@ def actions_list(
     s = store(ctx)
     today = dates.today()
     window = s.group.rag_window
-    selection = Selection(status="closed" if closed else "all" if all_ else "open", overdue=overdue,
+    selection = Selection(status=Showing.CLOSED if closed else Showing.ALL if all_ else Showing.OPEN, overdue=overdue,
                           due_within=dates.parse_period(due_within) if due_within else None,
                           owner=owner, org=org, meeting=meeting, theme=theme)
     fmt = "json" if json else format.value

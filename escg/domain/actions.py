@@ -14,6 +14,7 @@ from escg.core.patterns import Pattern
 import re
 from escg.core.records import record
 from datetime import date, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -262,11 +263,24 @@ def reopen_action(store: Store, text: str, note: str | None = None) -> model.Act
 # --- review ------------------------------------------------------------------
 
 
+class Showing(StrEnum):
+    """Which actions a selection shows, by status: open, closed (done or dropped) or all."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    ALL = "all"
+
+    @property
+    def statuses(self) -> frozenset:
+        """The query's statuses (escg.store.query's OPEN, CLOSED, EVERY)."""
+        return {Showing.OPEN: OPEN, Showing.CLOSED: CLOSED, Showing.ALL: EVERY}[self]
+
+
 @record
 class Selection:
     """Which actions `escg actions` shows."""
 
-    status: str = "open"  # open, closed or all
+    status: Showing = Showing.OPEN
     overdue: bool = False
     due_within: int | None = None
     owner: str | None = None
@@ -284,7 +298,7 @@ def query_of(store: Store, selection: Selection, today: date) -> ActionQuery:
         get_org(store, selection.org)
     meeting_id = meetings.resolve_summary(store, selection.meeting).id if selection.meeting else None
     ids.theme(store.group.themes, selection.theme)
-    statuses = {"open": OPEN, "closed": CLOSED, "all": EVERY}[selection.status]
+    statuses = selection.status.statuses
     # Either due filter may match: --overdue --due-within 14d means "late or due soon".
     within = None
     if selection.due_within is not None:

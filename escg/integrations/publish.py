@@ -324,10 +324,10 @@ class _Site:
                     title="Forward plan")
 
     def action_log(self) -> None:
-        from escg.domain.actions import Selection, select
+        from escg.domain.actions import Selection, Showing, select
         from escg.workflows.documents import action_log_context
 
-        selection = Selection(status="open")
+        selection = Selection(status=Showing.OPEN)
         found = select(self.store, selection, self.today)
         context = public("actions", action_log_context(self.store, found, selection, None, self.today))
         self.render("actions.html", "site/actions.html", context)

@@ -125,9 +125,9 @@ def export(store: Store, *, with_meetings: bool = True, with_actions: bool = Tru
     if with_meetings:
         texts += kept.meetings(lambda meeting: meeting_event(store, meeting, _STAMP))
     if with_actions:
-        queries = [actions.query_of(store, actions.Selection(status="open"), today)]
+        queries = [actions.query_of(store, actions.Selection(status=actions.Showing.OPEN), today)]
         if not open_only:  # after the open ones, so the open keep their place
-            queries.append(actions.query_of(store, actions.Selection(status="closed"), today))
+            queries.append(actions.query_of(store, actions.Selection(status=actions.Showing.CLOSED), today))
         now, until = model.rag_bounds(today, group.rag_window)
         for text, status, due in kept.actions(queries, today, lambda action, secret: _action_todo(
                 store, action, _STAMP, today, secret)):

@@ -41,7 +41,7 @@ def reminders(store: Store, config: mail.Settings, *, owner: str | None = None,
     window = store.group.rag_window
     if owner is not None:
         get_person(store, owner)
-    selection = actions.Selection(status="open", owner=owner,
+    selection = actions.Selection(status=actions.Showing.OPEN, owner=owner,
                                   overdue=not all_open, due_within=None if all_open else window)
     chosen = actions.select(store, selection, today)
     by_owner: dict[str, list[model.Action]] = {}
@@ -200,7 +200,7 @@ def document(store: Store, config: mail.Settings, what: str, meeting_text: str |
     else:
         if meeting_text is not None:
             raise InputError("the action log is for the whole group: `escg mail actions` takes no MEETING")
-        selection = actions.Selection(status="open")
+        selection = actions.Selection(status=actions.Showing.OPEN)
         today = dates.today()
         context = documents.action_log_context(store, actions.select(store, selection, today), selection, None, today)
     if public:

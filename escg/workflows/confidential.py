@@ -218,7 +218,7 @@ def leaks(store: Any) -> list[tuple[str, str]]:
             shown += _public_forms(store, "minutes", context)
         if not log:
             today = dates.today()
-            selection = actions.Selection(status="all")
+            selection = actions.Selection(status=actions.Showing.ALL)
             raised = store.select_actions(ActionQuery(meetings=raised_at, by_due=True))
             context = public_actions(documents.action_log_context(store, raised, selection, None, today))
             log = _public_forms(store, "actions", context, "public action log ({})")

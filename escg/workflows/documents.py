@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from escg.core import dates, model
-from escg.domain.actions import RAG_LABELS, Selection, carried_forward, counts, view
+from escg.domain.actions import RAG_LABELS, Selection, Showing, carried_forward, counts, view
 from escg.domain.agenda import EXCLUSION, agenda_of, exclusion_text, item_json, paper_name, reason_finder
 from escg.domain.attendance import attendance_json, quorum
 from escg.domain.meetings import following_meeting, meeting_json, previous_meeting, resolve_summary, when
@@ -290,8 +290,8 @@ def action_log_context(s: Store, found: list[model.Action], selection: Selection
                "counts": counts([action for action, _ in grouped[name]], today, window)}
               for name in sorted(grouped)]
     filters = []
-    if selection.status != "open":
-        filters.append({"closed": "closed actions", "all": "all actions"}[selection.status])
+    if selection.status is not Showing.OPEN:
+        filters.append(f"{selection.status} actions")
     if selection.overdue:
         filters.append("overdue")
     if selection.due_within is not None:
