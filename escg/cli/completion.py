@@ -89,8 +89,10 @@ def _meetings(s) -> list[tuple[str, str]]:
 
 
 def _actions(s) -> list[tuple[str, str]]:
+    from escg.core.model import action_id_in
+
     # A-042-1f3a.toml -> A-042 (two files after a merge of clashing clones: one id).
-    ids = {"-".join(path.stem.split("-")[:2]) for path in s.action_files()}
+    ids = {action_id_in(path.stem) for path in s.action_files()}
     return [(ident, "") for ident in sorted(ids, key=lambda i: (len(i), i))]
 
 

@@ -1218,6 +1218,12 @@ ACTION_KEYS = ("id", "title", "owner", "org", "due", "status", "meeting", "item"
                "closed", "updates")
 
 
+def action_id_in(stem: str) -> str:
+    """The action id a file's stem names: A-001 of A-001-beef (the file escg writes) or
+    of A-001 (one named by hand)."""
+    return "-".join(stem.split("-")[:2])
+
+
 def action_id(number: int) -> str:
     return f"A-{number:03d}"
 

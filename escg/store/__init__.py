@@ -437,8 +437,8 @@ class Store:
         # action's files (cached as the rest is, until a transaction or ``forget``).
         if "action paths" not in self._cache:
             found: dict[str, list[Path]] = {}
-            for path in self.action_files():  # A-001-beef.toml or A-001.toml, as completion reads ids
-                found.setdefault("-".join(path.stem.split("-")[:2]), []).append(path)
+            for path in self.action_files():
+                found.setdefault(model.action_id_in(path.stem), []).append(path)
             self._cache["action paths"] = found
         return list(self._cache["action paths"].get(ident, ()))
 
