@@ -6,9 +6,9 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from escg.workflows.check import check
 from escg.domain.minutes import live_record
 from escg.store import Store
+from escg.workflows.check import check
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -228,8 +228,8 @@ def test_fix_says_a_change_it_cannot_make_and_goes_on(run, full_store, monkeypat
     run): it is said and left, every other fix is still made and said, and the check after
     lists what is left. (--fix stopped there with one line and did not say what it had
     already changed.)"""
-    from escg.workflows import check as check_module
     from escg.core.errors import ConflictError
+    from escg.workflows import check as check_module
 
     (full_store / ".people.toml.x1y2z3a4.tmp").write_text("half = \n")
     misplaced = full_store / "meetings/2027/2026-12-03.toml"

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from escg.workflows import check as check_module
 from escg.store import Store
+from escg.workflows import check as check_module
 
 
 TOP = ["escg.toml", "people.toml", "forward-plan.toml"]  # read on every check: they are small

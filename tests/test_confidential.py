@@ -328,8 +328,8 @@ def test_a_check_of_an_unchanged_store_reads_its_leak_search_back(run, held, mon
 
 def test_a_kept_leak_search_is_compared_with_a_new_one(held):
     """ESCG_CROSSCHECK (the whole suite): a result read back must be what a new search finds."""
-    from escg.workflows.check import check
     from escg.store import Store
+    from escg.workflows.check import check
 
     assert check(Store(held)) == []
     index = Store(held).index()

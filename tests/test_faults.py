@@ -79,8 +79,8 @@ def test_many_writers_of_every_kind_lose_nothing(busy_store):
 WRITER = textwrap.dedent("""
     import itertools, os, sys
     os.environ["ESCG_TODAY"] = "2026-12-03"
-    from escg.store import Store
     from escg.domain import actions, agenda, minutes, people
+    from escg.store import Store
     store = Store.discover()
     print("ready", flush=True)  # started and imported: from here on it only writes
     for n in itertools.count():

@@ -82,8 +82,8 @@ def test_headers_are_proved_on_the_wire_even_past_check_header(monkeypatch):
     """The second line: a header that would read back as another is refused whatever let it through."""
     import re
 
-    from escg.services import mail
     from escg.core.errors import InputError
+    from escg.services import mail
 
     monkeypatch.setattr(mail, "_ENCODED_WORD", re.compile("(?!)"))  # as if check_header missed it
     with pytest.raises(InputError, match="would read back as From, Bcc, To"):

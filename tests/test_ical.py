@@ -71,8 +71,8 @@ def test_the_export_invitation_and_site_calendar_are_icalendar_exact(run, exampl
 
 
 def test_an_invitation_is_icalendar_exact(example_store):
-    from escg.workflows import invitations
     from escg.store import Store
+    from escg.workflows import invitations
 
     store = Store.open(example_store)
     meeting = next(iter(store.meetings.values()))

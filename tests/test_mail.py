@@ -643,8 +643,8 @@ def test_a_dry_run_imports_no_email_module(mail_store):
 def test_a_message_refused_when_built_stops_every_message_before_the_first_goes(run, mail_store, monkeypatch):
     # The email package's proof of the headers runs when messages are built: all of them
     # are built before any is sent, so a refusal of the last one sends none.
-    from escg.services import mail
     from escg.core.errors import InputError
+    from escg.services import mail
 
     real = mail._prove_headers
 

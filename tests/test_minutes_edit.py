@@ -89,8 +89,8 @@ def test_saved_unchanged_nothing_is_written(run, example, editor):
 
 
 def test_every_meeting_reads_back_as_it_was(run, example):
-    from escg.workflows import minutes_doc
     from escg.store import Store
+    from escg.workflows import minutes_doc
 
     store = Store.open(str(example))
     for meeting in store.meetings.values():

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 import stores
-from escg.integrations import pdf
 from escg.core.errors import ConflictError, InputError
+from escg.integrations import pdf
 
 weasyprint = pytest.importorskip("weasyprint")
 pypdf = pytest.importorskip("pypdf")
@@ -397,8 +397,8 @@ def test_pack_of_a_cancelled_meeting_is_refused(tmp_path):
 
 @pytest.fixture(scope="module")
 def minutes(tmp_path_factory):
-    from escg.workflows.documents import minutes_context
     from escg.domain.meetings import resolve
+    from escg.workflows.documents import minutes_context
 
     data, tmp = made_once(tmp_path_factory, "minutes", lambda root, tmp: write_minutes_store(root),
                           lambda s: pdf.document_pdf(s, "minutes", minutes_context(s, resolve(s, "2026-10-01"))))
@@ -485,8 +485,8 @@ def test_table_caption_and_header_never_left_at_a_page_foot(tmp_path):
 
 
 def agenda_pdf(s) -> bytes:
-    from escg.workflows.documents import agenda_context
     from escg.domain.meetings import resolve
+    from escg.workflows.documents import agenda_context
 
     return pdf.document_pdf(s, "agenda", agenda_context(s, resolve(s, NEXT)))
 

@@ -23,12 +23,12 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import stores
-from escg.domain import actions, agenda, meetings, minutes, people
 from escg.core import model
-from escg.workflows import reschedule
 from escg.core.dates import parse_date, parse_time
 from escg.core.errors import InputError
+from escg.domain import actions, agenda, meetings, minutes, people
 from escg.store import Store
+from escg.workflows import reschedule
 
 TODAY = date(2026, 11, 23)  # conftest's ESCG_TODAY
 

@@ -72,8 +72,8 @@ def test_edits_to_approved_minutes_are_refused(run, approved, argv):
 
 def test_the_store_refuses_any_write_to_approved_minutes(approved):
     """One guard at commit, whatever the command: a change the commands above did not foresee."""
-    from escg.domain import meetings
     from escg.core.errors import ConflictError
+    from escg.domain import meetings
     from escg.store import Store
 
     store = Store(approved)

@@ -182,9 +182,9 @@ def test_concurrent_writers_lose_nothing(people_store):
     """Ten processes each add a person and a meeting at once; all twenty land."""
     script = textwrap.dedent("""
         import sys
-        from escg.store import Store
-        from escg.domain.people import add_person
         from escg.domain.meetings import new_meeting
+        from escg.domain.people import add_person
+        from escg.store import Store
         from datetime import date
         n = int(sys.argv[1])
         store = Store.discover()

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from escg.core.argv import utf8
 from escg.cli.commands import COMMANDS, ROOT_HELP, definition, guarded  # noqa: F401 - the package's names
+from escg.core.argv import utf8
 
 
 def full_app():

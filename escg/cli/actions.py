@@ -8,10 +8,10 @@ from typing import Annotated, Optional
 
 from escg.cli.params import Argument, Context, Group, Option, echo
 
-from escg.domain.actions import JSON_KEYS as KEYS
 from escg.cli.common import Format, FormatOption, JsonFlag, binary_target, fmt, say, store, write_output
 from escg.cli.output import emit, emit_record
 from escg.core.formats import visible
+from escg.domain.actions import JSON_KEYS as KEYS
 
 app = Group(help="One action: add, show, update, done, drop, reopen.", no_args_is_help=True)
 
@@ -61,8 +61,8 @@ def actions_list(
     Example: escg actions --overdue --format xlsx --out overdue.xlsx
     """
     from escg.core import dates
-    from escg.domain.actions import Selection, Showing, select, view
     from escg.core.errors import InputError
+    from escg.domain.actions import Selection, Showing, select, view
 
     if sum((open_, closed, all_)) > 1:
         raise InputError("give one of --open, --closed or --all")
@@ -83,8 +83,8 @@ def actions_list(
     if out is not None and fmt in ("table", "json", "csv"):
         raise InputError(NO_OUT)
     if fmt == "json":
-        from escg.domain.actions import review_json
         from escg.core.formats import json_rows
+        from escg.domain.actions import review_json
 
         echo(json_rows(review_json(s, selection, today)), nl=False)
         return
@@ -145,8 +145,8 @@ def action_add(
 
     Example: escg action add "Circulate the flood exercise report" --owner claire-dunmore --due "next meeting" --theme partnership
     """
-    from escg.domain.actions import add_action
     from escg.core.errors import InputError
+    from escg.domain.actions import add_action
 
     if not owner:
         raise InputError("an action needs an --owner (a person id; see `escg person list`)")

@@ -259,8 +259,8 @@ def agenda_place(
 
 def _render(ctx: Context, meeting: Optional[str], format: DocFormat, out: Optional[Path], public: bool = False) -> None:
     from escg.domain.agenda import agenda_of
-    from escg.workflows.documents import agenda_context
     from escg.domain.meetings import resolve
+    from escg.workflows.documents import agenda_context
 
     binary_target(format.value, out)
     s = store(ctx)

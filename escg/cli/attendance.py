@@ -41,8 +41,8 @@ def attendance_report(
 
     Example: escg attendance --since 2026-01-01 --by org
     """
-    from escg.workflows.attendance_report import ORG_KEYS, PERSON_KEYS, attendance_report as report
     from escg.core.dates import parse_date
+    from escg.workflows.attendance_report import ORG_KEYS, PERSON_KEYS, attendance_report as report
 
     s = store(ctx)
     found = report(s, since=parse_date(since) if since else None, until=parse_date(until) if until else None,

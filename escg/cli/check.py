@@ -19,9 +19,9 @@ def store_check(
 
     Example: escg check --full
     """
-    from escg.workflows.check import check, fix as apply_fixes
     from escg.core.errors import StoreError
     from escg.store import Store
+    from escg.workflows.check import check, fix as apply_fixes
 
     root = ctx.find_root()
     state = root.obj if isinstance(root.obj, dict) else {}

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Annotated, Any, Callable
 
 from escg.cli.commands import COMMANDS, definition, guarded
-from escg.core.argv import root_options
 from escg.cli.params import Argument, Context, Group, Option
+from escg.core.argv import root_options
 
 MISSING = object()  # a parameter without a default
 

@@ -26,8 +26,8 @@ class What(str, Enum):
 def _deliver(s, config, outgoing, skipped, what: str, dry_run: bool, eml: Optional[Path], send: bool,
              delivered=None) -> None:
     """Send, write or show ``outgoing``; ``delivered(addresses)`` is told what went, when mail went."""
-    from escg.services import mail
     from escg.core.errors import InputError
+    from escg.services import mail
 
     if sum((dry_run, eml is not None, send)) > 1:
         raise InputError("give one of --dry-run, --eml DIR or --send")
@@ -88,9 +88,9 @@ def mail_remind(
 
 def _remind_papers(s, config, meeting, days, any_day, other, dry_run, eml, send) -> None:
     from escg.core import dates
-    from escg.workflows.circulation import paper_reminders, papers_due
     from escg.core.errors import InputError
     from escg.domain.meetings import resolve
+    from escg.workflows.circulation import paper_reminders, papers_due
 
     if other:
         raise InputError("--papers reminds presenters; --owner and --all are for action reminders")
@@ -146,8 +146,8 @@ def mail_send(
         say(f"the {what.value} of {found.id} was sent already, on {sent.at:%d %b %Y %H:%M} UTC, to "
             f"{len(sent.to)} {'person' if len(sent.to) == 1 else 'people'}")
     if what is not What.invite:
-        from escg.workflows.circulation import outside
         from escg.core.errors import InputError
+        from escg.workflows.circulation import outside
 
         if public and members_form:
             raise InputError("give --public or --members-form, not both")

@@ -98,8 +98,8 @@ def meeting_list(
         raise InputError("give --upcoming or --past, not both")
     from datetime import timedelta
 
-    from escg.domain.meetings import list_row
     from escg.core.model import MeetingStatus
+    from escg.domain.meetings import list_row
     from escg.store import MeetingQuery
 
     now = today()
@@ -117,8 +117,8 @@ def meeting_show(ctx: Context, meeting: MeetingArgument = None,
     Example: escg meeting show 2026-12-03 --format md
     """
     from escg.domain.agenda import agenda_of
-    from escg.workflows.documents import meeting_record
     from escg.domain.meetings import resolve
+    from escg.workflows.documents import meeting_record
 
     s = store(ctx)
     found = resolve(s, meeting)

@@ -22,8 +22,8 @@ def store_sync(
     Example: escg sync --setup --no-push
     """
     from escg.core.errors import StoreError
-    from escg.store import Store
     from escg.integrations.sync import sync
+    from escg.store import Store
 
     root = ctx.find_root()
     state = root.obj if isinstance(root.obj, dict) else {}
@@ -54,8 +54,8 @@ def merge_driver(
     import subprocess
 
     from escg.core.errors import EscgError, InputError
-    from escg.workflows.merge import merge, read_side
     from escg.store.files import atomic_write
+    from escg.workflows.merge import merge, read_side
 
     try:
         text, conflicts = merge(*(read_side(side, name) for side, name in (

@@ -26,9 +26,9 @@ import typer  # noqa: E402
 from typer.core import TyperGroup  # noqa: E402
 
 from escg import __version__
-from escg.core.argv import root_options
 from escg.cli.commands import COMMANDS, ROOT_HELP, definition, guarded
 from escg.cli.params import Context, Group, Option
+from escg.core.argv import root_options
 
 
 class EscgGroup(TyperGroup):

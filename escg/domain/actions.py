@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from escg.core import dates, ids, model
-from escg.domain import meetings
 from escg.core.errors import ConflictError, InputError, NotFoundError, StoreError
+from escg.domain import meetings
 from escg.domain.people import get_org, get_person
 from escg.store import ACTIONS, COUNTER, ActionQuery, Store, Transaction
 from escg.store.query import CLOSED, EVERY, OPEN

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from escg.core import dates, ids, model
-from escg.domain import meetings
 from escg.core.errors import ConflictError, InputError, NotFoundError
+from escg.domain import meetings
 from escg.domain.people import get_org, get_person
 from escg.store import FORWARD_PLAN, Store, Transaction
 

@@ -12,8 +12,8 @@ from escg.core.records import record
 from typing import Any
 
 from escg.core import dates, model
-from escg.domain import meetings
 from escg.core.errors import ConflictError, InputError
+from escg.domain import meetings
 from escg.domain.people import get_person
 from escg.store import Store
 

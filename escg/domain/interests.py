@@ -16,8 +16,8 @@ from typing import Any
 
 from escg.core import dates, model
 from escg.core.errors import InputError, NotFoundError, StoreError
-from escg.domain.people import get_org, get_person
 from escg.core.records import field, record
+from escg.domain.people import get_org, get_person
 from escg.store import Store
 from escg.store.loader import read
 

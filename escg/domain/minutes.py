@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from escg.domain import agenda, meetings
 from escg.core import dates, model
-from escg.domain.actions import check_text
 from escg.core.errors import ConflictError, InputError, NotFoundError
+from escg.domain import agenda, meetings
+from escg.domain.actions import check_text
 from escg.domain.people import get_person
 from escg.store import ActionQuery, MeetingQuery, Store, Transaction
 

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from escg.core import dates, model
-from escg.domain.actions import check_text, check_title, next_number, write
 from escg.core.errors import InputError, NotFoundError
+from escg.domain.actions import check_text, check_title, next_number, write
 from escg.store import COUNTER, Store
 
 FIELDS = ("id", "title", "owner", "due", "status", "update", "raised", "item", "theme", "closed", "ignore")

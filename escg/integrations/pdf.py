@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from escg.core import model
-from escg.workflows.documents import agenda_context
 from escg.core.errors import ConflictError, InputError, NotFoundError
 from escg.services.render import bundled_templates, render
 from escg.store import Store
+from escg.workflows.documents import agenda_context
 
 KINDS = ("agenda", "minutes", "actions")
 EXTRA_NEEDED = "PDF output needs the pdf extra: pip install 'escg[pdf]'"

@@ -22,12 +22,12 @@ from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from escg.domain import actions, agenda
 from escg.core import dates, model
-from escg.workflows.confidential import action_marker, public_title
 from escg.core.ical import Component
+from escg.domain import actions, agenda
 from escg.domain.meetings import action_uid, meeting_uid
 from escg.store import Store
+from escg.workflows.confidential import action_marker, public_title
 
 LONDON = ZoneInfo("Europe/London")
 PRODID = "-//escg//strategic coordination group//EN"

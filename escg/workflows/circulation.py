@@ -6,13 +6,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from escg.domain import actions, meetings
 from escg.core import dates, model
-from escg.workflows import documents
-from escg.services import mail
 from escg.core.errors import ConflictError, InputError
+from escg.domain import actions, meetings
+from escg.services import mail
 from escg.services.render import render_each
 from escg.store import Store
+from escg.workflows import documents
 
 WHAT = ("agenda", "minutes", "actions")
 

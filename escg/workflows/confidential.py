@@ -195,10 +195,10 @@ def leaks(store: Any) -> list[tuple[str, str]]:
     meetings = sorted(store.meetings_with_confidential_items(), key=lambda m: m.id)
     if not meetings:
         return []
-    from escg.domain import actions
     from escg.core import dates
-    from escg.workflows import documents
+    from escg.domain import actions
     from escg.store import ActionQuery
+    from escg.workflows import documents
 
     raised_at = tuple(m.id for m in meetings)
     found: list[tuple[str, str]] = []

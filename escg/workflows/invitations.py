@@ -19,13 +19,13 @@ from datetime import datetime
 from typing import Any
 
 from escg.core import dates, model
-from escg.services import mail
-from escg.domain import meetings
-from escg.workflows.calendar import meeting_event, new_calendar
-from escg.core.ical import Address
-from escg.workflows.circulation import recipients
 from escg.core.errors import ConflictError
+from escg.core.ical import Address
+from escg.domain import meetings
+from escg.services import mail
 from escg.store import Store
+from escg.workflows.calendar import meeting_event, new_calendar
+from escg.workflows.circulation import recipients
 
 REQUIRED = ("member", "deputy")  # memberships invited as REQ-PARTICIPANT; the rest OPT-PARTICIPANT
 ATTACHMENT = "invite.ics"

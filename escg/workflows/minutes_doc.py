@@ -31,10 +31,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from escg.domain import agenda, meetings
 from escg.core import dates, model
-from escg.domain.actions import check_text, parse_due
 from escg.core.errors import DocumentError, EscgError, InputError
+from escg.domain import agenda, meetings
+from escg.domain.actions import check_text, parse_due
 from escg.store import ActionQuery, Store
 
 ATTENDANCE_LABELS = ("Present", "Apologies", "Substitutes", "Absent", "Guest")
@@ -499,8 +499,8 @@ def merge(before: Document, after: Document) -> Document:
 def apply(store: Store, meeting_id: str, original: str, after: Document) -> tuple[model.Meeting, list[model.Action]]:
     """Write ``after`` in one transaction, if the minutes still read as ``original`` did
     when the edit began (else ConflictError: someone changed them meanwhile)."""
-    from escg.domain.actions import new_action, write as write_action
     from escg.core.errors import ConflictError
+    from escg.domain.actions import new_action, write as write_action
     from escg.domain.minutes import open_for_minutes, scaffold
 
     created: list[model.Action] = []

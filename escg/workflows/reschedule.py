@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from escg.domain import actions, agenda
 from escg.core import model
 from escg.core.errors import ConflictError
+from escg.domain import actions, agenda
 from escg.domain.meetings import check_link, check_times, check_venue, free_id, resolve, revise, sent_warning, write
 from escg.store import ActionQuery, Store, Transaction
 
@@ -95,8 +95,8 @@ def edit(store: Store, text: str, *, chair: str | None = None, vice_chair: str |
          online: str | None = None, note: str | None = None) -> tuple[model.Meeting, list[str], list[str]]:
     """Correct a meeting's details in place (its date stays: `meeting move` changes that).
     Returns (the meeting, what changed, warnings). "none" clears the chair or vice-chair."""
-    from escg.domain.actions import check_text
     from escg.core.errors import InputError
+    from escg.domain.actions import check_text
     from escg.domain.people import get_person
 
     changed: list[str] = []
