@@ -91,6 +91,21 @@ def test_an_agenda_that_loses_an_item_rechecks_the_actions_raised_there(checked,
     assert f"meeting 2026-10-01 has no item 7 (it has {items})" in result.stdout
 
 
+def test_an_action_at_a_meeting_that_breaks_is_not_held_to_the_count_kept_before(checked, run, monkeypatch):
+    """An action with an item its meeting lacks, checked; then the meeting's file broken by
+    hand. The check kept the meeting's item count, and the incremental check held the
+    action to it, reporting a problem the full check does not find (an adversary's fuzzer)."""
+    monkeypatch.delenv("ESCG_CROSSCHECK")  # compared below, with its output
+    action = next((checked / "actions").rglob("A-001-*.toml"))
+    action.write_text(action.read_text().replace("item = 5", "item = 40"))
+    assert "has no item 40" in run("check", code=6).stdout
+    meeting = checked / "meetings" / "2026" / "2026-10-01.toml"
+    meeting.write_text(meeting.read_text() + "oops\n")
+    incremental, full = run("check", code=6), run("check --full", code=6)
+    assert incremental.stdout == full.stdout and "has no item" not in incremental.stdout
+    assert "invalid TOML" in incremental.stdout
+
+
 def test_an_action_id_used_twice_is_found_until_the_copy_goes(checked, run):
     run("check")
     original = next((checked / "actions").rglob("A-001-*.toml"))

@@ -404,6 +404,8 @@ class Checker:
             actions = {relative for relative, kind in files if kind == "action"}
             actions.update(index.actions_naming(sorted(recounted)) if recounted else [])
             fresh = {row[3]: (True, None if row[4] < 0 else row[4]) for row in rows if row[4] is not None}
+            # A meeting that cannot be read now has no count: not the one the last check kept.
+            fresh.update((_stem(row[0]), (False, None)) for row in rows if row[3] is None)
             rows += self._run(sorted((relative, "action") for relative in actions), listing.others, persons, orgs,
                               themes, lambda ident: fresh[ident] if ident in fresh else index.checked_count(ident),
                               across=False)
