@@ -389,3 +389,54 @@ def test_questions_waiting_when_events_were_lost_are_answered_full(tmp_path, mon
         assert ours.recv(4096).decode().startswith("FULL ")
     os.close(write)
     assert not watcher.waiting and not list(root.glob(watch.COOKIE + "*"))
+
+
+def test_a_folder_inotify_cannot_watch_gets_full_answers_not_none(tmp_path, monkeypatch):
+    """inotify_add_watch fails when the user's watches run out (ENOSPC): the watcher left
+    the folder unwatched and answered CHANGES, so an edit there was never seen (an
+    adversary's fuzzer, with the watches used up by another process). Until every folder
+    is watched, every answer is FULL."""
+    import ctypes
+    import errno
+
+    monkeypatch.delenv("ESCG_NO_WATCH")
+    root = stores.write_small_store(tmp_path / "store")
+    (root / "actions" / "2026").mkdir(parents=True)
+    if not watch.usable(root):
+        pytest.skip("this file system does not report every change")
+    real = ctypes.CDLL(None, use_errno=True)
+    refused: set[bytes] = {os.fsencode(root / "actions" / "2026")}
+
+    class Libc:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def inotify_add_watch(self, fd, path, mask):
+            if path in refused:
+                ctypes.set_errno(errno.ENOSPC)
+                return -1
+            return real.inotify_add_watch(fd, path, mask)
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda *args, **kwargs: Libc())
+    watcher = watch.Watcher(root)
+
+    def answer(token: str) -> str:
+        ours, theirs = socket.socketpair()
+        ours.settimeout(10)
+        with ours, theirs:
+            watcher.ask(theirs, token)
+            for _ in range(100):
+                watcher.events()
+                if not watcher.waiting:
+                    break
+            return ours.recv(65536).decode()
+
+    first = answer("-").split("\n")[0].split(" ")[1]
+    (root / "actions" / "2026" / "A-001-beef.toml").write_text("# made where nobody watches\n")
+    assert answer(first).startswith("FULL ")  # actions/2026 is not watched: nobody can say
+    refused.clear()  # the watches are free again
+    again = answer(first).split("\n")[0].split(" ")[1]
+    (root / "actions" / "2026" / "A-002-beef.toml").write_text("# made where the watcher sees it\n")
+    head, *changed = answer(again).split("\n")
+    assert head.startswith("CHANGES ") and changed == ["actions/2026/A-002-beef.toml", ".", ""]
+    os.close(watcher.fd)

@@ -177,13 +177,20 @@ class Watcher:
         self.gone = False
         self.unsure = True
         self.identity = _identity(root)
-        self._watch_all()
+        self._try_watch_all()
 
     def _add(self, relative: str) -> None:
+        """Watch one folder; OSError if it cannot be (it went, or the user's watches or
+        memory ran out), so that _watch_all stops short and every answer stays FULL: a
+        folder left unwatched would have its changes answered as none."""
+        import ctypes
+
         path = os.fsencode(self.root / relative) if relative else os.fsencode(self.root)
         wd = self.libc.inotify_add_watch(self.fd, path, MASK)
-        if wd >= 0:
-            self.folders[wd] = relative
+        if wd < 0:
+            number = ctypes.get_errno()
+            raise OSError(number, f"inotify_add_watch {relative or '.'}: {os.strerror(number)}")
+        self.folders[wd] = relative
 
     def _watch_all(self) -> None:
         """Watch every store folder afresh. Until this has succeeded, every answer is FULL."""
@@ -261,11 +268,19 @@ class Watcher:
     def _try_watch_all(self) -> None:
         try:
             self._watch_all()
-        except OSError:  # a folder went while being watched: FULL answers until it succeeds
+        except OSError:  # a folder went, or no more watches: FULL answers until it succeeds
             self.gone = _identity(self.root) != self.identity
 
     def ask(self, connection: _socket.socket, token: str) -> None:
         """Answer once every change made before now has been read: after our cookie."""
+        if self.unsure:
+            self._try_watch_all()
+        if self.unsure:  # not every folder is watched: the answer is FULL, so no cookie to wait for
+            self.cookies += 1
+            cookie = f"{COOKIE}{os.getpid()}-{self.cookies}"
+            self.waiting.setdefault(cookie, []).append((connection, token))
+            self._answer(cookie, full=True)
+            return
         self.cookies += 1
         cookie = f"{COOKIE}{os.getpid()}-{self.cookies}"
         self.waiting.setdefault(cookie, []).append((connection, token))
@@ -365,5 +380,8 @@ def serve(root: Path) -> None:
 
 
 if __name__ == "__main__":  # python -m escg.store.watch STORE
-    if len(sys.argv) == 2:
-        serve(Path(sys.argv[1]).resolve())
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
+        print("usage: python -m escg.store.watch STORE  (escg starts it itself; see docs/reliability.md)",
+              file=sys.stderr)
+        sys.exit(2)
+    serve(Path(sys.argv[1]).resolve())
