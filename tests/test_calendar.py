@@ -217,3 +217,19 @@ def test_without_an_index_the_action_files_are_listed_once(run, ics_store, monke
     assert len(listed) <= 3, len(listed)  # open, then closed actions read, and their paths: not one an action
     stamp = re.compile(r"DTSTAMP:\d+T\d+Z")
     assert stamp.sub("", without) == stamp.sub("", with_index)
+
+
+def test_the_actions_calendar_reads_no_meeting_that_no_action_names(run, example_store, monkeypatch):
+    """With the index, `ics --actions` asked every meeting's signature, so a hand-edit
+    mistake in a meeting no exported action names stopped it (exit 6), where the files'
+    path, which reads a meeting only to show an action raised there, wrote the calendar
+    (an adversary's fuzzer). Both write it now, the same."""
+    import re
+
+    for path in (example_store / "actions").rglob("*.toml"):
+        path.write_text(re.sub(r"(?m)^(meeting|item) = .*\n", "", path.read_text()))
+    meeting = example_store / "meetings" / "2027" / "2027-02-04.toml"
+    meeting.write_text(re.sub(r'(?m)^venue = .*$', "venue = 42", meeting.read_text(), count=1))
+    indexed = run("ics --actions").stdout
+    monkeypatch.setenv("ESCG_NO_INDEX", "1")
+    assert run("ics --actions").stdout == indexed and "BEGIN:VTODO" in indexed

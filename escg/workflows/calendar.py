@@ -191,7 +191,10 @@ class _Kept:
         files: dict[str, list[str]] = {}  # id -> signatures of its files (two after a clashing merge)
         for ident, _, signature in self.index.action_signatures():
             files.setdefault(ident, []).append(signature)
-        meetings = {ident: signature for ident, _, signature in self.meeting_signatures()}
+        # Asked only when an action names a meeting: the meetings' signatures stop at a meeting
+        # that cannot be read, which the files' path reads only to show an action raised there.
+        meetings = ({ident: signature for ident, _, signature in self.meeting_signatures()}
+                    if any(row[4] for row in rows) else {})
         keys = []
         for path, ident, status, due, meeting, closed in rows:
             key = f"{','.join(sorted(files.get(ident, [])))}|{meeting or ''}:{meetings.get(meeting or '', '')}"
