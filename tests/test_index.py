@@ -547,6 +547,37 @@ def test_two_files_of_one_action_come_in_the_same_order_from_the_index_and_the_f
         run(args)  # ESCG_CROSSCHECK: the index and the files must agree, ties included
 
 
+def test_two_files_of_one_action_in_folders_that_sort_apart_come_in_one_order(example_store, run, monkeypatch):
+    """"2025 copy/" sorts before "2025/" as text (the index's ORDER BY path) but after it as
+    a path's parts (the files' listing): every listing and the "used twice" error named the
+    copies in different orders with and without the index (an adversary's fuzzer)."""
+    import shutil
+
+    first = next((example_store / "actions" / "2025").glob("A-001-*.toml"))
+    (example_store / "actions" / "2025 copy").mkdir()
+    shutil.copy(first, example_store / "actions" / "2025 copy" / "A-001-bbbb.toml")
+    for args in ("actions --all --format csv", "ics --actions"):
+        run(args)  # ESCG_CROSSCHECK: the index and the files must agree, ties included
+    indexed = run("action show A-001", code=5).stderr
+    assert indexed.index("2025 copy/") < indexed.index("2025/A-001")
+    monkeypatch.setenv("ESCG_NO_INDEX", "1")
+    assert run("action show A-001", code=5).stderr == indexed
+
+
+def test_a_second_file_of_an_action_that_cannot_be_read_says_so_either_way(example_store, run, monkeypatch):
+    """A merge conflict left in a second file of A-020: the index said what is wrong with
+    that file (exit 6), the files' path that the id is used twice (exit 5)."""
+    original = next((example_store / "actions").rglob("A-020-*.toml"))
+    conflicted = original.with_name("A-020-9c1d.toml")
+    conflicted.write_text(f"<<<<<<< HEAD\n{original.read_text()}=======\n>>>>>>> theirs\n")
+    for command in ("action show A-020", "action done A-020"):
+        indexed = run(command, code=6).stderr
+        assert "A-020-9c1d.toml:1: invalid TOML" in indexed
+        monkeypatch.setenv("ESCG_NO_INDEX", "1")
+        assert run(command, code=6).stderr == indexed
+        monkeypatch.delenv("ESCG_NO_INDEX")
+
+
 def test_a_file_named_in_bytes_that_are_not_utf8_is_left_out_and_reported(run, indexed, monkeypatch):
     # Its name arrives as surrogates, which SQLite, JSON and the terminal refuse: every read
     # leaves the file out, with the index or without, and `escg check` says to rename it.

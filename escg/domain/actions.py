@@ -45,6 +45,8 @@ def get_action(store: Store, text: str) -> model.Action:
         # Close ids (A-029 for A-999) are not likely meant: no guessing, just where to look.
         raise NotFoundError(f"unknown action {ident}; see `escg actions --all`")
     if len(paths) > 1:
+        for path in paths:  # a copy that cannot be read says so first, as the index does
+            store._read(path, model.action_from_toml)
         files = ", ".join(store.show(p) for p in paths)
         raise ConflictError(f"action id {ident} is used twice ({files}), as after a git merge; run `escg check --fix`")
     action = store._read(paths[0], model.action_from_toml)  # the file itself, not the index: it is current

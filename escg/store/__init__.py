@@ -32,6 +32,12 @@ ACTIONS = "actions"
 COUNTER = ".escg-last-action"  # the highest action number given out here (local, never committed)
 
 
+def _as_sql_sorts(folder: Path) -> str:
+    """A year folder's key, so its files come in the order the index's ORDER BY path gives:
+    as text, where "2025 copy/..." comes before "2025/..." (a path's parts would not)."""
+    return folder.name + "/"
+
+
 def _regular(path: Path) -> bool:
     """A regular file, not a link, FIFO or device: reads skip the others (as the index does;
     `escg check` reports them)."""
@@ -174,7 +180,7 @@ class Store:
         folder = self.path(MEETINGS)
         if not folder.is_dir():
             return
-        for year in sorted(folder.iterdir()):
+        for year in sorted(folder.iterdir(), key=_as_sql_sorts):
             if not year.is_dir() or year.is_symlink() or year.name.startswith(".") or not loader.utf8_name(year.name):
                 continue
             for path in sorted(year.glob("*.toml")):
@@ -344,7 +350,7 @@ class Store:
         folder = self.path(ACTIONS)
         if not folder.is_dir():
             return
-        for year in sorted(folder.iterdir()):
+        for year in sorted(folder.iterdir(), key=_as_sql_sorts):
             if year.is_dir() and not year.is_symlink() and not year.name.startswith(".") and loader.utf8_name(year.name):
                 for path in sorted(year.glob("A-*.toml")):
                     if loader.utf8_name(path.name) and _regular(path):
