@@ -407,6 +407,22 @@ def test_a_meetings_mail_is_one_thread(run, mail_store, monkeypatch):
     assert reminder["List-Id"] == first["List-Id"]
 
 
+def test_the_reminders_text_part_drops_control_characters(run, mail_store, tmp_path):
+    """remind.txt printed the store's text as it was: an escape sequence hand-edited into a
+    title (or a note, a name) reached the reader's terminal in the text part. It goes
+    through plain, as every other text part's store text does (a newcomer's read)."""
+    import email
+    from email import policy
+
+    ident = run("action add 'Plain title' --owner bob --due 2026-11-30").stdout.strip()
+    path = next((mail_store / "actions").rglob(f"{ident}-*.toml"))
+    path.write_text(path.read_text().replace('title = "Plain title"', 'title = "\\u001b[31mRED\\u0007 title"'))
+    run(f"remind --eml {tmp_path / 'out'}", code=9)  # eve has no e-mail address
+    sent = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in (tmp_path / "out").glob("*.eml")]
+    text = parts(sent[0])["text/plain"].get_content()
+    assert "[31mRED title" in text and "\x1b" not in text and "\x07" not in text
+
+
 def test_the_plain_text_part_is_for_a_78_column_reader(run, mail_store):
     run(["agenda", "add", "A very long item title " * 6, "--presenter", "bob",
          "--paper", "https://example.org/a/very/long/paper/address/that/cannot/be/wrapped.pdf"])
