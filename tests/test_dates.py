@@ -5,7 +5,7 @@ from datetime import date, time
 import pytest
 
 from escg.core.dates import (add_months, long_date, parse_date, parse_period, parse_time, recurrence,
-                        today)
+                             today)
 from escg.core.errors import InputError
 
 BASE = date(2026, 11, 23)  # a Monday

@@ -164,19 +164,19 @@ def test_each_listing_prints_the_keys_its_library_contract_names(run, example_st
     """The JSON contracts live in the library, each next to the function that makes its
     rows; the command line prints exactly those keys, in that order, and so does each
     place that shows the same record (an agenda item in `meeting show`)."""
-    from escg.domain.agenda import FORWARD_KEYS, ITEM_KEYS
-    from escg.domain.interests import INTEREST_KEYS
-    from escg.domain.meetings import LIST_KEYS
-    from escg.domain.minutes import DECISION_KEYS
-    from escg.domain.people import ORG_KEYS, PERSON_KEYS
+    from escg.domain.agenda import FORWARD_JSON_KEYS, ITEM_JSON_KEYS
+    from escg.domain.interests import INTEREST_JSON_KEYS
+    from escg.domain.meetings import LIST_JSON_KEYS
+    from escg.domain.minutes import DECISION_JSON_KEYS
+    from escg.domain.people import ORG_JSON_KEYS, PERSON_JSON_KEYS
 
     run(["interest", "add", "helen-marsh", "Trustee of the Essex Community Foundation", "--org", "community360"])
-    for command, keys in (("agenda list 2026-12-03", ITEM_KEYS), ("agenda list --forward-plan", FORWARD_KEYS),
-                          ("meeting list", LIST_KEYS), ("decisions", DECISION_KEYS), ("interest list", INTEREST_KEYS),
-                          ("person list", PERSON_KEYS), ("org list", ORG_KEYS)):
+    for command, keys in (("agenda list 2026-12-03", ITEM_JSON_KEYS), ("agenda list --forward-plan", FORWARD_JSON_KEYS),
+                          ("meeting list", LIST_JSON_KEYS), ("decisions", DECISION_JSON_KEYS), ("interest list", INTEREST_JSON_KEYS),
+                          ("person list", PERSON_JSON_KEYS), ("org list", ORG_JSON_KEYS)):
         rows = json.loads(run(f"{command} --json").stdout)
         assert rows and all(list(row) == keys for row in rows), command
         header = run(f"{command} --format csv").stdout.splitlines()[0]
         assert header == ",".join(keys), command
     shown = json.loads(run("meeting show 2026-12-03 --json").stdout)
-    assert shown["items"] and all(list(item) == ITEM_KEYS for item in shown["items"])
+    assert shown["items"] and all(list(item) == ITEM_JSON_KEYS for item in shown["items"])

@@ -11,14 +11,15 @@ from escg.cli.params import Argument, Context, Group, Option, echo
 from escg.cli.common import Format, FormatOption, JsonFlag, binary_target, fmt, say, store, write_output
 from escg.cli.output import emit, emit_record
 from escg.core.formats import visible
-from escg.domain.actions import JSON_KEYS as KEYS
+from escg.core.model import Rag
+from escg.domain.actions import ACTION_JSON_KEYS
 
 app = Group(help="One action: add, show, update, done, drop, reopen.", no_args_is_help=True)
 
 COLUMNS = [("id", "Id"), ("due", "Due"), ("rag", "RAG"), ("owner", "Owner"), ("org", "Org"),
            ("title", "Action"), ("raised", "Raised")]
 NO_OUT = "--out is for the action log as md, html, pdf, docx or xlsx"  # the listings print to stdout
-RAG_STYLE = {"red": "bold red", "amber": "yellow", "green": "green", "complete": "dim"}
+RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "yellow", Rag.GREEN: "green", Rag.COMPLETE: "dim"}
 IdArgument = Annotated[str, Argument(metavar="ID", help="Action id, such as A-042 (or 42).")]
 
 
@@ -92,7 +93,8 @@ def actions_list(
     if fmt == "table" and not group_by:
         from escg.domain.actions import review_table
 
-        emit(review_table(s, selection, today), COLUMNS, fmt, keys=KEYS, style=lambda row: RAG_STYLE.get(row["rag"]),
+        emit(review_table(s, selection, today), COLUMNS, fmt, keys=ACTION_JSON_KEYS,
+             style=lambda row: RAG_STYLE.get(row["rag"]),
              empty="no actions match")
         return
     found = select(s, selection, today)
@@ -115,7 +117,7 @@ def actions_list(
     from escg.domain.actions import action_json
 
     if fmt == "csv":
-        emit([action_json(a, today, window) for a in found], COLUMNS, fmt, keys=KEYS)
+        emit([action_json(a, today, window) for a in found], COLUMNS, fmt, keys=ACTION_JSON_KEYS)
         return
     # The table, grouped: a table for each owner, organisation or theme.
     from escg.domain.actions import raised_at
@@ -126,7 +128,7 @@ def actions_list(
     names = {a.id: view(s, a, today, window)[group_by.value] or "(none)" for a in found}
     for name in sorted(set(names.values())):
         echo(visible(f"{group_by.value}: {name}"))
-        emit([row for row in rows if names[row["id"]] == name], COLUMNS, fmt, keys=KEYS,
+        emit([row for row in rows if names[row["id"]] == name], COLUMNS, fmt, keys=ACTION_JSON_KEYS,
              style=lambda row: RAG_STYLE.get(row["rag"]))
         echo("")
 
@@ -254,10 +256,10 @@ def action_history(ctx: Context, ident: IdArgument, format: FormatOption = Forma
     Example: escg action history A-024
     """
     from escg.domain.actions import get_action
-    from escg.integrations.sync import HISTORY_KEYS, history
+    from escg.integrations.sync import HISTORY_JSON_KEYS, history
 
     s = store(ctx)
     action = get_action(s, ident)
     rows = history(s.root, s.action_paths_of(action.id)[0])
     emit(rows, [("date", "Date"), ("author", "Author"), ("subject", "Subject")], fmt(format, json),
-         keys=HISTORY_KEYS, empty=f"no commits of {action.id} yet")
+         keys=HISTORY_JSON_KEYS, empty=f"no commits of {action.id} yet")

@@ -10,7 +10,7 @@ from escg.cli.params import Argument, Context, Group, Option, echo
 from escg.cli.common import (DocFormat, Format, FormatOption, JsonFlag, MeetingArgument, fmt,
                              say, store, warn, write_output, binary_target)
 from escg.cli.output import document, emit
-from escg.domain.agenda import FORWARD_KEYS, ITEM_KEYS as KEYS  # the JSON contract lives in the library
+from escg.domain.agenda import FORWARD_JSON_KEYS, ITEM_JSON_KEYS  # the JSON contract lives in the library
 
 app = Group(help="Agendas: add items, build, list, show, edit, move, remove, defer, place, render, pack.", no_args_is_help=True)
 
@@ -156,7 +156,7 @@ def agenda_list(
         rows = [forward_json(n, item) for n, item in enumerate(s.forward_plan, start=1)]
         columns = [("number", "#"), ("title", "Title"), ("purpose", "Purpose"), ("presenter", "Lead"),
                    ("theme", "Theme"), ("status", "Status"), ("deferred_from", "Deferred from"), ("aim", "For")]
-        emit(rows, columns, fmt(format, json), keys=FORWARD_KEYS, empty="the forward plan is empty")
+        emit(rows, columns, fmt(format, json), keys=FORWARD_JSON_KEYS, empty="the forward plan is empty")
         return
     agenda = agenda_of(s, resolve(s, meeting))
     if agenda.meeting.status.cancelled:
@@ -164,7 +164,7 @@ def agenda_list(
     elif not agenda.built:
         say(f"preview: the agenda of {agenda.meeting.id} is not built yet (`escg agenda new {agenda.meeting.id}`)")
     _warn_all(agenda.warnings)
-    emit([item_json(row) for row in agenda.rows], COLUMNS, fmt(format, json), keys=KEYS,
+    emit([item_json(row) for row in agenda.rows], COLUMNS, fmt(format, json), keys=ITEM_JSON_KEYS,
          style=lambda row: "dim" if row["standing"] else None, empty="no items")
 
 

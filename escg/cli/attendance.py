@@ -42,7 +42,7 @@ def attendance_report(
     Example: escg attendance --since 2026-01-01 --by org
     """
     from escg.core.dates import parse_date
-    from escg.workflows.attendance_report import ORG_KEYS, PERSON_KEYS, attendance_report as report
+    from escg.workflows.attendance_report import ORG_JSON_KEYS, PERSON_JSON_KEYS, attendance_report as report
 
     s = store(ctx)
     found = report(s, since=parse_date(since) if since else None, until=parse_date(until) if until else None,
@@ -60,6 +60,6 @@ def attendance_report(
              "stood_in_shown": ", ".join(names.get(p, p) for p in row.get("stood_in_for", []))}
             for row in found.rows]
     if by is By.org:
-        emit(rows, ORG_COLUMNS, fmt(format, json), keys=ORG_KEYS, empty="no organisation has members")
+        emit(rows, ORG_COLUMNS, fmt(format, json), keys=ORG_JSON_KEYS, empty="no organisation has members")
     else:
-        emit(rows, PERSON_COLUMNS, fmt(format, json), keys=PERSON_KEYS, empty="no members")
+        emit(rows, PERSON_COLUMNS, fmt(format, json), keys=PERSON_JSON_KEYS, empty="no members")

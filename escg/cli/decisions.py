@@ -8,7 +8,7 @@ from escg.cli.params import Context, Option
 
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, store
 from escg.cli.output import emit
-from escg.domain.minutes import DECISION_KEYS as KEYS  # the JSON contract lives in the library
+from escg.domain.minutes import DECISION_JSON_KEYS  # the JSON contract lives in the library
 
 COLUMNS = [("meeting", "Meeting"), ("item", "Item"), ("title", "Item title"), ("text", "Decision"), ("theme", "Theme")]
 
@@ -29,4 +29,4 @@ def decisions_list(
     from escg.domain.minutes import decisions
 
     rows = decisions(store(ctx), meeting=meeting, theme=theme, since=parse_date(since) if since else None)
-    emit(rows, COLUMNS, fmt(format, json), keys=KEYS, empty="no decisions recorded")
+    emit(rows, COLUMNS, fmt(format, json), keys=DECISION_JSON_KEYS, empty="no decisions recorded")

@@ -101,8 +101,8 @@ def _read_draft(path: Path, meeting_id: str) -> str:
 
 def edit_minutes(store: Store, meeting_text: str | None) -> None:
     from escg.domain.minutes import open_for_minutes
-    from escg.workflows.minutes_doc import (DocumentError, strip_markers, changes, check_actions, mark_errors,
-                                  parse_document, render_document, state_of, apply)
+    from escg.workflows.minutes_doc import (DocumentError, apply, changes, check_actions, mark_errors,
+                                            parse_document, render_document, state_of, strip_markers)
 
     meeting = open_for_minutes(store, meeting_text)
     current = render_document(store, meeting)
@@ -180,7 +180,7 @@ def edit_minutes(store: Store, meeting_text: str | None) -> None:
 def import_minutes(store: Store, meeting_text: str | None, path: Path, *, dry_run: bool) -> None:
     from escg.domain.minutes import open_for_minutes
     from escg.workflows.minutes_doc import (DocumentError, apply, changes, check_actions, merge, parse_document,
-                                  render_document, state_of)
+                                            render_document, state_of)
 
     meeting = open_for_minutes(store, meeting_text)
     try:

@@ -45,7 +45,7 @@ def import_actions(
     Example: escg import actions log.csv --map "Action lead=owner" --map "RAG=ignore"
     """
     from escg.integrations.importer import import_actions as write_all
-    from escg.integrations.importer import PREVIEW_KEYS, plan_import, preview
+    from escg.integrations.importer import PREVIEW_JSON_KEYS, plan_import, preview
 
     s = store(ctx)
     plan = plan_import(s, file, maps=map_ or [], sheet=sheet)
@@ -60,7 +60,7 @@ def import_actions(
     if output == "table":
         for row in rows:
             row["owner"] = row["owner_name"]
-    emit(rows, COLUMNS, output, keys=PREVIEW_KEYS, empty="the file has no actions to import")
+    emit(rows, COLUMNS, output, keys=PREVIEW_JSON_KEYS, empty="the file has no actions to import")
     count = len(rows)
     noun = "action" if count == 1 else "actions"
     if dry_run:

@@ -8,7 +8,7 @@ from escg.cli.params import Argument, Context, Group, Option
 
 from escg.cli.common import Format, FormatOption, JsonFlag, fmt, say, store
 from escg.cli.output import emit
-from escg.domain.interests import INTEREST_KEYS as KEYS  # the JSON contract lives in the library
+from escg.domain.interests import INTEREST_JSON_KEYS  # the JSON contract lives in the library
 
 app = Group(help="The register of interests: add, list, remove.", no_args_is_help=True)
 
@@ -51,7 +51,7 @@ def interest_list(
 
     s = store(ctx)
     rows = [interest_json(s, interest) for interest in list_interests(s, person)]
-    emit(rows, COLUMNS, fmt(format, json), keys=KEYS, empty="no interests registered")
+    emit(rows, COLUMNS, fmt(format, json), keys=INTEREST_JSON_KEYS, empty="no interests registered")
 
 
 @app.command("remove")

@@ -8,7 +8,7 @@ from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.cli.common import Format, FormatOption, JsonFlag, MeetingArgument, fmt, say, store, warn
 from escg.cli.output import emit, emit_record
-from escg.domain.meetings import LIST_KEYS as KEYS  # the JSON contract lives in the library
+from escg.domain.meetings import LIST_JSON_KEYS  # the JSON contract lives in the library
 
 app = Group(help="Meetings: new, schedule, list, show, edit, cancel, move.", no_args_is_help=True)
 
@@ -106,7 +106,7 @@ def meeting_list(
     query = MeetingQuery(from_day=now if upcoming else None, to_day=now - timedelta(days=1) if past else None)
     rows = [list_row(m) for m in store(ctx).select_meetings(query)]
     style = (lambda row: "dim" if row["status"] == MeetingStatus.CANCELLED.value else None)
-    emit(rows, COLUMNS, fmt(format, json), keys=KEYS, style=style, empty="no meetings")
+    emit(rows, COLUMNS, fmt(format, json), keys=LIST_JSON_KEYS, style=style, empty="no meetings")
 
 
 @app.command("show")
@@ -212,10 +212,10 @@ def meeting_history(ctx: Context, meeting: MeetingArgument = None,
     Example: escg meeting history 2026-12-03
     """
     from escg.domain.meetings import resolve
-    from escg.integrations.sync import HISTORY_KEYS, history
+    from escg.integrations.sync import HISTORY_JSON_KEYS, history
 
     s = store(ctx)
     found = resolve(s, meeting)
     rows = history(s.root, s.meeting_path(found.id))
     emit(rows, [("date", "Date"), ("author", "Author"), ("subject", "Subject")], fmt(format, json),
-         keys=HISTORY_KEYS, empty=f"no commits of meeting {found.id} yet")
+         keys=HISTORY_JSON_KEYS, empty=f"no commits of meeting {found.id} yet")

@@ -47,9 +47,9 @@ def org_list(ctx: Context, format: FormatOption = Format.table, json: JsonFlag =
     """
     s = store(ctx)
     rows = [_row(o, s.people) for o in sorted(s.orgs.values(), key=lambda o: o.id)]
-    from escg.domain.people import ORG_KEYS
+    from escg.domain.people import ORG_JSON_KEYS
 
-    emit(rows, COLUMNS, fmt(format, json), keys=ORG_KEYS, empty="no organisations yet")
+    emit(rows, COLUMNS, fmt(format, json), keys=ORG_JSON_KEYS, empty="no organisations yet")
 
 
 @app.command("show")

@@ -9,7 +9,7 @@ from escg.cli.params import Argument, Context, Group, Option
 from escg.cli.common import warn, Format, FormatOption, JsonFlag, fmt, say, store
 from escg.cli.output import emit, emit_record
 from escg.core.model import MEMBERSHIPS
-from escg.domain.people import PERSON_KEYS as KEYS, person_json  # the JSON contract lives in the library
+from escg.domain.people import PERSON_JSON_KEYS, person_json  # the JSON contract lives in the library
 
 app = Group(help="People: add, list, show, edit, leave, remove.", no_args_is_help=True)
 
@@ -70,7 +70,7 @@ def person_list(
     people = [p for p in sorted(s.people.values(), key=lambda p: p.id)
               if (org is None or p.org == org) and (membership is None or p.membership == membership)
               and (all_ or p.active_on(day))]
-    emit([person_json(p) for p in people], COLUMNS, fmt(format, json), keys=KEYS, empty="no people")
+    emit([person_json(p) for p in people], COLUMNS, fmt(format, json), keys=PERSON_JSON_KEYS, empty="no people")
 
 
 @app.command("show")

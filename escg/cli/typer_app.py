@@ -201,7 +201,6 @@ def _named(argv: list[str]) -> str | None:
 
 
 def main() -> None:
-    import sys
 
     name = _named(sys.argv[1:])
     from escg.cli.completion import COMPLETE_VAR

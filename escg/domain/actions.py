@@ -26,7 +26,8 @@ from escg.store import ACTIONS, COUNTER, ActionQuery, Store, Transaction
 from escg.store.query import CLOSED, EVERY, OPEN
 
 _LOOSE_ID = Pattern(r"a?-?0*(\d{1,9})", re.IGNORECASE)
-RAG_LABELS = {"red": "Overdue", "amber": "Due soon", "green": "On track", "complete": "Complete"}
+RAG_LABELS = {model.Rag.RED: "Overdue", model.Rag.AMBER: "Due soon", model.Rag.GREEN: "On track",
+              model.Rag.COMPLETE: "Complete"}
 
 
 def canonical_id(text: str) -> str:
@@ -330,7 +331,7 @@ def review_json(store: Store, selection: Selection, today: date) -> list[str]:
     return [f'{head}, "rag": "{model.rag_of(status, due, now, until)}", {tail}' for head, tail, status, due in halves]
 
 
-JSON_KEYS = ["id", "title", "owner", "org", "due", "status", "rag", "meeting", "item", "created", "closed", "updates"]
+ACTION_JSON_KEYS = ["id", "title", "owner", "org", "due", "status", "rag", "meeting", "item", "created", "closed", "updates"]
 
 
 def review(store: Store, selection: Selection, today: date) -> list[dict[str, Any]]:

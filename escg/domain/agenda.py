@@ -504,13 +504,13 @@ def place_item(store: Store, number: int, text: str | None) -> str:
 
 # The JSON contracts of this module's views, in order (docs/json.md): `agenda list
 # --json|csv` and `meeting show --json`'s items; `agenda forward --json|csv`.
-ITEM_KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "start", "standing"]
-FORWARD_KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "status",
+ITEM_JSON_KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "start", "standing"]
+FORWARD_JSON_KEYS = ["number", "title", "purpose", "presenter", "org", "theme", "minutes", "status",
                 "deferred_from", "submitted", "aim"]
 
 
 def item_json(row: Row) -> dict[str, Any]:
-    """The JSON contract for an agenda item (docs/json.md): ITEM_KEYS."""
+    """The JSON contract for an agenda item (docs/json.md): ITEM_JSON_KEYS."""
     item = row.item
     return {
         "number": row.number,

@@ -120,11 +120,11 @@ def register(store: Store) -> list[Interest]:
     return read(path, interests_from_toml, store.root)
 
 
-INTEREST_KEYS = ["number", "person", "name", "text", "orgs", "themes", "from", "until"]  # interest_json's
+INTEREST_JSON_KEYS = ["number", "person", "name", "text", "orgs", "themes", "from", "until"]  # interest_json's
 
 
 def interest_json(store: Store, interest: Interest) -> dict[str, Any]:
-    """The JSON contract of an interest (docs/json.md): INTEREST_KEYS."""
+    """The JSON contract of an interest (docs/json.md): INTEREST_JSON_KEYS."""
     person = store.people.get(interest.person)
     return {"number": interest.number, "person": interest.person, "name": person.name if person else None,
             "text": interest.text, "orgs": list(interest.orgs), "themes": list(interest.themes),

@@ -276,11 +276,11 @@ def meeting_json(meeting: model.Meeting | Summary) -> dict[str, Any]:
 
 
 # `meeting list --json|csv`: the keys of meeting_json a listing gives, in order (docs/json.md).
-LIST_KEYS = ["id", "date", "start", "end", "venue", "online", "status"]
+LIST_JSON_KEYS = ["id", "date", "start", "end", "venue", "online", "status"]
 
 
 def list_row(meeting: Summary) -> dict[str, Any]:
-    """A row of `escg meeting list`: the JSON contract (LIST_KEYS), and what the table shows."""
+    """A row of `escg meeting list`: the JSON contract (LIST_JSON_KEYS), and what the table shows."""
     row = meeting_json(meeting)
     row.update(day=f"{dates.DAY_NAMES[meeting.date.weekday()][:3]} {dates.short_date(meeting.date)}",
                time=f"{row['start']}–{row['end']}", items=meeting.placed, state=state(meeting))

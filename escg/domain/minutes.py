@@ -288,7 +288,7 @@ def correct(store: Store, text: str, reason: str, *, refresh: bool = False) -> t
 # --- the decision log --------------------------------------------------------
 
 
-DECISION_KEYS = ["meeting", "item", "title", "text", "theme"]  # a row of decisions(), in order
+DECISION_JSON_KEYS = ["meeting", "item", "title", "text", "theme"]  # a row of decisions(), in order
 
 
 def decisions(store: Store, *, meeting: str | None = None, theme: str | None = None,

@@ -12,11 +12,11 @@ PEOPLE_HEADER = """The group's partner organisations ([orgs.<id>]) and people ([
 Edit by hand or with `escg org` and `escg person`; comments are kept."""
 
 
-PERSON_KEYS = ["id", "name", "org", "role", "email", "membership", "left"]  # person_json's, in order
+PERSON_JSON_KEYS = ["id", "name", "org", "role", "email", "membership", "left"]  # person_json's, in order
 
 
 def person_json(person: model.Person) -> dict[str, Any]:
-    """The JSON contract for a person (docs/json.md): PERSON_KEYS."""
+    """The JSON contract for a person (docs/json.md): PERSON_JSON_KEYS."""
     return {"id": person.id, "name": person.name, "org": person.org, "role": person.role,
             "email": person.email, "membership": person.membership,
             "left": person.left.isoformat() if person.left else None}
@@ -27,7 +27,7 @@ def person_record(person: model.Person) -> dict[str, Any]:
     return {**person_json(person), "deputy_for": person.deputy_for}
 
 
-ORG_KEYS = ["id", "name", "sector"]  # org_json's, in order: the columns of `org list --json|csv`
+ORG_JSON_KEYS = ["id", "name", "sector"]  # org_json's, in order: the columns of `org list --json|csv`
 
 
 def org_json(org: model.Organisation) -> dict[str, Any]:

@@ -551,12 +551,12 @@ class Plan:
 IMPORT_NOTE = "Imported from the action log: "
 
 
-PREVIEW_KEYS = ["row", "id", "title", "owner", "org", "due", "status", "meeting", "item", "theme", "closed", "updates"]
+PREVIEW_JSON_KEYS = ["row", "id", "title", "owner", "org", "due", "status", "meeting", "item", "theme", "closed", "updates"]
 
 
 def preview(store: Store, plan: Plan) -> list[dict[str, Any]]:
     """A row for each action of ``plan``, as `escg import actions` prints them (docs/json.md):
-    PREVIEW_KEYS, and for the table ``notes`` (its updates' notes) and ``owner_name``."""
+    PREVIEW_JSON_KEYS, and for the table ``notes`` (its updates' notes) and ``owner_name``."""
     rows = []
     for row in plan.rows:
         action = row.action

@@ -42,10 +42,10 @@ COLUMNS = [
 ]
 # The colours of templates/base.html (.rag-red and so on) as text, on a light fill of the same hue.
 RAG_COLOURS = {
-    "red": ("B91C1C", "FEE2E2"),
-    "amber": ("B45309", "FEF3C7"),
-    "green": ("15803D", "DCFCE7"),
-    "complete": ("555555", "EEEEEE"),
+    model.Rag.RED: ("B91C1C", "FEE2E2"),
+    model.Rag.AMBER: ("B45309", "FEF3C7"),
+    model.Rag.GREEN: ("15803D", "DCFCE7"),
+    model.Rag.COMPLETE: ("555555", "EEEEEE"),
 }
 HEADER_FILL = "E5E7EB"
 

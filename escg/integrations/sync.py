@@ -265,12 +265,12 @@ def sync(store: Store, *, push: bool = True, install: bool = False, attempts: in
 # --- history -------------------------------------------------------------------------
 
 
-HISTORY_KEYS = ["commit", "date", "author", "subject"]  # a row of history() (docs/json.md)
+HISTORY_JSON_KEYS = ["commit", "date", "author", "subject"]  # a row of history() (docs/json.md)
 
 
 def history(root: Path, path: Path) -> list[dict[str, str]]:
     """The commits that changed one file (following renames), newest first: a row each,
-    with HISTORY_KEYS."""
+    with HISTORY_JSON_KEYS."""
     require_work_tree(root)
     out = git(root, "log", "--follow", "--date=short", "--format=%H%x1f%ad%x1f%an%x1f%s", "--",
               str(path.relative_to(root))).stdout

@@ -1,8 +1,9 @@
 """Writing single store files safely (reading is escg.store.loader).
 
-Writes re-open the one file being changed with ``tomlkit`` so comments, blank
-lines and key order survive, and land atomically: a temporary file in the same
-folder, flushed and fsynced, then ``os.replace``. All writes happen under the store lock (``StoreLock``).
+A file lands atomically: a temporary file in the same folder, flushed and fsynced,
+then ``os.replace``; all writes happen under the store lock (``StoreLock``). The
+text written comes from a transaction (escg.store.Transaction.edit re-opens the one
+file being changed with ``tomlkit``, so comments, blank lines and key order survive).
 """
 
 from __future__ import annotations

@@ -20,9 +20,9 @@ from escg.core.records import field, record
 from escg.store import MeetingQuery, Store
 
 BY = ("person", "org")
-PERSON_KEYS = ["person", "name", "org", "membership", "expected", "present", "substitute", "substitutes",
+PERSON_JSON_KEYS = ["person", "name", "org", "membership", "expected", "present", "substitute", "substitutes",
                "apologies", "absent", "attendance", "stood_in", "stood_in_for"]
-ORG_KEYS = ["org", "name", "members", "meetings", "represented", "expected", "present", "substitute",
+ORG_JSON_KEYS = ["org", "name", "members", "meetings", "represented", "expected", "present", "substitute",
             "apologies", "absent", "attendance"]
 
 

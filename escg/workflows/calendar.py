@@ -101,7 +101,7 @@ FORMAT = "1"
 _STAMP = datetime(1970, 1, 1, tzinfo=timezone.utc)  # stands for DTSTAMP in a kept text
 _STAMP_LINE = "\r\nDTSTAMP:19700101T000000Z\r\n"
 _PRIORITY_LINE = "\r\nPRIORITY:0\r\n"  # stands for PRIORITY, which moves with today
-PRIORITIES = {"red": 1, "amber": 5}  # and 9 for the rest
+PRIORITIES = {model.Rag.RED: 1, model.Rag.AMBER: 5}  # and 9 for the rest
 
 
 def export(store: Store, *, with_meetings: bool = True, with_actions: bool = True,
@@ -227,7 +227,7 @@ def _action_todo(store: Store, action: model.Action, stamp: datetime, today, sec
         todo.add("due", action.due)
     if action.created:
         todo.add("dtstart", action.created)
-    if action.status is model.ActionStatus.OPEN:
+    if action.status.is_open:
         todo.add("status", "NEEDS-ACTION")
     else:
         todo.add("status", "COMPLETED" if action.status is model.ActionStatus.DONE else "CANCELLED")

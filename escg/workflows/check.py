@@ -718,8 +718,8 @@ def _leaks(store: Store, found: list[Problem], full: bool, confidential: set[str
     if any(not p.note for p in found) or not (confidential if confidential is not None
                                               else store.confidential_meeting_ids()):
         return []  # (a store without confidential items need not load the renderer to know)
-    from escg.workflows.confidential import leaks
     from escg.core.errors import EscgError
+    from escg.workflows.confidential import leaks
 
     index = None if full else store.index()
     inputs = _leak_inputs(store) if index is not None else None
