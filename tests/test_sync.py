@@ -233,3 +233,45 @@ def test_a_gitignore_in_another_encoding_is_kept_byte_for_byte(tmp_path, git_env
     (root / ".gitignore").mkdir()
     error = run(["--store", str(root), "sync", "--no-push"], code=6).stderr
     assert ".gitignore: not a regular file" in error
+
+
+def test_the_local_files_are_never_committed_whatever_gitignore_says(tmp_path, git_env, run):
+    """sync relied on .gitignore alone: a negated pattern, a .gitignore that is a link (which
+    git does not read) or an index already tracked put the index, the lock and the counter
+    into commits, and sync said the store was clean (an adversary's pass). They are now
+    taken out of what is staged, and one tracked already stops being."""
+    root = tmp_path / "store"
+    stores.write_meeting_store(root)
+    git(root, "init", "-q")
+    run(["--store", str(root), "sync", "--no-push"])
+    run(["--store", str(root), "action", "add", "One", "--owner", "ann-chair"])
+
+    def local() -> list[str]:
+        return [name for name in git(root, "ls-files").splitlines() if name.startswith(".escg")]
+
+    with (root / ".gitignore").open("a") as handle:
+        handle.write("!.escg-index*\n!.escg-last-action\n!.escg.lock\n")
+    run(["--store", str(root), "sync", "--no-push"])
+    assert local() == []
+    git(root, "add", "-f", ".escg-index.sqlite", ".escg-last-action")
+    git(root, "commit", "-qm", "a mistake by hand")
+    assert local() == [".escg-index.sqlite", ".escg-last-action"]
+    run(["--store", str(root), "action", "add", "Two", "--owner", "ann-chair"])
+    run(["--store", str(root), "sync", "--no-push"])
+    assert local() == [] and (root / ".escg-index.sqlite").exists()  # untracked, not deleted
+    (root / "papers").mkdir(exist_ok=True)
+    (root / ".gitignore").rename(root / "papers" / "ignore")
+    (root / ".gitignore").symlink_to("papers/ignore")
+    said = run(["--store", str(root), "sync", "--no-push"]).stderr
+    assert ".gitignore is a symbolic link, which git does not read" in said and local() == []
+
+
+def test_setup_says_when_a_later_gitattributes_line_turns_the_driver_off(tmp_path, git_env, run):
+    root = tmp_path / "store"
+    stores.write_meeting_store(root)
+    git(root, "init", "-q")
+    assert "warning" not in run(["--store", str(root), "sync", "--setup", "--no-push"]).stderr
+    with (root / ".gitattributes").open("a") as handle:
+        handle.write("*.toml -merge\n")
+    said = run(["--store", str(root), "sync", "--setup", "--no-push"]).stderr
+    assert "warning: git does not apply the merge driver to escg.toml here (escg.toml: merge: unset)" in said

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from escg.core.errors import ConflictError, GitError, StoreError
-from escg.store import Store
+from escg.store import CONFIG, Store
 
 # Local to each clone, never committed (the store's .gitignore says so too).
 LOCAL = (".escg.lock", ".escg-index*", ".escg-last-action", ".escg-journal/")
@@ -66,8 +66,15 @@ def setup(store: Store) -> list[str]:
         git(root, "config", "merge.escg.name", "escg: merge store TOML files key by key")
         git(root, "config", "merge.escg.driver", driver)
         done.append(f"set merge.escg.driver to {driver!r} in this clone's git config")
-    if _add_lines(root, ".gitattributes", ["*.toml merge=escg"]):
+    if (root / ".gitattributes").is_symlink():
+        done.append("warning: .gitattributes is a symbolic link, which git does not read: make it a regular "
+                    "file with the line '*.toml merge=escg', or git merges store files line by line")
+    elif _add_lines(root, ".gitattributes", ["*.toml merge=escg"]):
         done.append("added '*.toml merge=escg' to .gitattributes")
+    applied = git(root, "check-attr", "merge", "--", CONFIG, check=False).stdout.strip()
+    if not applied.endswith(": merge: escg") and not (root / ".gitattributes").is_symlink():
+        done.append(f"warning: git does not apply the merge driver to {CONFIG} here ({applied or 'no answer'}): "
+                    "a later line of a .gitattributes overrides '*.toml merge=escg'")
     return done
 
 
@@ -111,7 +118,11 @@ def driver_ready(root: Path) -> bool:
 
 
 def ensure_ignored(root: Path) -> list[str]:
-    """The local files in the store's .gitignore, so `git add -A` never takes them."""
+    """The local files in the store's .gitignore, so that a `git add -A` by hand does not
+    take them (sync's own commits leave them out whatever .gitignore says: commit)."""
+    if (root / ".gitignore").is_symlink():
+        return ["note: .gitignore is a symbolic link, which git does not read: escg's own commits leave its "
+                "local files out, but a `git add -A` by hand would take them; make .gitignore a regular file"]
     missing = _add_lines(root, ".gitignore", list(LOCAL))
     return [f"added {', '.join(missing)} to .gitignore"] if missing else []
 
@@ -175,8 +186,16 @@ def _stop(files: list[str]) -> ConflictError:
 
 
 def commit(root: Path, message_for=describe) -> list[tuple[str, str]]:
-    """Stage the store's own files and commit them (also concluding a merge); the changes."""
-    git(root, "add", "-A", "--", ".")  # the local files are in .gitignore (ensure_ignored)
+    """Stage the store's own files and commit them (also concluding a merge); the changes.
+
+    The local files (LOCAL) are taken out of what is staged whatever .gitignore says (a
+    negated pattern, a link git does not read, a hand edit can undo it): one added here
+    is not committed, and one tracked already stops being."""
+    git(root, "add", "-A", "--", ".")
+    local = [pattern + "**" if pattern.endswith("/") else pattern for pattern in LOCAL]  # relative to the store
+    tracked = git(root, "ls-files", "-z", "--", *(f":(glob){pattern}" for pattern in local)).stdout.split("\0")
+    if any(tracked):
+        git(root, "rm", "--cached", "-q", "-r", "--", *[path for path in tracked if path])
     changes = _staged(root)
     if changes or _merging(root):
         git(root, "commit", "-q", "--no-verify", "-m", message_for(changes) if changes else "escg sync: merge")
