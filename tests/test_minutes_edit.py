@@ -271,6 +271,24 @@ def test_import_replaces_the_sections_it_has_and_keeps_the_rest(run, example, tm
     assert "the store is clean" in run("check").stderr
 
 
+def test_minutes_too_large_for_a_store_file_are_refused_and_nothing_is_written(run, example, tmp_path, monkeypatch):
+    """Each note is bounded, their number was not: an import (or an edit) wrote a meeting
+    file over the loader's limit, and every command after it stopped with exit 6 (an
+    adversary's pass). A write the loader would refuse to read back is refused."""
+    from escg.store import loader
+
+    monkeypatch.setattr(loader, "MAX_FILE", 200_000)  # 16 MB in the real thing
+    document = run(f"minutes edit {MEETING} --print").stdout
+    many = "".join(f"Note number {n} on the discussion, long enough to count.\n\n" for n in range(4000))
+    path = tmp_path / "minutes.md"
+    path.write_text(document.replace("## 9. Any other business\n", "## 9. Any other business\n\n" + many, 1))
+    before = snapshot(example)
+    error = run(["minutes", "import", str(path), "-m", MEETING], code=3).stderr
+    assert f"meetings/2026/{MEETING}.toml would be" in error and "nothing was written" in error
+    assert snapshot(example) == before
+    run("meeting list")  # the store still reads
+
+
 def test_import_with_problems_writes_nothing(run, example, tmp_path):
     notes = tmp_path / "notes.md"
     notes.write_text("## 9. Any other business\n\nDECLARE @ghost: nothing\n\n## 42. Not an item\n")

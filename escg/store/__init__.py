@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from escg.core import model
-from escg.core.errors import StoreError
+from escg.core.errors import InputError, StoreError
 from escg.store import journal, loader
 from escg.store.files import StoreLock, atomic_delete, atomic_write
 from escg.store.loader import display
@@ -524,7 +524,12 @@ class Transaction:
         self.stage(path, written, parse=parse)
 
     def stage(self, path: Path, text: str, *, parse: Callable[[dict, model.Problems], Any]) -> None:
-        """Stage new ``text`` for ``path`` after proving it parses and validates."""
+        """Stage new ``text`` for ``path`` after proving it parses and validates, and that
+        the loader will read it back: a file over MAX_FILE would stop every later command."""
+        if len(text) > loader.MAX_FILE // 4 and len(text.encode("utf-8")) > loader.MAX_FILE:
+            raise InputError(f"{self.store.show(path)} would be {len(text.encode('utf-8')) / 1024 / 1024:.1f} MB, more "
+                             f"than the {loader.MAX_FILE // (1024 * 1024)} MB escg reads in one store file; nothing "
+                             f"was written")
         loaded = loader.load(path, parse, self.store.root, text=text, collect=True)
         if loaded.data is None:  # a bug of ours, never the user's
             raise StoreError(f"refusing to write invalid TOML to {self.store.show(path)}: {loaded.problems[0].message}")
