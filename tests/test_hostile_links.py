@@ -46,3 +46,12 @@ def test_the_cli_refuses_them_too(run, meeting_store):
     for paper in ("\\\\evil.example\\share\\x.pdf", "papers\\x.pdf"):
         result = run(["agenda", "add", "Report", "-m", "2026-12-03", "--paper", paper], code=3)
         assert "no backslashes" in result.stderr
+
+
+def test_a_meeting_file_that_is_a_looping_link_is_reported_not_a_traceback(run, example_store):
+    """Path.resolve raises RuntimeError on a loop in Python 3.11: `escg check` ended in a
+    traceback on a meeting file linked to itself (an adversary's pass)."""
+    (example_store / "meetings" / "2026" / "2026-12-10.toml").symlink_to("2026-12-10.toml")
+    for command in ("check", "check --full"):
+        result = run(command, code=6)
+        assert "meetings/2026/2026-12-10.toml: a symbolic link that loops; escg cannot read it" in result.stdout

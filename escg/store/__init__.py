@@ -472,10 +472,11 @@ class Store:
         text = loaded.text.strip()
         if not text:
             return None
-        if not (text.isascii() and text.isdigit()):
+        if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) >= 999_999_999:
             shown = repr(text if len(text) <= 40 else text[:40] + "...")
-            raise StoreError(f"{self.show(path)}: not a number ({shown}): put back the highest action number given "
-                             f"out here, or delete it, and escg counts from the highest action id in the files")
+            raise StoreError(f"{self.show(path)}: not an action number ({shown}; ids go up to A-999999999): put back "
+                             f"the highest action number given out here, or delete it, and escg counts from the "
+                             f"highest action id in the files")
         return int(text)
 
     def forget(self) -> None:

@@ -161,7 +161,11 @@ def _read_text(path: Path, root: Path | None, fail: Callable[[int, str], Any]) -
         except OSError as error:
             if error.errno != errno.ELOOP and not path.is_symlink():
                 raise
-            target = path.resolve()
+            try:
+                target = path.resolve()
+            except RuntimeError:  # Python 3.11's word for a link that loops
+                fail(0, "a symbolic link that loops; escg cannot read it")
+                return None
             if root is not None and not target.is_relative_to(root.resolve()):
                 fail(0, "a symbolic link out of the store; escg does not follow it")
                 return None
