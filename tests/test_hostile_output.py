@@ -243,3 +243,38 @@ def test_a_reader_that_goes_away_early_ends_the_command_141(people_store):
     process.stdout.close()  # the reader goes away, as head does
     assert process.wait(timeout=60) == 141
     assert process.stderr.read() == b""
+
+
+def test_output_that_cannot_be_written_is_an_error_not_a_traceback(people_store, tmp_path):
+    """stdout on a full disk, closed, in an encoding without the text's characters, or a
+    pipe its reader made non-blocking each ended in a Python traceback (or, non-blocking,
+    in output cut short): an adversary's pass."""
+    import fcntl
+    import subprocess
+    import sys
+    import time
+
+    from stores import action_toml, write_actions
+
+    write_actions(people_store, *(action_toml(n, f"Action number {n} \u2013 long enough to fill a pipe", "ann-chair",
+                                              "ecc", due="2027-01-15") for n in range(1, 1201)))
+    command = [sys.executable, "-m", "escg", "--store", str(people_store), "actions", "--json"]
+    whole = subprocess.run(command, capture_output=True, check=True).stdout
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "wb") as full:
+            done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True)
+        assert done.returncode == 7 and done.stderr == "error: cannot write the output to stdout: No space left on device\n"
+    done = subprocess.run(" ".join(command) + " >&-", shell=True, capture_output=True, text=True)
+    assert done.returncode == 7 and "stdout: it is closed" in done.stderr and "Traceback" not in done.stderr
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 1 and "stdout's encoding (ascii) cannot write" in done.stderr
+    read, write = os.pipe()
+    fcntl.fcntl(write, fcntl.F_SETFL, fcntl.fcntl(write, fcntl.F_GETFL) | os.O_NONBLOCK)
+    process = subprocess.Popen(command, stdout=write, stderr=subprocess.PIPE)
+    os.close(write)
+    time.sleep(0.5)  # the pipe fills, and the writer's next write would block
+    taken = b""
+    while chunk := os.read(read, 65536):
+        taken += chunk
+    os.close(read)
+    assert process.wait(timeout=60) == 0 and taken == whole and process.stderr.read() == b""

@@ -68,15 +68,33 @@ class Group:
 
 
 def echo(text: str = "", *, nl: bool = True, err: bool = False) -> None:
-    """Write to stdout (or stderr), as click.echo does, without importing it."""
+    """Write to stdout (or stderr), as click.echo does, without importing it. Output that
+    cannot be written (stdout closed, a full disk, an encoding without the text's
+    characters) is an error with its exit code, not a traceback; stderr's own failures
+    are let go, since nothing is left to say them on."""
     stream = sys.stderr if err else sys.stdout
     text += "\n" if nl else ""
-    if not err and len(text) > _SMALL:
-        encoding = getattr(stream, "encoding", None)
-        if encoding and write_all(stream, text.encode(encoding, getattr(stream, "errors", None) or "strict")):
+    try:
+        if stream is None:
+            raise OSError(0, "it is closed")
+        if not err and len(text) > _SMALL:
+            encoding = getattr(stream, "encoding", None)
+            if encoding and write_all(stream, text.encode(encoding, getattr(stream, "errors", None) or "strict")):
+                return
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        raise  # the reader went away: exit 141 (escg.cli.commands.guarded)
+    except (OSError, UnicodeEncodeError) as error:
+        if err:
             return
-    stream.write(text)
-    stream.flush()
+        from escg.core.errors import EscgError, WriteError
+
+        if isinstance(error, UnicodeEncodeError):
+            raise EscgError(f"the output has {error.object[error.start:error.end]!r}, which stdout's encoding "
+                            f"({stream.encoding}) cannot write: use a UTF-8 locale (LANG=C.UTF-8) or set "
+                            f"PYTHONIOENCODING=utf-8") from None
+        raise WriteError(f"cannot write the output to stdout: {error.strerror or error}") from None
 
 
 # A pipe takes a write of at most PIPE_BUF bytes (4,096 on Linux) whole or not at all.
@@ -99,5 +117,10 @@ def write_all(stream: Any, data: bytes) -> bool:
     stream.flush()
     view = memoryview(data)
     while view:
-        view = view[os.write(descriptor, view):]
+        try:
+            view = view[os.write(descriptor, view):]
+        except BlockingIOError:  # a pipe its reader made non-blocking: wait until it takes more
+            import select
+
+            select.select([], [descriptor], [])
     return True
