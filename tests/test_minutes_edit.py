@@ -190,6 +190,27 @@ def test_a_draft_saved_in_another_encoding_is_refused_and_kept(run, example, edi
     assert "Caf\u00e9 cr\u00e8me" in run(f"minutes render {MEETING}").stdout
 
 
+def test_a_draft_with_a_byte_order_mark_or_left_as_a_fifo(run, example, editor):
+    """An editor that adds a byte-order mark made a draft whose first line was 'text
+    before the first heading'; one that left a FIFO in the draft's place hung the edit,
+    and every edit that resumed it (an adversary's pass). The mark is dropped, as `minutes
+    import` drops it; a FIFO refuses at once, naming what to delete."""
+    from escg.cli.editing import draft_path
+    from escg.store import Store
+
+    editor({"replace": [("## 9. Any other business\n", "## 9. Any other business\n\nWith a mark\n")],
+            "encoding": "utf-8-sig"})
+    assert f"wrote the minutes of {MEETING}" in run(f"minutes edit {MEETING}").stderr
+    assert "With a mark" in run(f"minutes render {MEETING}").stdout
+    draft = draft_path(Store(example), MEETING)
+    editor({"run": [f"rm -f '{draft}' && mkfifo '{draft}'"], "exit": 0})
+    before = snapshot(example)
+    error = run(f"minutes edit {MEETING}", code=3).stderr
+    assert f"{draft} is not a regular file: nothing was written" in error and f"delete {draft} and" in error
+    assert snapshot(example) == before
+    assert "not a regular file" in run(f"minutes edit {MEETING}", code=3).stderr  # resumed: no hang
+
+
 def test_saved_empty_the_edit_is_cancelled(run, example, editor):
     editor({"empty": True})
     before = snapshot(example)

@@ -85,18 +85,26 @@ def run_editor(path: Path) -> None:
 
 
 def _read_draft(path: Path, meeting_id: str) -> str:
-    """A kept draft's text. One an editor saved in another encoding refuses, naming the
-    file: read as it was, every later edit would resume it and fail again."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        draft = path.with_name(path.name.removesuffix(".base"))
-        raise InputError(f"{path} is not UTF-8 text (was it saved in another encoding?): nothing was "
-                         f"written; save it as UTF-8 and run `escg minutes edit {meeting_id}` to go on, or "
-                         f"delete {draft} and {draft}.base to start again from the minutes as they "
-                         f"are") from None
-    except OSError as error:
-        raise WriteError(f"cannot read the draft {path}: {error.strerror}") from None
+    """A kept draft's text, read as the loader reads a store file (a regular file, UTF-8;
+    a byte-order mark some editors add is dropped). One that cannot be read refuses,
+    naming the file and what to do: read as it was, every later edit would resume it and
+    fail again (an editor that saved Latin-1, or left a FIFO or a folder there)."""
+    from escg.store.loader import load_text
+
+    loaded = load_text(path, None, collect=True)
+    if loaded.text is not None:
+        return loaded.text.removeprefix("\ufeff")
+    reason = loaded.problems[0].message.split(";")[0]
+    draft = path.with_name(path.name.removesuffix(".base"))
+    if reason == "file not found":
+        raise InputError(f"the draft {path} is gone (did the editor move it?): nothing was written; run "
+                         f"`escg minutes edit {meeting_id}` to start again") from None
+    if reason == "not valid UTF-8 text":
+        reason = "not UTF-8 text (was it saved in another encoding?)"
+    raise InputError(f"{path} is {reason.removeprefix('is ')}: nothing was written; "
+                     f"{'save it as UTF-8 and ' if 'UTF-8' in reason else 'fix it and '}run `escg minutes edit "
+                     f"{meeting_id}` to go on, or delete {draft} and {draft}.base to start again from the minutes "
+                     f"as they are") from None
 
 
 def edit_minutes(store: Store, meeting_text: str | None) -> None:
