@@ -123,3 +123,15 @@ def test_quorum_counts_only_members_still_with_the_group(meeting_store):
     leave_person(store, "cat", __import__("datetime").date(2026, 10, 2))  # after the meeting: still counted
     store = Store.open(str(meeting_store))
     assert quorum(store, store.meeting("2026-10-01")).members == members - 1
+
+
+def test_a_meetings_vice_chair_is_a_reference_and_checked(run, example_store):
+    """person remove took away a meeting's vice-chair, and check did not notice an unknown
+    vice_chair, where it does an unknown chair (an adversary's pass)."""
+    run("person add zed-test --name Zed --org ecc")
+    run("meeting edit 2027-02-04 --vice-chair zed-test")
+    error = run("person remove zed-test", code=5).stderr
+    assert "still referenced by vice-chair of meeting 2027-02-04" in error
+    path = example_store / "meetings" / "2027" / "2027-02-04.toml"
+    path.write_text(path.read_text().replace('vice_chair = "zed-test"', 'vice_chair = "nobody-here"'))
+    assert "meetings/2027/2027-02-04.toml:8: vice-chair 'nobody-here' is not in people.toml" in run("check", code=6).stdout

@@ -227,11 +227,15 @@ def _items(store: Store, *, person: str | None = None, org: str | None = None):
 
 
 def person_references(store: Store, ident: str) -> list[str]:
-    """Where ``ident`` is still named: deputies, the chair, agenda items."""
+    """Where ``ident`` is still named: deputies, the chair, a meeting's chair or vice-chair,
+    agenda items, actions."""
     found = [f"deputy {p.id}" for p in store.people.values() if p.deputy_for == ident]
     if store.group.chair == ident:
         found.append("the chair in escg.toml")
     found += [f"chair of meeting {m.id}" for m in store.select_meetings(MeetingQuery(chair=ident))]
+    # The index's summaries name everyone a meeting names: read only those meetings.
+    found += [f"vice-chair of meeting {summary.id}" for summary in store.meeting_summaries()
+              if ident in summary.people and store.meeting(summary.id).vice_chair == ident]
     found += [where for where, item in _items(store, person=ident) if ident in (item.presenter, item.submitted_by)]
     found += [f"action {a.id}" for a in store.select_actions(ActionQuery(owner=ident))]
     return found

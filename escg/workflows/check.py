@@ -38,7 +38,7 @@ from escg.core.patterns import Pattern
 from escg.store import ACTIONS, CONFIG, FORWARD_PLAN, MEETINGS, PEOPLE, Store, workers
 from escg.store.loader import Loaded, find_line, load, shown_name, utf8_name
 
-FINDINGS = 3  # the shape of what the cache keeps per file: a change makes every file be read again
+FINDINGS = 4  # the shape of what the cache keeps per file: a change makes every file be read again
 TEMPORARY = Pattern(r"\..+\.[A-Za-z0-9_]{6,}\.tmp")
 
 
@@ -542,6 +542,7 @@ class Checker:
     def _meeting_references(self, loaded: Loaded, persons, orgs, themes) -> None:
         meeting: model.Meeting = loaded.value
         self._person(loaded, ("chair",), meeting.chair, persons, "chair")
+        self._person(loaded, ("vice_chair",), meeting.vice_chair, persons, "vice-chair")
         for index, item in enumerate(meeting.items):
             self._item_references(loaded, ("items", index), item, persons, orgs, themes)
             if item.deferred_from and item.deferred_from not in self.meeting_ids:
