@@ -135,7 +135,7 @@ def _read_file(real: str, limit: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise OSError("not a regular file")
         if info.st_size > limit:
-            raise ValueError(f"{info.st_size:,} bytes, more than the {limit:,} a PDF takes")
+            raise ValueError(f"{info.st_size:,} bytes, more than the {limit:,} escg reads of such a file")
         return handle.read(limit + 1)
 
 
