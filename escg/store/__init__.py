@@ -327,7 +327,9 @@ class Store:
         index = self.index()
         if index is None:
             return self.meetings.get(ident)
-        found = index.meetings_in_order(ident)
+        found = self._crosscheck(f"the file of meeting {ident}", index.meetings_in_order(ident)[:1],
+                                 lambda: [path.relative_to(self.root).as_posix() for i, path in self.meeting_files()
+                                          if i == ident][:1])
         return self._parse_meeting(self.path(found[0])) if found else None
 
     def meeting_path(self, ident: str) -> Path:
@@ -435,7 +437,11 @@ class Store:
         """The file(s) holding action ``ident`` (two after a git merge of clashing clones)."""
         index = self.index()
         if index is not None:
-            return [self.path(relative) for relative in index.action_paths(ident)]
+            return self._crosscheck(f"the files of action {ident}", [self.path(r) for r in index.action_paths(ident)],
+                                    lambda: self._action_paths_from_files(ident))
+        return self._action_paths_from_files(ident)
+
+    def _action_paths_from_files(self, ident: str) -> list[Path]:
         if not model.ACTION_ID.fullmatch(ident):
             return [path for path in self.action_files()
                     if path.name.startswith(ident + "-") or path.name == ident + ".toml"]
