@@ -55,21 +55,9 @@ def person_list(
 
     Example: escg person list --org ecc --json
     """
-    from escg.domain.people import get_org
+    from escg.domain.people import list_people
 
-    from escg.core.errors import InputError
-
-    s = store(ctx)
-    if org:
-        get_org(s, org)
-    if membership is not None and membership not in MEMBERSHIPS:
-        raise InputError(f"membership must be one of {', '.join(MEMBERSHIPS)}, not {membership!r}")
-    from escg.core.dates import today
-
-    day = today()
-    people = [p for p in sorted(s.people.values(), key=lambda p: p.id)
-              if (org is None or p.org == org) and (membership is None or p.membership == membership)
-              and (all_ or p.active_on(day))]
+    people = list_people(store(ctx), org=org, membership=membership, everyone=all_)
     emit([person_json(p) for p in people], COLUMNS, fmt(format, json), keys=PERSON_JSON_KEYS, empty="no people")
 
 

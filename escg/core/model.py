@@ -1132,7 +1132,6 @@ def forward_plan_from_toml(data: dict, problems: Problems) -> list[AgendaItem]:
 # --- actions (actions/<year>/<id>-<tag>.toml) ---------------------------------
 
 
-
 class ActionStatus(StrEnum):
     OPEN = "open"
     DONE = "done"

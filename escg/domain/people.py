@@ -40,6 +40,22 @@ def org_record(store: Store, org: model.Organisation) -> dict[str, Any]:
     return {**org_json(org), "people": sorted(p.id for p in store.people.values() if p.org == org.id)}
 
 
+def list_people(store: Store, *, org: str | None = None, membership: str | None = None,
+                everyone: bool = False) -> list[model.Person]:
+    """The people by id: of ``org``, of ``membership``, and (unless ``everyone``) only
+    those still with the group today; each name given is checked."""
+    from escg.core.dates import today
+
+    if org:
+        get_org(store, org)
+    if membership is not None and membership not in model.MEMBERSHIPS:
+        raise InputError(f"membership must be one of {', '.join(model.MEMBERSHIPS)}, not {membership!r}")
+    day = today()
+    return [p for p in sorted(store.people.values(), key=lambda p: p.id)
+            if (org is None or p.org == org) and (membership is None or p.membership == membership)
+            and (everyone or p.active_on(day))]
+
+
 def get_org(store: Store, ident: str) -> model.Organisation:
     ids.slug("organisation", ident)
     try:

@@ -26,6 +26,7 @@ from escg.core.digests import sha1, sha256
 from escg.core.errors import InputError, NotFoundError
 from escg.store import Store
 
+
 def bundled_templates() -> Path:
     """The templates shipped in the wheel, or the repo's templates/ in a checkout."""
     package = Path(__file__).resolve().parent.parent  # escg/, where the wheel puts templates/

@@ -77,10 +77,9 @@ def init_store(folder: Path, name: str, short: str) -> Store:
     text = config_text(name, short)
     from escg.store import loader
 
-    problems = model.Problems()
-    model.group_from_toml(loader.toml().loads(text), problems)
-    if problems:
-        raise InputError(f"cannot create the store: {problems.items[0][1]}")
+    checked = loader.load(folder / CONFIG, model.group_from_toml, folder, text=text, collect=True)
+    if checked.problems:
+        raise InputError(f"cannot create the store: {checked.problems[0].message}")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "meetings").mkdir(exist_ok=True)
     atomic_write(folder / PEOPLE, "# The group's partner organisations ([orgs.<id>]) and people ([people.<id>]).\n"
