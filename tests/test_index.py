@@ -510,7 +510,8 @@ def test_every_meeting_query_gives_the_same_meetings_from_the_index_and_the_file
 
 
 def test_meeting_queries_by_status_and_chair_agree_from_the_index_and_the_files(example_store, monkeypatch, run):
-    """MeetingQuery's statuses and chair, as SQL and as matches(), mixed with its other filters."""
+    """MeetingQuery's statuses, chair, person and org, as SQL and as matches(), mixed with
+    its other filters."""
     import itertools
     from datetime import date
 
@@ -525,11 +526,14 @@ def test_meeting_queries_by_status_and_chair_agree_from_the_index_and_the_files(
     assert chairs == ["mark-thornton"]
     statuses = [None, frozenset(), model.WITH_MINUTES, model.DRAFT_MINUTES,
                 frozenset({model.MeetingStatus.CANCELLED, model.MeetingStatus.PLANNED})]
+    people = [None, "mark-thornton", "helen-marsh", "mark", "nobody"]  # "mark" is part of an id only
+    orgs = [None, "ecc", "southend", "e"]  # "e" is part of an id only
     found = 0
-    for wanted, chair, to_day, not_cancelled, newest_first, limit in itertools.product(
-            statuses, [None, chairs[0], "nobody"], [None, date(2026, 12, 3)], [False, True], [False, True], [None, 1]):
-        query = MeetingQuery(statuses=wanted, chair=chair, to_day=to_day, not_cancelled=not_cancelled,
-                             newest_first=newest_first, limit=limit)
+    for wanted, chair, person, org, to_day, not_cancelled, newest_first, limit in itertools.product(
+            statuses, [None, chairs[0], "nobody"], people, orgs, [None, date(2026, 12, 3)], [False, True],
+            [False, True], [None, 1]):
+        query = MeetingQuery(statuses=wanted, chair=chair, person=person, org=org, to_day=to_day,
+                             not_cancelled=not_cancelled, newest_first=newest_first, limit=limit)
         rows = store.select_meetings(query)
         assert rows == query.run(every), query
         found += bool(rows)

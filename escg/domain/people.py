@@ -232,9 +232,7 @@ def leave_person(store: Store, ident: str, on: Any = None, *, undo: bool = False
 def _items(store: Store, *, person: str | None = None, org: str | None = None):
     """Every agenda item of the meetings (that the index says name ``person`` or
     ``org``) and of the forward plan, with where it is."""
-    for summary in store.meeting_summaries():
-        if (person and person not in summary.people) or (org and org not in summary.orgs):
-            continue
+    for summary in store.select_meetings(MeetingQuery(person=person, org=org)):
         meeting = store.meeting(summary.id)
         for index, item in enumerate(meeting.items, start=1):
             yield f"meeting {meeting.id} item {index}", item
@@ -250,8 +248,8 @@ def person_references(store: Store, ident: str) -> list[str]:
         found.append("the chair in escg.toml")
     found += [f"chair of meeting {m.id}" for m in store.select_meetings(MeetingQuery(chair=ident))]
     # The index's summaries name everyone a meeting names: read only those meetings.
-    found += [f"vice-chair of meeting {summary.id}" for summary in store.meeting_summaries()
-              if ident in summary.people and store.meeting(summary.id).vice_chair == ident]
+    found += [f"vice-chair of meeting {summary.id}" for summary in store.select_meetings(MeetingQuery(person=ident))
+              if store.meeting(summary.id).vice_chair == ident]
     found += [where for where, item in _items(store, person=ident) if ident in (item.presenter, item.submitted_by)]
     found += [f"action {a.id}" for a in store.select_actions(ActionQuery(owner=ident))]
     return found

@@ -117,7 +117,8 @@ class MeetingQuery:
     A meeting matches when it has id ``ident``, is dated ``day``, on or after
     ``from_day``, on or before ``to_day``, comes strictly after or before the
     (date, id) of ``after`` or ``before``, has one of ``statuses``, is chaired by
-    ``chair`` (the meeting's own chair), and is not cancelled with ``not_cancelled``:
+    ``chair`` (the meeting's own chair), names ``person`` or ``org`` anywhere in its
+    file (MeetingSummary.people, .orgs), and is not cancelled with ``not_cancelled``:
     each only when given. ``limit`` keeps the first few."""
 
     ident: str | None = None
@@ -128,6 +129,8 @@ class MeetingQuery:
     before: tuple[date, str] | None = None
     statuses: frozenset[MeetingStatus] | None = None
     chair: str | None = None
+    person: str | None = None
+    org: str | None = None
     not_cancelled: bool = False
     newest_first: bool = False
     limit: int | None = None
@@ -155,6 +158,10 @@ class MeetingQuery:
         if self.chair is not None:
             where.append("chair = ?")
             params.append(self.chair)
+        for column, name in (("people", self.person), ("orgs", self.org)):  # space-separated ids
+            if name is not None:
+                where.append(f"instr(' ' || {column} || ' ', ?) > 0")
+                params.append(f" {name} ")
         if self.not_cancelled:
             where.append("status != ?")
             params.append(MeetingStatus.CANCELLED.value)
@@ -173,6 +180,8 @@ class MeetingQuery:
                 and (self.before is None or key < self.before)
                 and (self.statuses is None or meeting.status in self.statuses)
                 and (self.chair is None or meeting.chair == self.chair)
+                and (self.person is None or self.person in meeting.people)
+                and (self.org is None or self.org in meeting.orgs)
                 and not (self.not_cancelled and meeting.status.cancelled))
 
     def run(self, meetings: list[MeetingSummary]) -> list[MeetingSummary]:
