@@ -440,3 +440,22 @@ def test_a_folder_inotify_cannot_watch_gets_full_answers_not_none(tmp_path, monk
     head, *changed = answer(again).split("\n")
     assert head.startswith("CHANGES ") and changed == ["actions/2026/A-002-beef.toml", ".", ""]
     os.close(watcher.fd)
+
+
+def test_the_watchers_token_is_recorded_with_the_rows_it_named(run, watched, statted, monkeypatch):
+    """The token was written on its own after the rows: two reads at once could leave one's
+    older row of a file beside the other's newer token, after which no read would ask about
+    that file again (an adversary's reading of the code). The token now goes in the same
+    transaction as the rows of the files the watcher named."""
+    written: list[tuple[str, bool]] = []
+    real = index_module.StoreIndex._set_meta
+
+    def spy(self, db, key, value):
+        if key == "watch":
+            written.append((value, db.in_transaction))
+        return real(self, db, key, value)
+
+    monkeypatch.setattr(index_module.StoreIndex, "_set_meta", spy)
+    reopen_in_place(next((watched / "actions/2026").glob("A-002-*.toml")))
+    assert open_ids(run) == ["A-002"] and statted == []
+    assert written and all(inside for _, inside in written), written

@@ -273,6 +273,8 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
 class StoreIndex:
     """Every file of one store, as indexed."""
 
+    _token: list[str | None] | None = None  # the watcher's token, to record with the rows (refresh)
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.path = root / INDEX_NAME
@@ -333,12 +335,18 @@ class StoreIndex:
         the files the store's watcher says changed, or else every file."""
         db = self.db()
         token, changed = self._ask_watcher(db)
+        # The watcher's token is recorded in the transaction that records what it named, so
+        # that two reads at once cannot pair one's older rows with the other's newer token
+        # (the next read would then not ask about a file whose row is stale). Without rows
+        # to record, it is recorded on its own: a token going back costs only work.
+        self._token = [token] if token is not None or changed is None else None
         if changed is not None:
             self._refresh_paths(db, changed, report)
         else:
             self._refresh_all(db, report)
-        if token is not None or changed is None:
-            self._set_meta(db, "watch", token)
+        if self._token is not None:
+            self._set_meta(db, "watch", self._token[0])
+            self._token = None
 
     def _meta(self, db: sqlite3.Connection, key: str) -> str | None:
         row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -508,7 +516,7 @@ class StoreIndex:
         it recorded (the next read goes on from there). The folders' mtimes are recorded
         last, once every file is."""
         if not workers.worth(len(pending)):
-            self._record(db, gone, self._parse_serial(pending, report), stats, seen_dirs)
+            self._record(db, gone, self._parse_serial(pending, report), stats, seen_dirs, final=True)
             return
         deferred = self._defer_indexes(db)
         batches = self._parse_parallel(pending, report)
@@ -518,7 +526,7 @@ class StoreIndex:
                 gone = []
         finally:
             batches.close()  # if recording failed: stops the workers
-        self._record(db, gone, [], stats, seen_dirs, deferred)
+        self._record(db, gone, [], stats, seen_dirs, deferred, final=True)
 
     def _defer_indexes(self, db: sqlite3.Connection) -> list[str]:
         """On a first build, the query indexes (``DEFERRED``) dropped until every row is in;
@@ -535,9 +543,10 @@ class StoreIndex:
         return DEFERRED
 
     def _record(self, db: sqlite3.Connection, gone: list[str], parsed: list[tuple], stats: dict[str, tuple],
-                seen_dirs: dict[str, tuple[int, int]] | None, indexes: list[str] = ()) -> None:
+                seen_dirs: dict[str, tuple[int, int]] | None, indexes: list[str] = (), final: bool = False) -> None:
         """One transaction: forget the files that went, record the files parsed, and the folders
-        (and make the ``indexes`` a first build deferred)."""
+        (and make the ``indexes`` a first build deferred). The last of a refresh (``final``, or
+        with the folders) records the watcher's token too (``refresh``)."""
         # A file removed or renamed after it was listed, before it was read, is gone, not
         # broken ("file not found" would fail this read; the next one would find it gone).
         root = str(self.root) + os.sep
@@ -548,6 +557,10 @@ class StoreIndex:
                                    if db.execute("SELECT 1 FROM files WHERE path=?", (r,)).fetchone())]
             parsed = [entry for entry in parsed if entry[0] not in vanished]
         with _transaction(db):
+            if final:
+                token, self._token = self._token, None
+                if token is not None:
+                    self._set_meta(db, "watch", token[0])
             for statement in indexes:
                 db.execute(statement)
             for relative in gone:
