@@ -608,3 +608,30 @@ def test_a_file_named_in_bytes_that_are_not_utf8_is_left_out_and_reported(run, i
         assert "actions/20\\xe9: the folder name is not UTF-8 text; escg ignores the folder and what it holds" in found
     monkeypatch.setenv("ESCG_NO_INDEX", "1")
     assert ids(run, "actions --all --json") == listed
+
+
+def test_every_decision_query_gives_the_same_decisions_from_the_index_and_the_files(example_store, monkeypatch):
+    """DecisionQuery as SQL on the index and in Python on the files, every mix of its filters."""
+    import itertools
+    from datetime import date
+
+    from escg.store.query import DecisionQuery
+
+    monkeypatch.delenv("ESCG_CROSSCHECK", raising=False)  # compared here, not by the store
+    store = Store(example_store)
+    every = store.decisions()
+    assert len({d.meeting for d in every}) > 2 and len({d.theme for d in every}) > 2
+    meetings = [None, every[0].meeting, every[-1].meeting, "2099-01-01"]
+    themes = [None, every[0].theme, every[-1].theme, "no-such-theme"]
+    found = 0
+    for meeting, theme, since in itertools.product(meetings, themes, [None, date(2026, 6, 1), date(2099, 1, 1)]):
+        query = DecisionQuery(meeting=meeting, theme=theme, since=since)
+        rows = store.select_decisions(query)
+        monkeypatch.setenv("ESCG_NO_INDEX", "1")
+        assert Store(example_store).select_decisions(query) == rows, query
+        monkeypatch.delenv("ESCG_NO_INDEX")
+        assert rows == [d for d in every if (meeting is None or d.meeting == meeting)
+                        and (theme is None or d.theme == theme)
+                        and (since is None or store.meeting_date(d.meeting) >= since)], query
+        found += bool(rows)
+    assert found > 10

@@ -20,7 +20,7 @@ from escg.core.errors import ConflictError, InputError, NotFoundError
 from escg.domain import agenda, meetings
 from escg.domain.actions import check_text
 from escg.domain.people import get_person
-from escg.store import ActionQuery, MeetingQuery, Store, Transaction
+from escg.store import ActionQuery, DecisionQuery, MeetingQuery, Store, Transaction
 
 def with_minutes(store: Store, text: str | None) -> tuple[model.Meeting, str | None]:
     """The meeting whose minutes ``text`` names, and a note when "last" (or nothing) had to
@@ -297,6 +297,4 @@ def decisions(store: Store, *, meeting: str | None = None, theme: str | None = N
     only = meetings.resolve_summary(store, meeting).id if meeting else None
     agenda.check_theme(store, theme)
     return [{"meeting": d.meeting, "item": d.item, "title": d.title, "text": d.text, "theme": d.theme}
-            for d in store.decisions()
-            if (not only or d.meeting == only) and (not since or store.meeting_date(d.meeting) >= since)
-            and (not theme or d.theme == theme)]
+            for d in store.select_decisions(DecisionQuery(meeting=only, theme=theme or None, since=since))]

@@ -22,7 +22,7 @@ from escg.core.errors import InputError, StoreError
 from escg.store import journal, loader
 from escg.store.files import StoreLock, atomic_delete, atomic_write
 from escg.store.loader import display
-from escg.store.query import ActionQuery, MeetingQuery  # noqa: F401 - the store's queries, imported from here
+from escg.store.query import ActionQuery, DecisionQuery, MeetingQuery  # noqa: F401 - the store's queries, imported from here
 
 CONFIG = "escg.toml"
 PEOPLE = "people.toml"
@@ -337,12 +337,22 @@ class Store:
 
     def decisions(self) -> list[model.Decision]:
         """Every decision of every meeting, in meeting and agenda order."""
+        return self.select_decisions(DecisionQuery())
+
+    def select_decisions(self, query: DecisionQuery) -> list[model.Decision]:
+        """The decisions ``query`` selects, in meeting and agenda order: from the index (its
+        rows asked for, not all), else from the files."""
         opening = sum(1 for s in self.group.standing if s.position == "start")
+
+        def of(meetings) -> list[model.Decision]:
+            return [d for m in meetings if query.takes_meeting(m) for d in model.decisions_of(m, opening)
+                    if query.takes(d)]
+
         index = self.index()
         if index is None:
-            return [d for m in self.meetings.values() for d in model.decisions_of(m, opening)]
-        return self._crosscheck("decisions", index.decisions(opening),
-                                lambda: [d for m in self._scan_meetings().values() for d in model.decisions_of(m, opening)])
+            return of(self.meetings.values())
+        return self._crosscheck(f"decisions {query}", index.decisions(opening, *query.sql()),
+                                lambda: of(self._scan_meetings().values()))
 
     # --- actions -----------------------------------------------------------
     # Actions are many (100,000 in a county's twenty years): reads ask the index

@@ -723,12 +723,14 @@ class StoreIndex:
         day = date.fromisoformat
         return {ident: day(text) for ident, text in self.db().execute("SELECT id, date FROM meetings")}
 
-    def decisions(self, opening_standing: int) -> list[model.Decision]:
+    def decisions(self, opening_standing: int, where: str = "", params: tuple = ()) -> list[model.Decision]:
+        """The decisions, in meeting then agenda order; ``where`` (DecisionQuery.sql) narrows them."""
         self.raise_errors("meeting")
         return [model.Decision(meeting, number if built else number + opening_standing, title, text, theme)
                 for meeting, built, number, title, text, theme in self.db().execute(
                     "SELECT d.meeting, m.built, d.number, d.title, d.text, d.theme FROM decisions d "
-                    "JOIN meetings m ON m.path = d.path ORDER BY m.date, m.id, d.seq")]
+                    f"JOIN meetings m ON m.path = d.path {'WHERE ' + where if where else ''} "
+                    "ORDER BY m.date, m.id, d.seq", params)]
 
     def actions(self, where: str, params: Iterable[Any], order: str) -> list[model.Action]:
         self.raise_errors("action")

@@ -2,10 +2,11 @@
 for the index and evaluated on records read from the files, so the two paths can
 never disagree.
 
-Every reader that lists actions builds an ``ActionQuery``, and every reader that
-asks for some meetings a ``MeetingQuery``. The index's other SQL answers fixed
+Every reader that lists actions builds an ``ActionQuery``, every reader that asks
+for some meetings a ``MeetingQuery``, and one that asks for decisions a
+``DecisionQuery``. The index's other SQL answers fixed
 questions that take no filters (one meeting's file, one action's files, every
-meeting's date, the decisions, the meetings with a confidential item:
+meeting's date, the meetings with a confidential item:
 escg.store.index), each with its twin on the files in escg.store. With
 ``ESCG_CROSSCHECK=1`` (set by the test suite) every query and every one of those
 answers runs both ways, and a difference is an error. (The highest action number
@@ -188,3 +189,31 @@ class MeetingQuery:
         found = sorted((m for m in meetings if self.matches(m)), key=lambda m: (m.date, m.id),
                        reverse=self.newest_first)
         return found[: self.limit] if self.limit else found
+
+
+@record
+class DecisionQuery:
+    """Which decisions, in meeting (date, id) then agenda order: of the meeting ``meeting``,
+    under ``theme``, at meetings on or after ``since``; each only when given."""
+
+    meeting: str | None = None
+    theme: str | None = None
+    since: date | None = None
+
+    def sql(self) -> tuple[str, tuple[Any, ...]]:
+        """(WHERE condition, parameters) on the index's decisions ``d`` joined to meetings ``m``."""
+        where: list[str] = []
+        params: list[Any] = []
+        for test, value in (("d.meeting = ?", self.meeting), ("d.theme = ?", self.theme),
+                            ("m.date >= ?", self.since.isoformat() if self.since else None)):
+            if value is not None:
+                where.append(test)
+                params.append(value)
+        return " AND ".join(where), tuple(params)
+
+    def takes_meeting(self, meeting: Any) -> bool:
+        """Whether the decisions of ``meeting`` (a Meeting, as read from its file) may match."""
+        return (self.meeting is None or meeting.id == self.meeting) and (self.since is None or meeting.date >= self.since)
+
+    def takes(self, decision: Any) -> bool:
+        return self.theme is None or decision.theme == self.theme
