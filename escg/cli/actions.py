@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 from escg.cli.params import Argument, Context, Group, Option, echo
 
 from escg.cli.common import Format, FormatOption, JsonFlag, binary_target, fmt, say, store, write_output
-from escg.cli.output import emit, emit_record
+from escg.cli.output import DOCUMENTS, FORMATTERS, emit, emit_record
 from escg.core.formats import visible
 from escg.core.model import Rag
 from escg.domain.actions import ACTION_JSON_KEYS
@@ -23,15 +23,8 @@ RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "yellow", Rag.GREEN: "green", Rag.C
 IdArgument = Annotated[str, Argument(metavar="ID", help="Action id, such as A-042 (or 42).")]
 
 
-class ActionsFormat(str, Enum):
-    table = "table"
-    md = "md"
-    json = "json"
-    csv = "csv"
-    html = "html"
-    pdf = "pdf"
-    docx = "docx"
-    xlsx = "xlsx"
+# A listing's formats, a document's, and the spreadsheet (escg.integrations.spreadsheet).
+ActionsFormat = Enum("ActionsFormat", {name: name for name in (*FORMATTERS, *DOCUMENTS, "xlsx")}, type=str)
 
 
 class GroupBy(str, Enum):

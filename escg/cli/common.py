@@ -8,24 +8,17 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
+from escg.cli.output import DOCUMENTS, FORMATTERS
 from escg.cli.params import Argument, Context, Option, echo, write_all
 
 from escg.core.errors import InputError, WriteError
 from escg.store import Store
 
 
-class Format(str, Enum):
-    table = "table"
-    md = "md"
-    json = "json"
-    csv = "csv"
-
-
-class DocFormat(str, Enum):
-    md = "md"
-    html = "html"
-    pdf = "pdf"
-    docx = "docx"
+# The choices of --format, named from the registries that print them (escg.cli.output):
+# a listing's formats (FORMATTERS), and a document's (DOCUMENTS).
+Format = Enum("Format", {name: name for name in FORMATTERS}, type=str)
+DocFormat = Enum("DocFormat", {name: name for name in DOCUMENTS}, type=str)
 
 
 FormatOption = Annotated[
