@@ -434,6 +434,10 @@ def test_a_folder_inotify_cannot_watch_gets_full_answers_not_none(tmp_path, monk
     first = answer("-").split("\n")[0].split(" ")[1]
     (root / "actions" / "2026" / "A-001-beef.toml").write_text("# made where nobody watches\n")
     assert answer(first).startswith("FULL ")  # actions/2026 is not watched: nobody can say
+    tries = len(watcher.folders), watcher.number
+    for _ in range(20):  # the watches its try removed wake it: it must not try again and again
+        watcher.events()
+    assert (len(watcher.folders), watcher.number) == tries
     refused.clear()  # the watches are free again
     again = answer(first).split("\n")[0].split(" ")[1]
     (root / "actions" / "2026" / "A-002-beef.toml").write_text("# made where the watcher sees it\n")

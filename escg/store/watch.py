@@ -176,6 +176,7 @@ class Watcher:
         self.waiting: dict[str, list[tuple[_socket.socket, str]]] = {}  # cookie -> questions waiting for it
         self.gone = False
         self.unsure = True
+        self.starved = False  # the last try to watch every folder failed
         self.identity = _identity(root)
         self._try_watch_all()
 
@@ -262,13 +263,17 @@ class Watcher:
                 self._answer(cookie, full=True)
         if _identity(self.root) != self.identity:
             self.gone = True  # removed, or replaced by another folder of the same name
-        elif self.unsure:
+        elif self.unsure and not self.starved:
+            # After a watch that failed (no watches left), the next question tries again:
+            # trying here would remove the watches, whose IN_IGNORED events wake this again.
             self._try_watch_all()
 
     def _try_watch_all(self) -> None:
         try:
             self._watch_all()
+            self.starved = False
         except OSError:  # a folder went, or no more watches: FULL answers until it succeeds
+            self.starved = True
             self.gone = _identity(self.root) != self.identity
 
     def ask(self, connection: _socket.socket, token: str) -> None:
