@@ -278,3 +278,19 @@ def test_output_that_cannot_be_written_is_an_error_not_a_traceback(people_store,
         taken += chunk
     os.close(read)
     assert process.wait(timeout=60) == 0 and taken == whole and process.stderr.read() == b""
+    # many small writes (a problem a line), each taken whole though the pipe fills
+    for path in (people_store / "actions").rglob("*.toml"):
+        path.write_text(path.read_text().replace('owner = "ann-chair"', 'owner = "nobody-here"'))
+    check = [sys.executable, "-m", "escg", "--store", str(people_store), "check"]
+    reported = subprocess.run(check, capture_output=True).stdout
+    assert reported.count(b"\n") > 1000
+    read, write = os.pipe()
+    fcntl.fcntl(write, fcntl.F_SETFL, fcntl.fcntl(write, fcntl.F_GETFL) | os.O_NONBLOCK)
+    process = subprocess.Popen(check, stdout=write, stderr=subprocess.PIPE)
+    os.close(write)
+    time.sleep(0.5)
+    taken = b""
+    while chunk := os.read(read, 65536):
+        taken += chunk
+    os.close(read)
+    assert process.wait(timeout=60) == 6 and taken == reported

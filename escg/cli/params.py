@@ -71,13 +71,14 @@ def echo(text: str = "", *, nl: bool = True, err: bool = False) -> None:
     """Write to stdout (or stderr), as click.echo does, without importing it. Output that
     cannot be written (stdout closed, a full disk, an encoding without the text's
     characters) is an error with its exit code, not a traceback; stderr's own failures
-    are let go, since nothing is left to say them on."""
+    are let go, since nothing is left to say them on (but a closed pipe on stderr, as on
+    stdout, ends the command 141)."""
     stream = sys.stderr if err else sys.stdout
     text += "\n" if nl else ""
     try:
         if stream is None:
             raise OSError(0, "it is closed")
-        if not err and len(text) > _SMALL:
+        if not err:
             encoding = getattr(stream, "encoding", None)
             if encoding and write_all(stream, text.encode(encoding, getattr(stream, "errors", None) or "strict")):
                 return
@@ -97,9 +98,6 @@ def echo(text: str = "", *, nl: bool = True, err: bool = False) -> None:
         raise WriteError(f"cannot write the output to stdout: {error.strerror or error}") from None
 
 
-# A pipe takes a write of at most PIPE_BUF bytes (4,096 on Linux) whole or not at all.
-_SMALL = 4096 // 4  # characters: at most 4 bytes each in UTF-8
-
 
 def write_all(stream: Any, data: bytes) -> bool:
     """Write ``data`` to the file under ``stream`` until all of it is taken; False if
@@ -118,7 +116,10 @@ def write_all(stream: Any, data: bytes) -> bool:
     view = memoryview(data)
     while view:
         try:
-            view = view[os.write(descriptor, view):]
+            written = os.write(descriptor, view)
+            if written == 0:
+                raise OSError(0, "the output took nothing")
+            view = view[written:]
         except BlockingIOError:  # a pipe its reader made non-blocking: wait until it takes more
             import select
 
