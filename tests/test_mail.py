@@ -476,6 +476,10 @@ def test_presenters_whose_papers_are_missing_are_reminded_on_the_day_they_are_du
 
     sent = [email.message_from_bytes(eml.read_bytes(), policy=policy.default) for eml in sorted(out.glob("*.eml"))]
     assert len(sent) == 2 and all("Sent 2026-11-23" in parts(m)["text/html"].get_content() for m in sent)
+    # a store's own macros.html from before mailto existed still makes the papers reminder
+    (mail_store / "templates" / "macros.html").write_text("{% macro heading(text) %}{{ text }}{% endmacro %}\n")
+    assert "2 messages would be sent" in run("remind --papers --any-day --dry-run").stderr
+    (mail_store / "templates" / "macros.html").unlink()
     # a presenter who has left is told apart from one without an address, with what to do
     run("person leave cat --on 2026-11-20")
     said = run("remind --papers --any-day --dry-run").stderr
