@@ -275,3 +275,27 @@ def test_setup_says_when_a_later_gitattributes_line_turns_the_driver_off(tmp_pat
         handle.write("*.toml -merge\n")
     said = run(["--store", str(root), "sync", "--setup", "--no-push"]).stderr
     assert "warning: git does not apply the merge driver to escg.toml here (escg.toml: merge: unset)" in said
+
+
+def test_a_conflict_in_a_local_file_does_not_stop_the_sync(tmp_path, git_env, run):
+    """A counter committed on two branches, then merged: the conflict in it stopped `escg
+    sync` (exit 5), though sync takes local files out of the repository anyway (a review).
+    It goes on; check then reports the counter's conflict markers, for the user to mend."""
+    root = tmp_path / "store"
+    stores.write_meeting_store(root)
+    git(root, "init", "-q")
+    (root / ".escg-last-action").write_text("5\n")
+    git(root, "add", "-A")
+    git(root, "add", "-f", ".escg-last-action")
+    git(root, "commit", "-qm", "start")
+    git(root, "checkout", "-qb", "other")
+    (root / ".escg-last-action").write_text("6\n")
+    git(root, "commit", "-qam", "other")
+    git(root, "checkout", "-q", "-")
+    (root / ".escg-last-action").write_text("7\n")
+    git(root, "commit", "-qam", "ours")
+    subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    result = run(["--store", str(root), "sync", "--no-push"], code=6)
+    assert "merge conflict" not in result.stderr and "escg check` finds 1 problem" in result.stderr
+    assert ".escg-last-action: not an action number" in result.stdout
+    assert ".escg-last-action" not in git(root, "ls-files").splitlines()

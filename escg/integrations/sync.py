@@ -162,8 +162,16 @@ def _merging(root: Path) -> bool:
 
 
 def _unmerged(root: Path) -> list[str]:
+    """The store's files git left in conflict, but for the local ones (LOCAL), which commit
+    takes out of the repository whatever their state."""
+    from fnmatch import fnmatchcase
+
     out = git(root, "diff", "--name-only", "--diff-filter=U", "--relative", "--", ".", check=False).stdout
-    return [line for line in out.splitlines() if line.strip()]
+    return [line for line in out.splitlines() if line.strip() and not _local(line, fnmatchcase)]
+
+
+def _local(path: str, match) -> bool:
+    return any(path.startswith(pattern) if pattern.endswith("/") else match(path, pattern) for pattern in LOCAL)
 
 
 def _marked(root: Path, paths: list[str]) -> list[str]:
