@@ -101,7 +101,8 @@ def _read_draft(path: Path, meeting_id: str) -> str:
                          f"`escg minutes edit {meeting_id}` to start again") from None
     if reason == "not valid UTF-8 text":
         reason = "not UTF-8 text (was it saved in another encoding?)"
-    raise InputError(f"{path} is {reason.removeprefix('is ')}: nothing was written; "
+    said = reason if reason.startswith(("cannot", "larger", "a symbolic")) else f"is {reason}"
+    raise InputError(f"{path} {said}: nothing was written; "
                      f"{'save it as UTF-8 and ' if 'UTF-8' in reason else 'fix it and '}run `escg minutes edit "
                      f"{meeting_id}` to go on, or delete {draft} and {draft}.base to start again from the minutes "
                      f"as they are") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from escg.core.patterns import Pattern
 
+import functools
 import re
 from escg.core.records import field, record
 from datetime import date, datetime, time, timedelta, timezone
@@ -1288,6 +1289,7 @@ def contract_parts(action: Action) -> tuple[dict[str, Any], dict[str, Any]]:
     return head, tail
 
 
+@functools.lru_cache(maxsize=8)  # asked for each action of a listing read from the files
 def rag_bounds(today: date, window: int) -> tuple[str, str]:
     """(today, the last day an open action is amber) as ISO dates, for rag_of."""
     return today.isoformat(), (today + timedelta(days=window)).isoformat()

@@ -274,7 +274,7 @@ class Showing(StrEnum):
     ALL = "all"
 
     @property
-    def statuses(self) -> frozenset:
+    def statuses(self) -> tuple:
         """The query's statuses (escg.store.query's OPEN, CLOSED, EVERY)."""
         return {Showing.OPEN: OPEN, Showing.CLOSED: CLOSED, Showing.ALL: EVERY}[self]
 

@@ -488,7 +488,7 @@ class Store:
         text = loaded.text.strip()
         if not text:
             return None
-        if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) >= 999_999_999:
+        if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) > 999_999_999:
             shown = repr(text if len(text) <= 40 else text[:40] + "...")
             raise StoreError(f"{self.show(path)}: not an action number ({shown}; ids go up to A-999999999): put back "
                              f"the highest action number given out here, or delete it, and escg counts from the "

@@ -161,8 +161,8 @@ class MeetingQuery:
             params.append(self.chair)
         for column, name in (("people", self.person), ("orgs", self.org)):  # space-separated ids
             if name is not None:
-                where.append(f"instr(' ' || {column} || ' ', ?) > 0")
-                params.append(f" {name} ")
+                where.append(f"instr(' ' || {column} || ' ', ?) > 0" if name else "0")  # "" names no one
+                params += [f" {name} "] if name else []
         if self.not_cancelled:
             where.append("status != ?")
             params.append(MeetingStatus.CANCELLED.value)
