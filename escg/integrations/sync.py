@@ -74,7 +74,7 @@ def setup(store: Store) -> list[str]:
     applied = git(root, "check-attr", "merge", "--", CONFIG, check=False).stdout.strip()
     if not applied.endswith(": merge: escg") and not (root / ".gitattributes").is_symlink():
         done.append(f"warning: git does not apply the merge driver to {CONFIG} here ({applied or 'no answer'}): "
-                    "a later line of a .gitattributes overrides '*.toml merge=escg'")
+                    "a later line of a .gitattributes, or .git/info/attributes, overrides '*.toml merge=escg'")
     return done
 
 
