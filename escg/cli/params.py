@@ -98,7 +98,6 @@ def echo(text: str = "", *, nl: bool = True, err: bool = False) -> None:
         raise WriteError(f"cannot write the output to stdout: {error.strerror or error}") from None
 
 
-
 def write_all(stream: Any, data: bytes) -> bool:
     """Write ``data`` to the file under ``stream`` until all of it is taken; False if
     the stream has no file (a test's capture), for the caller to write it.
