@@ -545,8 +545,8 @@ class StoreIndex:
     def _record(self, db: sqlite3.Connection, gone: list[str], parsed: list[tuple], stats: dict[str, tuple],
                 seen_dirs: dict[str, tuple[int, int]] | None, indexes: list[str] = (), final: bool = False) -> None:
         """One transaction: forget the files that went, record the files parsed, and the folders
-        (and make the ``indexes`` a first build deferred). The last of a refresh (``final``, or
-        with the folders) records the watcher's token too (``refresh``)."""
+        (and make the ``indexes`` a first build deferred). The last of a refresh (``final``)
+        records the watcher's token too (``refresh``)."""
         # A file removed or renamed after it was listed, before it was read, is gone, not
         # broken ("file not found" would fail this read; the next one would find it gone).
         root = str(self.root) + os.sep

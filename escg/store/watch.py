@@ -281,10 +281,7 @@ class Watcher:
         if self.unsure:
             self._try_watch_all()
         if self.unsure:  # not every folder is watched: the answer is FULL, so no cookie to wait for
-            self.cookies += 1
-            cookie = f"{COOKIE}{os.getpid()}-{self.cookies}"
-            self.waiting.setdefault(cookie, []).append((connection, token))
-            self._answer(cookie, full=True)
+            _reply(connection, [f"FULL {self.lifetime}:{self.number}"])
             return
         self.cookies += 1
         cookie = f"{COOKIE}{os.getpid()}-{self.cookies}"
@@ -305,15 +302,20 @@ class Watcher:
                 since = int(seen)
                 reply = [f"CHANGES {self.lifetime}:{self.number}"]
                 reply += [path for path, number in self.changed.items() if number > since]
-            try:
-                connection.sendall(("\n".join(reply) + "\n.\n").encode("utf-8", "surrogateescape"))
-            except OSError:
-                pass
-            connection.close()
+            _reply(connection, reply)
         try:
             os.unlink(self.root / cookie)
         except OSError:
             pass
+
+
+def _reply(connection: _socket.socket, lines: list[str]) -> None:
+    """Send an answer (its lines, then "."), and hang up."""
+    try:
+        connection.sendall(("\n".join(lines) + "\n.\n").encode("utf-8", "surrogateescape"))
+    except OSError:
+        pass
+    connection.close()
 
 
 def _identity(root: Path) -> tuple[int, int] | None:
