@@ -145,7 +145,7 @@ def remove_org(store: Store, ident: str) -> None:
         store.forget()
         get_org(store, ident)
         users = [p.id for p in store.people.values() if p.org == ident]
-        items = [where for where, item in _items(store, org=ident) if item.org == ident]
+        items = [where for where, item in _items(store, _naming(store, org=ident)) if item.org == ident]
         items += [f"action {a.id}" for a in store.select_actions(ActionQuery(org=ident))]
         if users or items:
             named = ", ".join((users + items)[:5])
@@ -229,11 +229,14 @@ def leave_person(store: Store, ident: str, on: Any = None, *, undo: bool = False
     return person, owned
 
 
-def _items(store: Store, *, person: str | None = None, org: str | None = None):
-    """Every agenda item of the meetings (that the index says name ``person`` or
-    ``org``) and of the forward plan, with where it is."""
-    for summary in store.select_meetings(MeetingQuery(person=person, org=org)):
-        meeting = store.meeting(summary.id)
+def _naming(store: Store, *, person: str | None = None, org: str | None = None) -> list[model.Meeting]:
+    """The meetings that the index says name ``person`` or ``org``, read in full."""
+    return [store.meeting(summary.id) for summary in store.select_meetings(MeetingQuery(person=person, org=org))]
+
+
+def _items(store: Store, meetings: list[model.Meeting]):
+    """Every agenda item of ``meetings`` and of the forward plan, with where it is."""
+    for meeting in meetings:
         for index, item in enumerate(meeting.items, start=1):
             yield f"meeting {meeting.id} item {index}", item
     for index, item in enumerate(store.forward_plan, start=1):
@@ -247,10 +250,10 @@ def person_references(store: Store, ident: str) -> list[str]:
     if store.group.chair == ident:
         found.append("the chair in escg.toml")
     found += [f"chair of meeting {m.id}" for m in store.select_meetings(MeetingQuery(chair=ident))]
-    # The index's summaries name everyone a meeting names: read only those meetings.
-    found += [f"vice-chair of meeting {summary.id}" for summary in store.select_meetings(MeetingQuery(person=ident))
-              if store.meeting(summary.id).vice_chair == ident]
-    found += [where for where, item in _items(store, person=ident) if ident in (item.presenter, item.submitted_by)]
+    # The index's summaries name everyone a meeting names: only those meetings are read, once.
+    named = _naming(store, person=ident)
+    found += [f"vice-chair of meeting {meeting.id}" for meeting in named if meeting.vice_chair == ident]
+    found += [where for where, item in _items(store, named) if ident in (item.presenter, item.submitted_by)]
     found += [f"action {a.id}" for a in store.select_actions(ActionQuery(owner=ident))]
     return found
 
